@@ -1,0 +1,1 @@
+"""Townhall: a self-hosted comment platform for news sites and blogs."""

@@ -1,0 +1,80 @@
+"""The JSON API: one NinjaAPI, its routers, and the one place domain errors become HTTP."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+
+from townhall.comments.api import router as comments_router
+from townhall.core.errors import DomainError, RateLimited, ValidationFailed
+
+logger = logging.getLogger("townhall.api")
+
+api = NinjaAPI(
+    title="Townhall API",
+    version="1",
+    description=(
+        "Public JSON API of Townhall. Reads are anonymous and cacheable; writes authenticate "
+        "with header tokens (X-Townhall-Token, X-Townhall-Edit-Token), never cookies. Errors are "
+        "`{code, message, errors: [{field, message, code}]}`."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("", comments_router)
+
+# Request parts that are not the client's field names.
+_LOC_NOISE = {"body", "query", "path", "payload", "header"}
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, errors: list[dict[str, str]] | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "errors": errors or []}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    errors = None
+    if isinstance(exc, ValidationFailed):
+        errors = [{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors]
+    response = _error(request, exc.status, exc.code, exc.message, errors)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if str(p) not in _LOC_NOISE]
+        field = ".".join(loc) or "body"
+        message = str(err.get("msg", "is invalid"))
+        if err.get("type") == "missing":
+            message, code = "is required", "required"
+        else:
+            code = str(err.get("type", "invalid"))
+        errors.append({"field": field, "message": message, "code": code})
+    message = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return _error(request, 422, "validation_failed", message, errors)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # ninja adds Retry-After to this response itself.
+    return _error(request, 429, "rate_limited", "too many requests; try again later")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Never a traceback to a user; the log has it (with no request body: it may hold an email).
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", "something went wrong on our side")

@@ -1,0 +1,191 @@
+"""Public comment endpoints under /api/v1/. Each parses input, calls one service or selector,
+and returns an explicit Out schema. Writes authenticate with header tokens, never cookies."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from ninja import Query, Router
+
+from townhall.comments import selectors, services
+from townhall.comments.models import Comment
+from townhall.comments.schemas import (
+    CommentDetailOut,
+    CommentEditIn,
+    CommentIn,
+    CommentWrittenOut,
+    CountsOut,
+    DeletedOut,
+    ErrorOut,
+    RepliesPageOut,
+    ReportIn,
+    ReportOut,
+    SiteConfigOut,
+    ThreadPageOut,
+    TokenOut,
+    VoteIn,
+    VoteOut,
+)
+from townhall.core import tokens
+from townhall.core.errors import ValidationFailed
+from townhall.core.net import client_ip
+from townhall.core.throttles import VOTE, WRITE
+
+router = Router(tags=["comments"])
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _reader(request: HttpRequest) -> str | None:
+    return tokens.reader_id(request.headers.get("X-Townhall-Token"))
+
+
+@router.get("/config", response={200: SiteConfigOut, 404: ErrorOut})
+def site_config(request: HttpRequest, site: str) -> dict[str, object]:
+    """GET /api/v1/config?site=SLUG — anyone. The site's public policy for the widget."""
+    return selectors.site_public_config(selectors.site_by_slug(site))
+
+
+@router.post("/tokens", response={201: TokenOut})
+def token_issue(request: HttpRequest) -> tuple[int, dict[str, str]]:
+    """POST /api/v1/tokens — anyone. Issues a reader token that identifies this browser for
+    votes, reports and "my comments"; nothing is stored server-side until it is used."""
+    return 201, {"token": tokens.reader_token_issue()}
+
+
+@router.get("/threads", response={200: ThreadPageOut, 304: None, 404: ErrorOut, 422: ErrorOut})
+def thread_read(
+    request: HttpRequest,
+    site: str,
+    url: str,
+    sort: Literal["oldest", "newest", "top"] = "oldest",
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> HttpResponse:
+    """GET /api/v1/threads?site=&url=&sort=&limit=&cursor= — anyone. A page of top-level
+    comments with their first replies. The body holds nothing specific to the viewer, so it is
+    cached by thread version and carries an ETag; If-None-Match gets a 304."""
+    if limit is not None and not 1 <= limit <= selectors.MAX_LIMIT:
+        raise ValidationFailed.one("limit", f"must be between 1 and {selectors.MAX_LIMIT}")
+    ref = selectors.thread_ref(site=selectors.site_by_slug(site), url=url)
+    params = f"{sort}|{limit}|{cursor}"
+    thread_id = ref.thread.pk if ref.thread else 0
+    etag = f'"t{thread_id}v{ref.version}-{hashlib.sha1(params.encode()).hexdigest()[:10]}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        key = (ref.site.pk, ref.url, ref.version, params)
+        body = selectors.page_cache.get(key)
+        if body is None:
+            page = selectors.thread_page(ref, sort=sort, limit=limit, cursor=cursor)
+            body = ThreadPageOut.model_validate(page).model_dump_json().encode()
+            selectors.page_cache.put(key, body)
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@router.get("/comments/{comment_id}", response={200: CommentDetailOut, 404: ErrorOut})
+def comment_read(request: HttpRequest, comment_id: int) -> dict[str, object]:
+    """GET /api/v1/comments/{id} — anyone. One visible comment (for permalinks)."""
+    return selectors.comment_detail(selectors.comment_public(comment_id))
+
+
+@router.get("/comments/{comment_id}/replies", response={200: RepliesPageOut, 404: ErrorOut, 422: ErrorOut})
+def comment_replies(
+    request: HttpRequest, comment_id: int, cursor: str | None = None, limit: int | None = None
+) -> dict[str, object]:
+    """GET /api/v1/comments/{id}/replies?cursor= — anyone. The next page of a subtree."""
+    if limit is not None and not 1 <= limit <= selectors.MAX_LIMIT:
+        raise ValidationFailed.one("limit", f"must be between 1 and {selectors.MAX_LIMIT}")
+    return selectors.comment_replies(selectors.comment_public(comment_id), cursor=cursor, limit=limit)
+
+
+def _written(result: services.CommentWritten) -> tuple[int, dict[str, object]]:
+    comment = result.comment
+    window = timedelta(minutes=comment.thread.site.edit_window_minutes)
+    body: dict[str, object] = {
+        "id": comment.pk,
+        "status": "published" if result.published else "pending",
+        "comment": selectors.comment_detail(comment) if result.published else None,
+        "edit_token": result.edit_token,
+        "edit_expires": timezone.now() + window if result.edit_token else None,
+        "message": "Published." if result.published else "Your comment is awaiting moderation.",
+    }
+    return (201 if result.published else 202), body
+
+
+@router.post("/comments", response={201: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE])
+def comment_post(request: HttpRequest, payload: CommentIn) -> tuple[int, dict[str, object]]:
+    """POST /api/v1/comments — anyone (subject to the site's policy and rate limits).
+    201 when published, 202 when held for moderation. Side effects after commit: reply
+    notification email to the parent's author if they asked for one."""
+    result = services.comment_create(
+        site=selectors.site_by_slug(payload.site),
+        url=payload.url,
+        title=payload.title,
+        parent_id=payload.parent,
+        text=payload.text,
+        author_name=payload.author_name,
+        author_email=payload.author_email,
+        author_website=payload.author_website,
+        notify=payload.notify,
+        ip=client_ip(request),
+        reader=_reader(request),
+    )
+    return _written(result)
+
+
+@router.patch("/comments/{comment_id}", response={200: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE])
+def comment_patch(request: HttpRequest, comment_id: int, payload: CommentEditIn) -> tuple[int, dict[str, object]]:
+    """PATCH /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
+    window. Marks the comment edited and runs moderation on the new text."""
+    result = services.comment_edit(
+        comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), text=payload.text
+    )
+    status, body = _written(result)
+    return (200 if status == 201 else status), body
+
+
+@router.delete("/comments/{comment_id}", response={200: DeletedOut, **ERRORS}, throttle=[WRITE])
+def comment_remove(request: HttpRequest, comment_id: int) -> dict[str, object]:
+    """DELETE /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
+    window. A comment with replies stays in place marked deleted."""
+    comment: Comment = services.comment_delete(
+        comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token")
+    )
+    return {"id": comment.pk, "status": "deleted"}
+
+
+@router.post("/comments/{comment_id}/votes", response={200: VoteOut, **ERRORS}, throttle=[VOTE])
+def comment_vote(request: HttpRequest, comment_id: int, payload: VoteIn) -> dict[str, object]:
+    """POST /api/v1/comments/{id}/votes — a reader with X-Townhall-Token. +1, -1, or 0 to
+    withdraw; changeable."""
+    comment = services.comment_vote(
+        comment_id=comment_id, reader=_reader(request), ip=client_ip(request), value=payload.value
+    )
+    return {"id": comment.pk, "score": comment.score, "upvotes": comment.upvotes,
+            "downvotes": comment.downvotes, "your_vote": payload.value}
+
+
+@router.post("/comments/{comment_id}/reports", response={201: ReportOut, **ERRORS}, throttle=[VOTE])
+def comment_report(request: HttpRequest, comment_id: int, payload: ReportIn) -> tuple[int, dict[str, object]]:
+    """POST /api/v1/comments/{id}/reports — anyone; one report per reader per comment."""
+    comment = services.comment_report(
+        comment_id=comment_id, reader=_reader(request), ip=client_ip(request),
+        reason=payload.reason, note=payload.note,
+    )
+    return 201, {"id": comment.pk, "received": True}
+
+
+@router.get("/counts", response={200: CountsOut, 404: ErrorOut, 422: ErrorOut})
+def thread_counts(request: HttpRequest, site: str, url: list[str] = Query(...)) -> dict[str, object]:  # noqa: B008
+    """GET /api/v1/counts?site=&url=&url=... — anyone. Published-comment counts for up to 100
+    URLs, keyed by the URL as given."""
+    if len(url) > 100:
+        raise ValidationFailed.one("url", "at most 100 URLs per request")
+    return {"counts": selectors.thread_counts(site=selectors.site_by_slug(site), urls=url)}

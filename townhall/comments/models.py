@@ -1,0 +1,192 @@
+"""Sites, threads, comments, votes and reports.
+
+A comment's place in its thread is a materialised path: the zero-padded ids of its ancestors and
+itself. Sorting by path gives reading order (each reply after its parent, replies oldest first),
+and a subtree is the range [path, next sibling's path), so "this subtree" and "this page of
+replies" are index range scans on (thread, path) whatever the thread's size. Paths are digits
+only so that they compare the same under every database collation.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+PATH_SEGMENT = 12  # digits per level: ids up to 10^12
+MAX_DEPTH = 100  # keeps a path within index key limits (1,212 bytes)
+
+
+def path_segment(comment_id: int) -> str:
+    return f"{comment_id:0{PATH_SEGMENT}d}"
+
+
+def subtree_end(path: str) -> str:
+    """The first path after every descendant of `path`: its last segment plus one."""
+    head, last = path[:-PATH_SEGMENT], int(path[-PATH_SEGMENT:])
+    return head + path_segment(last + 1)
+
+
+class Site(models.Model):
+    """A website that embeds Townhall, with the policy its threads follow."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    require_name = models.BooleanField(default=False)
+    require_email = models.BooleanField(default=False)
+    edit_window_minutes = models.PositiveIntegerField(default=15)
+    display_depth = models.PositiveSmallIntegerField(default=5)
+    page_size = models.PositiveSmallIntegerField(default=20)
+    replies_per_page = models.PositiveSmallIntegerField(default=10)
+    rules = models.TextField(blank=True, default="")
+    # Query parameters that are part of a page's identity (?p=123 on a WordPress blog).
+    identity_params = models.JSONField(default=list, blank=True)
+    # 0 keeps threads open forever.
+    close_after_days = models.PositiveIntegerField(default=0)
+    # Pre-moderation: every new comment waits for a moderator.
+    premoderate = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class SiteOrigin(models.Model):
+    """An origin (scheme://host[:port]) whose pages may embed a site's widget and own its threads.
+
+    A table rather than a list on Site so the per-request CORS check is one indexed lookup.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="origins")
+    origin = models.CharField(max_length=300, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "origin"], name="site_origin_unique")]
+
+    def __str__(self) -> str:
+        return self.origin
+
+
+class Thread(models.Model):
+    """One page's comments, located by (site, canonical URL)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="threads")
+    url = models.CharField(max_length=2000)
+    title = models.CharField(max_length=300, blank=True, default="")
+    # Equals the number of published comments: maintained by every service that changes status.
+    comment_count = models.PositiveIntegerField(default=0)
+    # Bumped on every change a reader could see; thread pages are cached and ETagged by it.
+    version = models.PositiveBigIntegerField(default=1)
+    closed = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "url"], name="thread_site_url")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Status(models.TextChoices):
+    PUBLISHED = "published"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+# What readers see: published comments, and deleted ones that still have visible replies
+# (shown as "deleted" so the conversation under them still reads).
+VISIBLE = Q(status=Status.PUBLISHED) | Q(status=Status.DELETED, reply_count__gt=0)
+
+
+class Comment(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    depth = models.PositiveSmallIntegerField(default=0)
+    path = models.CharField(max_length=(MAX_DEPTH + 1) * PATH_SEGMENT, default="", db_index=False)
+
+    author_name = models.CharField(max_length=100, blank=True, default="")
+    author_website = models.CharField(max_length=500, blank=True, default="")
+    author_email = models.EmailField(blank=True, default="")  # private: never in a public response
+    # HMAC of the email (or, without one, of the name) with the secret key: stable per author
+    # for avatars and history, and not reversible by hashing guessed addresses.
+    author_key = models.CharField(max_length=32, db_index=True)
+    # The server-issued token of the browser that posted, if it sent one (trust, "my comments").
+    author_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    author_user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    notify = models.BooleanField(default=False)
+
+    text = models.TextField()  # Markdown source
+    html = models.TextField()  # rendered and sanitised once, at write time
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    # Direct children that readers see; decides whether a deleted comment keeps its place.
+    reply_count = models.PositiveIntegerField(default=0)
+    score = models.IntegerField(default=0)
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    report_count = models.PositiveIntegerField(default=0)
+
+    # Moderation writes these beside the status: it flags, it does not add states.
+    flagged = models.BooleanField(default=False)
+    reasons = models.JSONField(default=list, blank=True)
+    moderation = models.JSONField(default=dict, blank=True)
+    featured = models.BooleanField(default=False)
+
+    ip = models.GenericIPAddressField(null=True, blank=True)  # staff only; truncated after retention
+    ip_truncated = models.BooleanField(default=False)
+    created = models.DateTimeField(db_index=True)
+    edited = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Replies and subtrees: range scans in reading order.
+            models.Index(fields=["thread", "path"], name="comment_thread_path"),
+            # Top-level pages, oldest/newest and top, keyset-paginated.
+            models.Index(fields=["thread", "depth", "id"], name="comment_thread_top_id"),
+            models.Index(fields=["thread", "depth", "score", "id"], name="comment_thread_top_score"),
+            models.Index(fields=["status", "created"], name="comment_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} by {self.author_name or 'anonymous'}"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == Status.PUBLISHED or (self.status == Status.DELETED and self.reply_count > 0)
+
+
+class Vote(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    voter = models.CharField(max_length=64)  # id inside the server-issued reader token
+    ip_hash = models.CharField(max_length=32)
+    value = models.SmallIntegerField()  # +1 or -1
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "voter"], name="vote_once_per_voter")]
+        indexes = [models.Index(fields=["comment", "ip_hash"], name="vote_comment_ip")]
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    PERSONAL_INFO = "personal_info"
+    OTHER = "other"
+
+
+class Report(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=20, choices=ReportReason.choices)
+    note = models.CharField(max_length=500, blank=True, default="")
+    reporter = models.CharField(max_length=64)  # reader token id, else an IP hash
+    created = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="report_once_per_reporter")]

@@ -1,0 +1,156 @@
+"""The JSON contract of the public API. Explicit Out schemas: the widget's contract never
+changes by accident, and no private field (email, address) can slip into a response."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class SiteConfigOut(Schema):
+    site: str
+    name: str
+    require_name: bool
+    require_email: bool
+    edit_window_minutes: int
+    display_depth: int
+    page_size: int
+    replies_per_page: int
+    rules: str
+    premoderate: bool
+    close_after_days: int
+    max_text_length: int
+
+
+class AuthorOut(Schema):
+    name: str
+    website: str | None
+    key: str = Field(description="Stable per author (keyed hash of the email); draw the avatar from it.")
+
+
+class InReplyToOut(Schema):
+    id: int
+    name: str
+
+
+class CommentOut(Schema):
+    id: int
+    parent: int | None
+    depth: int = Field(description="True depth in the tree (0 = top level).")
+    level: int = Field(description="Indentation level to display: depth capped at the site's display depth.")
+    author: AuthorOut | None = Field(description="null for a deleted comment kept for its replies.")
+    badges: list[str]
+    html: str = Field(description="Sanitised HTML rendered from the Markdown source.")
+    status: Literal["published", "deleted"]
+    created: datetime
+    edited: datetime | None
+    score: int
+    upvotes: int
+    downvotes: int
+    reply_count: int = Field(description="Visible direct replies.")
+    in_reply_to: InReplyToOut | None = Field(
+        description="Set when the comment is shown flat below the display depth: whom it answers."
+    )
+    replies: list[CommentOut]
+    replies_cursor: str | None = Field(description="More replies in this subtree: GET /comments/{id}/replies?cursor=")
+
+
+class CommentDetailOut(CommentOut):
+    thread_url: str
+
+
+class ThreadInfoOut(Schema):
+    url: str
+    title: str
+    count: int = Field(description="Published comments in the thread.")
+    closed: bool
+    version: int
+
+
+class ThreadPageOut(Schema):
+    thread: ThreadInfoOut
+    sort: Literal["oldest", "newest", "top"]
+    comments: list[CommentOut]
+    cursor: str | None = Field(description="Next page of top-level comments.")
+
+
+class RepliesPageOut(Schema):
+    comment: int
+    replies: list[CommentOut]
+    cursor: str | None
+
+
+class CommentIn(Schema):
+    site: str
+    url: str = Field(description="The page's URL; it must be on one of the site's origins.")
+    title: str = ""
+    parent: int | None = None
+    text: str = Field(description="Markdown.")
+    author_name: str = ""
+    author_email: str = Field("", description="Private: never shown, used for notifications and avatars.")
+    author_website: str = ""
+    notify: bool = False
+
+
+class CommentEditIn(Schema):
+    text: str
+
+
+class CommentWrittenOut(Schema):
+    comment: CommentDetailOut | None = Field(description="The comment as readers will see it; null while held.")
+    id: int
+    status: Literal["published", "pending"]
+    edit_token: str | None = Field(
+        description="Send as X-Townhall-Edit-Token to PATCH or DELETE within the site's edit window."
+    )
+    edit_expires: datetime | None
+    message: str
+
+
+class VoteIn(Schema):
+    value: Literal[1, -1, 0]
+
+
+class VoteOut(Schema):
+    id: int
+    score: int
+    upvotes: int
+    downvotes: int
+    your_vote: int
+
+
+class ReportIn(Schema):
+    reason: Literal["spam", "abuse", "off_topic", "personal_info", "other"]
+    note: str = ""
+
+
+class ReportOut(Schema):
+    id: int
+    received: bool
+
+
+class DeletedOut(Schema):
+    id: int
+    status: Literal["deleted"]
+
+
+class CountsOut(Schema):
+    counts: dict[str, int]
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Keep in the browser; send as X-Townhall-Token on writes.")
+
+
+class ErrorDetail(Schema):
+    field: str
+    message: str
+    code: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: list[ErrorDetail] = []

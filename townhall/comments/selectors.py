@@ -1,0 +1,309 @@
+"""Reads: thread pages, reply pages, single comments, counts, site policy.
+
+The work per request depends on the page size, never on the thread's size: top-level comments
+come from a keyset range on (thread, depth, id) or (thread, depth, score, id), each page of
+replies from a range on (thread, path). Nothing here uses OFFSET or loads a whole thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any, Literal
+
+from django.db.models import Q, QuerySet
+
+from townhall.comments.models import PATH_SEGMENT, VISIBLE, Comment, Site, SiteOrigin, Status, Thread, subtree_end
+from townhall.comments.services import thread_is_closed, thread_locate
+from townhall.core.errors import NotFound, ValidationFailed
+
+Sort = Literal["oldest", "newest", "top"]
+MAX_LIMIT = 100
+
+# Only these columns leave the database for a public page: never the email or the address.
+PUBLIC_COLUMNS = (
+    "id", "thread_id", "parent_id", "depth", "path", "author_name", "author_website", "author_key",
+    "author_user_id", "html", "status", "reply_count", "score", "upvotes", "downvotes", "featured",
+    "created", "edited",
+)
+
+
+def site_by_slug(slug: str) -> Site:
+    site = Site.objects.filter(slug=slug).first()
+    if site is None:
+        raise NotFound(f"no site {slug!r}", code="site_not_found")
+    return site
+
+
+def origin_is_registered(origin: str) -> bool:
+    return SiteOrigin.objects.filter(origin=origin.lower()).exists()
+
+
+def site_public_config(site: Site) -> dict[str, Any]:
+    return {
+        "site": site.slug,
+        "name": site.name,
+        "require_name": site.require_name,
+        "require_email": site.require_email,
+        "edit_window_minutes": site.edit_window_minutes,
+        "display_depth": site.display_depth,
+        "page_size": site.page_size,
+        "replies_per_page": site.replies_per_page,
+        "rules": site.rules,
+        "premoderate": site.premoderate,
+        "close_after_days": site.close_after_days,
+        "max_text_length": 10_000,
+    }
+
+
+# ---------------------------------------------------------------------------- cursors
+
+def _encode_cursor(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, *, keys: set[str]) -> dict[str, Any]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed.one("cursor", "is not a cursor this server issued") from None
+    if not isinstance(data, dict) or set(data) != keys:
+        raise ValidationFailed.one("cursor", "is not a cursor this server issued")
+    return data
+
+
+# ---------------------------------------------------------------------------- thread pages
+
+@dataclass(frozen=True)
+class ThreadRef:
+    site: Site
+    url: str
+    thread: Thread | None
+
+    @property
+    def version(self) -> int:
+        return self.thread.version if self.thread else 0
+
+
+def thread_ref(*, site: Site, url: str) -> ThreadRef:
+    """Locate a thread; a page nobody has commented on yet is an empty thread, not an error."""
+    canonical = thread_locate(site=site, url=url)
+    thread = Thread.objects.filter(site=site, url=canonical).first()
+    if thread is not None:
+        thread.site = site
+    return ThreadRef(site=site, url=canonical, thread=thread)
+
+
+def _top_level(thread: Thread, sort: Sort, cursor: str | None, limit: int) -> tuple[list[Comment], str | None]:
+    qs = Comment.objects.filter(thread=thread, depth=0).filter(VISIBLE).only(*PUBLIC_COLUMNS)
+    if sort == "oldest":
+        qs = qs.order_by("id")
+    elif sort == "newest":
+        qs = qs.order_by("-id")
+    else:
+        qs = qs.order_by("-score", "-id")
+    if cursor:
+        key = _decode_cursor(cursor, keys={"s", "k"})
+        if key["s"] != sort:
+            raise ValidationFailed.one("cursor", "belongs to another sort order")
+        try:
+            if sort == "oldest":
+                qs = qs.filter(id__gt=int(key["k"]))
+            elif sort == "newest":
+                qs = qs.filter(id__lt=int(key["k"]))
+            else:
+                score, last_id = int(key["k"][0]), int(key["k"][1])
+                qs = qs.filter(Q(score__lt=score) | Q(score=score, id__lt=last_id))
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise ValidationFailed.one("cursor", "is not a cursor this server issued") from None
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor({"s": sort, "k": [last.score, last.pk] if sort == "top" else last.pk})
+    return rows, next_cursor
+
+
+def _replies_range(root: Comment, after_path: str | None, limit: int) -> tuple[list[Comment], str | None]:
+    qs: QuerySet[Comment] = (
+        Comment.objects.filter(thread_id=root.thread_id, path__gt=after_path or root.path, path__lt=subtree_end(root.path))
+        .filter(VISIBLE)
+        .only(*PUBLIC_COLUMNS)
+        .order_by("path")
+    )
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode_cursor({"r": root.pk, "p": rows[-1].path})
+    return rows, next_cursor
+
+
+def _serialise(c: Comment, *, display_depth: int, names: dict[int, str]) -> dict[str, Any]:
+    deleted = c.status == Status.DELETED
+    flat = c.depth >= display_depth
+    return {
+        "id": c.pk,
+        "parent": c.parent_id,
+        "depth": c.depth,
+        "level": min(c.depth, display_depth - 1),
+        "author": None if deleted else {
+            "name": c.author_name,
+            "website": c.author_website or None,
+            "key": c.author_key,
+        },
+        "badges": ([] if deleted else (["staff"] if c.author_user_id else []) + (["featured"] if c.featured else [])),
+        "html": "" if deleted else c.html,
+        "status": "deleted" if deleted else "published",
+        "created": c.created,
+        "edited": None if deleted else c.edited,
+        "score": c.score,
+        "upvotes": c.upvotes,
+        "downvotes": c.downvotes,
+        "reply_count": c.reply_count,
+        "in_reply_to": (
+            {"id": c.parent_id, "name": names.get(c.parent_id, "") or "anonymous"} if flat and c.parent_id else None
+        ),
+        "replies": [],
+        "replies_cursor": None,
+    }
+
+
+def _ancestor_ids(c: Comment) -> list[int]:
+    return [int(c.path[i : i + PATH_SEGMENT]) for i in range(0, len(c.path) - PATH_SEGMENT, PATH_SEGMENT)]
+
+
+def _nest(rows: list[Comment], *, display_depth: int, known_names: dict[int, str]) -> list[dict[str, Any]]:
+    """Nest a reading-ordered list of comments. Each goes under its parent up to the display
+    depth; deeper ones go, flat, under their ancestor at the deepest displayed level, with
+    "in reply to NAME". A comment whose displayed ancestor is not in this list is a root here."""
+    names = dict(known_names)
+    names.update({c.pk: ("" if c.status == Status.DELETED else c.author_name) for c in rows})
+    missing = {c.parent_id for c in rows if c.depth >= display_depth and c.parent_id and c.parent_id not in names}
+    if missing:
+        names.update(Comment.objects.filter(pk__in=missing).values_list("id", "author_name"))
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for c in rows:
+        node = _serialise(c, display_depth=display_depth, names=names)
+        nodes[c.pk] = node
+        ancestors = _ancestor_ids(c)
+        # The container is the ancestor at level display_depth - 2 for a flattened comment.
+        if c.depth >= display_depth:
+            ancestors = ancestors[: max(display_depth - 1, 0)]
+        host = next((nodes[a] for a in reversed(ancestors) if a in nodes), None)
+        (host["replies"] if host else roots).append(node)
+    return roots
+
+
+def thread_page(ref: ThreadRef, *, sort: Sort = "oldest", limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
+    site = ref.site
+    limit = min(limit or site.page_size, MAX_LIMIT)
+    thread = ref.thread
+    page: dict[str, Any] = {
+        "thread": {
+            "url": ref.url,
+            "title": thread.title if thread else "",
+            "count": thread.comment_count if thread else 0,
+            "closed": thread_is_closed(thread) if thread else False,
+            "version": ref.version,
+        },
+        "sort": sort,
+        "comments": [],
+        "cursor": None,
+    }
+    if thread is None:
+        return page
+    roots, page["cursor"] = _top_level(thread, sort, cursor, limit)
+    for root in roots:
+        node = _serialise(root, display_depth=site.display_depth, names={})
+        if root.reply_count:
+            replies, node["replies_cursor"] = _replies_range(root, None, site.replies_per_page)
+            node["replies"] = _nest(replies, display_depth=site.display_depth, known_names={root.pk: root.author_name})
+        page["comments"].append(node)
+    return page
+
+
+def comment_public(comment_id: int) -> Comment:
+    comment = Comment.objects.select_related("thread__site").filter(pk=comment_id).filter(VISIBLE).first()
+    if comment is None:
+        raise NotFound("no such comment", code="comment_not_found")
+    return comment
+
+
+def comment_detail(comment: Comment) -> dict[str, Any]:
+    site = comment.thread.site
+    names = {}
+    if comment.parent_id:
+        names = dict(Comment.objects.filter(pk=comment.parent_id).values_list("id", "author_name"))
+    node = _serialise(comment, display_depth=site.display_depth, names=names)
+    node["thread_url"] = comment.thread.url
+    return node
+
+
+def comment_replies(comment: Comment, *, cursor: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """The next page of a comment's whole subtree in reading order, nested where parents are in
+    the page; others carry `parent` so the widget can place them under what it already shows."""
+    site = comment.thread.site
+    after = None
+    if cursor:
+        key = _decode_cursor(cursor, keys={"r", "p"})
+        path = key["p"]
+        if key["r"] != comment.pk or not isinstance(path, str) or not path.startswith(comment.path) or not path.isdigit():
+            raise ValidationFailed.one("cursor", "belongs to another comment")
+        after = path
+    rows, next_cursor = _replies_range(comment, after, min(limit or site.replies_per_page, MAX_LIMIT))
+    known = {comment.pk: "" if comment.status == Status.DELETED else comment.author_name}
+    return {
+        "comment": comment.pk,
+        "replies": _nest(rows, display_depth=site.display_depth, known_names=known),
+        "cursor": next_cursor,
+    }
+
+
+def thread_counts(*, site: Site, urls: list[str]) -> dict[str, int]:
+    """Counts for up to 100 URLs in one indexed query on (site, url)."""
+    canonical: dict[str, str] = {}
+    for i, raw in enumerate(urls):
+        canonical[raw] = thread_locate(site=site, url=raw, field=f"url[{i}]")
+    found = dict(Thread.objects.filter(site=site, url__in=set(canonical.values())).values_list("url", "comment_count"))
+    return {raw: found.get(c, 0) for raw, c in canonical.items()}
+
+
+class PageCache:
+    """Rendered thread pages, per process, keyed by (thread, version, parameters).
+
+    A page for a given version never changes, so a per-process cache can't serve stale bytes;
+    only the version lookup has to be shared, and it is one indexed row read.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._data: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[Any, ...], value: bytes) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+page_cache = PageCache()

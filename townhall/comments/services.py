@@ -1,0 +1,439 @@
+"""Every write to sites, threads, comments, votes and reports.
+
+Services own the transaction and the state checks, raise domain errors (townhall.core.errors),
+and queue side effects with transaction.on_commit. Views and commands call exactly one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from townhall.comments.locator import canonical_url, normalise_origin
+from townhall.comments.models import (
+    MAX_DEPTH,
+    Comment,
+    ReportReason,
+    Site,
+    SiteOrigin,
+    Status,
+    Thread,
+    Vote,
+    path_segment,
+)
+from townhall.comments.rendering import render_markdown
+from townhall.core import tokens
+from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from townhall.core.net import ip_hash
+
+MAX_TEXT = 10_000
+MAX_NAME = 100
+MAX_WEBSITE = 500
+MAX_TITLE = 300
+SITE_POLICY_FIELDS = {
+    "require_name", "require_email", "edit_window_minutes", "display_depth", "page_size",
+    "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate",
+}
+
+
+# ---------------------------------------------------------------------------- sites
+
+def site_create(*, slug: str, name: str, origins: list[str], **policy: object) -> Site:
+    errors: list[FieldError] = []
+    if Site.objects.filter(slug=slug).exists():
+        raise Conflict(f"a site with slug {slug!r} already exists", code="site_exists")
+    normalised = _normalise_origins(origins, errors)
+    unknown = set(policy) - SITE_POLICY_FIELDS
+    if unknown:
+        errors.append(FieldError("policy", f"unknown policy fields: {', '.join(sorted(unknown))}"))
+    site = Site(slug=slug, name=name, **policy)
+    try:
+        site.full_clean()
+    except DjangoValidationError as exc:
+        errors.extend(FieldError(f, "; ".join(m)) for f, m in exc.message_dict.items())
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        site.save()
+        SiteOrigin.objects.bulk_create(SiteOrigin(site=site, origin=o) for o in normalised)
+    return site
+
+
+def site_update(*, site: Site, origins: list[str] | None = None, **policy: object) -> Site:
+    errors: list[FieldError] = []
+    normalised = _normalise_origins(origins, errors) if origins is not None else None
+    for key, value in policy.items():
+        if key not in SITE_POLICY_FIELDS | {"name"}:
+            errors.append(FieldError(key, "is not a site setting"))
+        else:
+            setattr(site, key, value)
+    try:
+        site.full_clean()
+    except DjangoValidationError as exc:
+        errors.extend(FieldError(f, "; ".join(m)) for f, m in exc.message_dict.items())
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        site.save()
+        if normalised is not None:
+            site.origins.all().delete()
+            SiteOrigin.objects.bulk_create(SiteOrigin(site=site, origin=o) for o in normalised)
+        # Policy shows in every cached page of the site (depth, page size, closed state).
+        Thread.objects.filter(site=site).update(version=F("version") + 1)
+    return site
+
+
+def _normalise_origins(origins: list[str], errors: list[FieldError]) -> list[str]:
+    result: list[str] = []
+    for raw in origins:
+        try:
+            origin = normalise_origin(raw)
+        except ValueError as exc:
+            errors.append(FieldError("origins", str(exc)))
+            continue
+        if origin not in result:
+            result.append(origin)
+    if not result and not errors:
+        errors.append(FieldError("origins", "at least one origin is required", "required"))
+    return result
+
+
+# ---------------------------------------------------------------------------- threads
+
+def thread_locate(*, site: Site, url: str, field: str = "url") -> str:
+    origins = [o.origin for o in site.origins.all()]
+    return canonical_url(url, origins=origins, identity_params=site.identity_params, field=field)
+
+
+def thread_is_closed(thread: Thread, now: datetime | None = None) -> bool:
+    if thread.closed:
+        return True
+    days = thread.site.close_after_days
+    return bool(days) and thread.created < (now or timezone.now()) - timedelta(days=days)
+
+
+def thread_set_closed(*, thread: Thread, closed: bool) -> Thread:
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(closed=closed, version=F("version") + 1)
+    thread.refresh_from_db()
+    return thread
+
+
+def _thread_get_or_create(*, site: Site, url: str, title: str) -> Thread:
+    thread = Thread.objects.filter(site=site, url=url).first()
+    if thread:
+        if title and not thread.title:
+            thread.title = title
+            thread.save(update_fields=["title"])
+        return thread
+    try:
+        with transaction.atomic():
+            return Thread.objects.create(site=site, url=url, title=title)
+    except IntegrityError:  # created by a concurrent request
+        return Thread.objects.get(site=site, url=url)
+
+
+# ---------------------------------------------------------------------------- comments
+
+@dataclass
+class CommentWritten:
+    comment: Comment
+    edit_token: str | None  # None once held or rejected: there is nothing of theirs to edit
+    published: bool
+
+
+def author_key(*, email: str, name: str) -> str:
+    basis = f"email:{email.strip().lower()}" if email.strip() else f"name:{name.strip().lower()}"
+    return hmac.new(settings.SECRET_KEY.encode(), basis.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _clean_author(
+    site: Site, *, name: str, email: str, website: str, errors: list[FieldError]
+) -> tuple[str, str, str]:
+    name, email, website = name.strip(), email.strip(), website.strip()
+    if site.require_name and not name:
+        errors.append(FieldError("author_name", "is required on this site", "required"))
+    if len(name) > MAX_NAME:
+        errors.append(FieldError("author_name", f"is longer than {MAX_NAME} characters", "too_long"))
+    if site.require_email and not email:
+        errors.append(FieldError("author_email", "is required on this site", "required"))
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.append(FieldError("author_email", "is not a valid email address"))
+    if website:
+        if "://" not in website:
+            website = "https://" + website
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except DjangoValidationError:
+            errors.append(FieldError("author_website", "is not a valid http(s) URL"))
+        if len(website) > MAX_WEBSITE:
+            errors.append(FieldError("author_website", f"is longer than {MAX_WEBSITE} characters", "too_long"))
+    return name, email, website
+
+
+def _clean_text(text: str, errors: list[FieldError]) -> str:
+    text = text.strip()
+    if not text:
+        errors.append(FieldError("text", "is required", "required"))
+    elif len(text) > MAX_TEXT:
+        errors.append(FieldError("text", f"is longer than {MAX_TEXT} characters", "too_long"))
+    return text
+
+
+def comment_create(
+    *,
+    site: Site,
+    url: str,
+    text: str,
+    title: str = "",
+    parent_id: int | None = None,
+    author_name: str = "",
+    author_email: str = "",
+    author_website: str = "",
+    notify: bool = False,
+    ip: str | None = None,
+    reader: str | None = None,
+    user: User | None = None,
+    created: datetime | None = None,
+    moderate: bool = True,
+) -> CommentWritten:
+    """Post a comment or reply. The moderation pipeline decides, inside the transaction, whether
+    it is published (201) or held (202). `moderate=False` is for imports and the demo seed."""
+    from townhall.moderation.pipeline import Decision, moderate as moderation_decide
+
+    errors: list[FieldError] = []
+    try:
+        canonical = thread_locate(site=site, url=url)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+        canonical = ""
+    text = _clean_text(text, errors)
+    name, email, website = _clean_author(site, name=author_name, email=author_email, website=author_website, errors=errors)
+    parent: Comment | None = None
+    if parent_id is not None:
+        parent = Comment.objects.select_related("thread").filter(pk=parent_id).first()
+        if parent is None or parent.status != Status.PUBLISHED:
+            errors.append(FieldError("parent", "is not a published comment", "not_found"))
+            parent = None
+        elif canonical and (parent.thread.site_id != site.pk or parent.thread.url != canonical):
+            errors.append(FieldError("parent", "belongs to another thread", "wrong_thread"))
+        elif parent.depth + 1 > MAX_DEPTH:
+            errors.append(FieldError("parent", "is nested too deep to reply to; reply further up", "too_deep"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    with transaction.atomic():
+        thread = _thread_get_or_create(site=site, url=canonical, title=title.strip()[:MAX_TITLE])
+        thread.site = site
+        if moderate and thread_is_closed(thread):
+            raise Forbidden("this thread is closed for new comments", code="thread_closed")
+        comment = Comment(
+            thread=thread,
+            parent=parent,
+            depth=parent.depth + 1 if parent else 0,
+            author_name=name,
+            author_email=email,
+            author_website=website,
+            author_key=author_key(email=email, name=name),
+            author_token=reader or "",
+            author_user=user,
+            notify=notify and bool(email),
+            text=text,
+            html=render_markdown(text),
+            ip=ip or None,
+            created=created or timezone.now(),
+            status=Status.PENDING,
+        )
+        decision = moderation_decide(site=site, comment=comment) if moderate else Decision.publish()
+        comment.flagged = decision.flagged
+        comment.reasons = decision.reasons
+        comment.moderation = decision.record()
+        comment.save()
+        comment.path = (parent.path if parent else "") + path_segment(comment.pk)
+        comment.save(update_fields=["path"])
+        if decision.status != Status.PENDING:
+            _set_status(comment, decision.status)
+        if moderate:  # imports and the demo seed notify nobody
+            transaction.on_commit(lambda: _after_comment_written(comment.pk, created=True))
+    published = comment.status == Status.PUBLISHED
+    edit_token = tokens.edit_token_issue(comment.pk) if comment.status in (Status.PUBLISHED, Status.PENDING) else None
+    return CommentWritten(comment=comment, edit_token=edit_token, published=published)
+
+
+def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
+    comment = Comment.objects.select_related("thread__site").filter(pk=comment_id).first()
+    if comment is None or comment.status == Status.REJECTED:
+        raise NotFound("no such comment", code="comment_not_found")
+    window = comment.thread.site.edit_window_minutes * 60
+    try:
+        tokens.edit_token_check(edit_token, comment_id=comment.pk, max_age_seconds=window)
+    except tokens.EditTokenExpired:
+        raise Forbidden("the edit window for this comment has closed", code="edit_window_closed") from None
+    except tokens.EditTokenInvalid:
+        raise Forbidden("a valid edit token for this comment is required", code="edit_token_invalid") from None
+    if comment.status == Status.DELETED:
+        raise Conflict("this comment was deleted", code="comment_deleted")
+    return comment
+
+
+def comment_edit(*, comment_id: int, edit_token: str | None, text: str) -> CommentWritten:
+    """The author's edit within the site's edit window; re-runs moderation on the new text."""
+    from townhall.moderation.pipeline import moderate as moderation_decide
+
+    errors: list[FieldError] = []
+    text = _clean_text(text, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
+        if comment.text == text:
+            return CommentWritten(comment, edit_token, comment.status == Status.PUBLISHED)
+        comment.text = text
+        comment.html = render_markdown(text)
+        comment.edited = timezone.now()
+        decision = moderation_decide(site=comment.thread.site, comment=comment, editing=True)
+        comment.flagged = decision.flagged
+        comment.reasons = decision.reasons
+        comment.moderation = decision.record()
+        comment.save(update_fields=["text", "html", "edited", "flagged", "reasons", "moderation"])
+        if decision.status != comment.status:
+            _set_status(comment, decision.status)
+        else:
+            _bump(comment.thread_id)
+        transaction.on_commit(lambda: _after_comment_written(comment.pk, created=False))
+    return CommentWritten(comment, edit_token, comment.status == Status.PUBLISHED)
+
+
+def comment_delete(*, comment_id: int, edit_token: str | None) -> Comment:
+    """The author's delete within the edit window. A comment with replies keeps its place,
+    shown as deleted, so the conversation under it still reads; its text stays for moderators."""
+    with transaction.atomic():
+        comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
+        _set_status(comment, Status.DELETED)
+    return comment
+
+
+def comment_set_status(*, comment: Comment, status: Status) -> Comment:
+    """A moderator's decision (approve, reject, restore)."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.status != status:
+            _set_status(comment, status)
+            if status == Status.PUBLISHED:
+                transaction.on_commit(lambda: _after_comment_written(comment.pk, created=True))
+    return comment
+
+
+def _set_status(comment: Comment, status: Status) -> None:
+    """Change a status and keep every derived number true: the thread's count of published
+    comments, each ancestor's count of visible replies, and the thread version."""
+    was_published, was_visible = comment.status == Status.PUBLISHED, comment.is_visible
+    comment.status = status
+    comment.save(update_fields=["status"])
+    delta = int(comment.status == Status.PUBLISHED) - int(was_published)
+    Thread.objects.filter(pk=comment.thread_id).update(
+        comment_count=F("comment_count") + delta, version=F("version") + 1
+    )
+    if comment.is_visible != was_visible and comment.parent_id:
+        _adjust_reply_count(comment.parent_id, 1 if comment.is_visible else -1)
+
+
+def _adjust_reply_count(comment_id: int, delta: int) -> None:
+    # A deleted comment is shown only while it has visible replies, so losing its last one
+    # hides it too, and that can ripple up the chain.
+    while comment_id:
+        node = Comment.objects.select_for_update().only("id", "status", "reply_count", "parent_id").get(pk=comment_id)
+        was_visible = node.is_visible
+        node.reply_count = max(0, node.reply_count + delta)
+        Comment.objects.filter(pk=node.pk).update(reply_count=node.reply_count)
+        if node.is_visible == was_visible or not node.parent_id:
+            return
+        comment_id, delta = node.parent_id, (1 if node.is_visible else -1)
+
+
+def _bump(thread_id: int) -> None:
+    Thread.objects.filter(pk=thread_id).update(version=F("version") + 1)
+
+
+def _after_comment_written(comment_id: int, *, created: bool) -> None:
+    from townhall.comments.tasks import notify_reply
+
+    if created:
+        notify_reply.enqueue(comment_id)
+
+
+# ---------------------------------------------------------------------------- votes and reports
+
+def comment_vote(*, comment_id: int, reader: str | None, ip: str, value: int) -> Comment:
+    """One vote per reader token per comment (+1, -1, or 0 to take it back), changeable.
+    Behind the tokens, at most TOWNHALL_VOTES_PER_IP tokens from one address count per comment,
+    so clearing storage to mint tokens gains little."""
+    if value not in (-1, 0, 1):
+        raise ValidationFailed.one("value", "must be 1, -1 or 0")
+    if not reader:
+        raise Forbidden("voting needs a reader token (POST /api/v1/tokens)", code="reader_token_required")
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        if comment is None or comment.status != Status.PUBLISHED:
+            raise NotFound("no such comment", code="comment_not_found")
+        if comment.author_token and comment.author_token == reader:
+            raise Forbidden("you cannot vote on your own comment", code="own_comment")
+        hashed = ip_hash(ip)
+        existing = Vote.objects.filter(comment=comment, voter=reader).first()
+        old = existing.value if existing else 0
+        if existing is None and value:
+            same_ip = Vote.objects.filter(comment=comment, ip_hash=hashed).count()
+            if same_ip >= settings.VOTES_PER_IP:
+                raise Forbidden("too many votes on this comment from your network", code="ip_vote_limit")
+        if value == old:
+            return comment
+        if existing and value == 0:
+            existing.delete()
+        elif existing:
+            existing.value = value
+            existing.save(update_fields=["value"])
+        else:
+            Vote.objects.create(comment=comment, voter=reader, ip_hash=hashed, value=value)
+        up = int(value == 1) - int(old == 1)
+        down = int(value == -1) - int(old == -1)
+        Comment.objects.filter(pk=comment.pk).update(
+            upvotes=F("upvotes") + up, downvotes=F("downvotes") + down, score=F("score") + (value - old)
+        )
+        _bump(comment.thread_id)
+    comment.refresh_from_db()
+    return comment
+
+
+def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str, note: str = "") -> Comment:
+    """A reader's report. One per reader (token, else address) per comment; repeats change nothing."""
+    from townhall.comments.models import Report
+
+    if reason not in ReportReason.values:
+        raise ValidationFailed.one("reason", f"must be one of: {', '.join(ReportReason.values)}")
+    if len(note) > 500:
+        raise ValidationFailed.one("note", "is longer than 500 characters", "too_long")
+    reporter = reader or f"ip:{ip_hash(ip)}"
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        if comment is None or comment.status != Status.PUBLISHED:
+            raise NotFound("no such comment", code="comment_not_found")
+        _, created = Report.objects.get_or_create(
+            comment=comment, reporter=reporter, defaults={"reason": reason, "note": note.strip()}
+        )
+        if created:
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    comment.refresh_from_db()
+    return comment

@@ -1,0 +1,117 @@
+"""`townhall site add|list|show|set`: manage the sites that embed Townhall."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from townhall.comments.models import Site
+from townhall.comments.selectors import site_by_slug
+from townhall.comments.services import site_create, site_update
+from townhall.core.errors import DomainError, ValidationFailed
+
+POLICY_ARGS: list[tuple[str, type, str]] = [
+    ("require_name", bool, "commenters must give a name"),
+    ("require_email", bool, "commenters must give an email (never shown)"),
+    ("edit_window_minutes", int, "minutes an author may edit or delete"),
+    ("display_depth", int, "nesting levels shown before replies continue flat"),
+    ("page_size", int, "top-level comments per page"),
+    ("replies_per_page", int, "replies shown per comment before 'more replies'"),
+    ("rules", str, "rules text shown above the form"),
+    ("close_after_days", int, "close threads this many days after their first comment (0: never)"),
+    ("premoderate", bool, "hold every new comment for a moderator"),
+]
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected yes or no, got {value!r}")
+
+
+def embed_snippet(site: Site, base_url: str) -> str:
+    return (
+        f'<div id="townhall" data-site="{site.slug}"></div>\n'
+        f'<script defer src="{base_url}/static/townhall/embed.js"></script>'
+    )
+
+
+class Command(BaseCommand):
+    help = "Manage sites: add, list, show, set."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="Create a site.")
+        add.add_argument("slug")
+        add.add_argument("--name", required=True)
+        add.add_argument("--origin", action="append", default=[], required=True,
+                         help="scheme://host[:port] allowed to embed the site and own its threads (repeatable)")
+        setp = sub.add_parser("set", help="Change a site's name, origins or policy.")
+        setp.add_argument("slug")
+        setp.add_argument("--name")
+        setp.add_argument("--origin", action="append", help="replaces the origin list (repeatable)")
+        for p in (add, setp):
+            for name, _kind, doc in POLICY_ARGS:
+                p.add_argument(f"--{name.replace('_', '-')}", dest=name, help=doc)
+            p.add_argument("--identity-param", dest="identity_params", action="append",
+                           help="a query parameter that is part of a page's identity (repeatable)")
+        sub.add_parser("list", help="List sites.")
+        show = sub.add_parser("show", help="Print a site's policy and its embed snippet.")
+        show.add_argument("slug")
+
+    def _policy(self, opts: dict[str, Any]) -> dict[str, Any]:
+        policy: dict[str, Any] = {}
+        for name, kind, _doc in POLICY_ARGS:
+            raw = opts.get(name)
+            if raw is None:
+                continue
+            try:
+                policy[name] = _bool(raw) if kind is bool else kind(raw)
+            except ValueError as exc:
+                raise CommandError(f"--{name.replace('_', '-')}: {exc}") from None
+        if opts.get("identity_params"):
+            policy["identity_params"] = opts["identity_params"]
+        return policy
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        action = opts["action"]
+        try:
+            if action == "add":
+                site = site_create(slug=opts["slug"], name=opts["name"], origins=opts["origin"], **self._policy(opts))
+                self.stdout.write(f"created site {site.slug}")
+                self._show(site)
+            elif action == "set":
+                changes = self._policy(opts)
+                if opts.get("name"):
+                    changes["name"] = opts["name"]
+                site = site_update(site=site_by_slug(opts["slug"]), origins=opts.get("origin"), **changes)
+                self.stdout.write(f"updated site {site.slug}")
+                self._show(site)
+            elif action == "list":
+                sites = list(Site.objects.prefetch_related("origins"))
+                if not sites:
+                    self.stdout.write("no sites yet: townhall site add SLUG --name NAME --origin URL")
+                for site in sites:
+                    origins = ", ".join(o.origin for o in site.origins.all())
+                    self.stdout.write(f"{site.slug}\t{site.name}\t{origins}")
+            else:
+                self._show(site_by_slug(opts["slug"]))
+        except ValidationFailed as exc:
+            raise CommandError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+
+    def _show(self, site: Site) -> None:
+        out = self.stdout.write
+        out(f"site:     {site.slug} ({site.name})")
+        out(f"origins:  {', '.join(o.origin for o in site.origins.all())}")
+        for name, _kind, doc in POLICY_ARGS:
+            out(f"  {name:<20} {getattr(site, name)!s:<10} {doc}")
+        out(f"  {'identity_params':<20} {','.join(site.identity_params) or '(none)':<10} query parameters kept in thread URLs")
+        base = settings.PUBLIC_URL.rstrip("/") or "http://127.0.0.1:8000"
+        out("\nembed it with:\n" + embed_snippet(site, base))

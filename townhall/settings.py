@@ -1,0 +1,229 @@
+"""Every Townhall setting in one place.
+
+Each option is declared once with `option(...)`: its environment variable, its default and one
+line of documentation. `townhall settings` prints the table and the README's configuration table
+is generated from the same list (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+
+
+@dataclass(frozen=True)
+class Option:
+    env: str
+    default: str
+    doc: str
+
+
+OPTIONS: list[Option] = []
+
+
+def option(env: str, default: str, doc: str) -> str:
+    OPTIONS.append(Option(env, default, doc))
+    return os.environ.get(env, default)
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = Path(option("TOWNHALL_DATA_DIR", "./var", "Directory for the SQLite file, the generated secret key and collected static files.")).resolve()
+
+DEBUG = _bool(option("TOWNHALL_DEBUG", "false", "Django debug mode. Never on in production: it shows tracebacks."))
+
+
+def _secret_key() -> str:
+    """The secret signs edit tokens and keys author HMACs, so it must survive restarts:
+    generated once on first run and kept in the data directory."""
+    configured = os.environ.get("SECRET_KEY")
+    if configured:
+        return configured
+    path = DATA_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        # O_EXCL: two processes starting together must not both write different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+option("SECRET_KEY", "(generated)", "Signing key. Empty: generated on first run and kept in TOWNHALL_DATA_DIR/secret_key.")
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = _list(option("TOWNHALL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver", "Comma-separated host names this server answers to."))
+CSRF_TRUSTED_ORIGINS = _list(option("TOWNHALL_TRUSTED_ORIGINS", "", "Comma-separated origins (https://comments.example.com) trusted for the staff forms behind a proxy."))
+TRUSTED_PROXIES = int(option("TOWNHALL_TRUSTED_PROXIES", "0", "How many reverse proxies append to X-Forwarded-For; 0 trusts none and uses the socket address."))
+PUBLIC_URL = option("TOWNHALL_PUBLIC_URL", "", "The URL readers reach this server at, used in embed snippets; empty: taken from each request.")
+
+DATABASE_URL = option("DATABASE_URL", "", "Database URL (postgres://user@host/db). Empty: SQLite at TOWNHALL_DATA_DIR/townhall.sqlite3.")
+REDIS_URL = option("REDIS_URL", "", "Redis URL for the shared cache and rate limits. Empty: the database cache.")
+
+RATE_WRITE = option("TOWNHALL_RATE_WRITE", "10/min", "Comment posts, edits and deletes allowed per client (IP) and period.")
+RATE_VOTE = option("TOWNHALL_RATE_VOTE", "60/min", "Votes and reports allowed per client (IP) and period.")
+VOTES_PER_IP = int(option("TOWNHALL_VOTES_PER_IP", "3", "Distinct voter tokens from one IP that may vote on one comment."))
+IP_RETENTION_DAYS = int(option("TOWNHALL_IP_RETENTION_DAYS", "30", "After this many days stored IPs are truncated (IPv4 /24, IPv6 /48)."))
+ACCESS_LOG = _bool(option("TOWNHALL_ACCESS_LOG", "false", "Write an access log. Client addresses in it are truncated like stored IPs."))
+WORKERS = int(option("TOWNHALL_WORKERS", "2", "HTTP worker processes started by `townhall serve`."))
+RUN_TASK_WORKER = _bool(option("TOWNHALL_TASK_WORKER", "true", "Whether `townhall serve` also runs the background task worker."))
+
+EMAIL_HOST = option("TOWNHALL_EMAIL_HOST", "", "SMTP host for reply notifications. Empty: emails are written to the log instead, addresses masked.")
+EMAIL_PORT = int(option("TOWNHALL_EMAIL_PORT", "587", "SMTP port."))
+EMAIL_HOST_USER = option("TOWNHALL_EMAIL_USER", "", "SMTP user name.")
+EMAIL_HOST_PASSWORD = option("TOWNHALL_EMAIL_PASSWORD", "", "SMTP password.")
+EMAIL_USE_TLS = _bool(option("TOWNHALL_EMAIL_TLS", "true", "Use STARTTLS for SMTP."))
+DEFAULT_FROM_EMAIL = option("TOWNHALL_EMAIL_FROM", "Townhall <townhall@localhost>", "From address of notifications.")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "townhall.core.mail.MaskedLogBackend"
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "townhall.core",
+    "townhall.comments",
+    "townhall.moderation",
+    "townhall.demo",
+]
+
+MIDDLEWARE = [
+    "townhall.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "townhall.urls"
+WSGI_APPLICATION = "townhall.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "townhall.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers go on while one process writes; IMMEDIATE takes the write lock
+                # at BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            },
+        }
+    }
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "townhall",
+        }
+    }
+else:
+    # Shared by every worker process, unlike the local-memory cache: rate limits must hold
+    # across processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "townhall_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve straight from the app directories when collectstatic has not run (tests, `demo`).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Security headers. HSTS and secure cookies are left to the TLS-terminating proxy's operator:
+# the default install listens on plain HTTP on 127.0.0.1.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
+# CORS: only the API, only origins some site lists (checked per request in core.cors).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ["content-type", "x-townhall-token", "x-townhall-edit-token", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["etag", "retry-after"]
+CORS_ALLOW_CREDENTIALS = False
+
+NINJA_NUM_PROXIES = TRUSTED_PROXIES
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    # django.request logs the request line and status for 4xx; it never includes addresses
+    # or bodies, so it stays.
+    "loggers": {"django.server": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+}
