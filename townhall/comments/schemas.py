@@ -59,6 +59,7 @@ class CommentOut(Schema):
 
 class CommentDetailOut(CommentOut):
     thread_url: str
+    ancestors: list[int] = Field(description="Ids from the top-level comment down to the parent.")
 
 
 class ThreadInfoOut(Schema):

@@ -243,6 +243,7 @@ def comment_detail(comment: Comment) -> dict[str, Any]:
         names = dict(Comment.objects.filter(pk=comment.parent_id).values_list("id", "author_name"))
     node = _serialise(comment, display_depth=site.display_depth, names=names)
     node["thread_url"] = comment.thread.url
+    node["ancestors"] = _ancestor_ids(comment)
     return node
 
 
