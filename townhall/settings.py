@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "townhall.comments",
     "townhall.moderation",
     "townhall.demo",
+    "townhall.widget",
 ]
 
 MIDDLEWARE = [

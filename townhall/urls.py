@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("townhall.widget.urls")),
     path("", include("townhall.demo.urls")),
 ]
