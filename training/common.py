@@ -21,8 +21,14 @@ from townhall.moderation.ml.linear import DENSE_EXTRACTORS, MODELS_DIR, model_ve
 class Featurizer:
     """Featurises each distinct text once and caches it (experiments reuse rows)."""
 
-    def __init__(self, bits: int, char_range: tuple[int, int], word_ngrams: int, dense: str | None,
-                 dense_scale: float = 1.0):
+    def __init__(
+        self,
+        bits: int,
+        char_range: tuple[int, int],
+        word_ngrams: int,
+        dense: str | None,
+        dense_scale: float = 1.0,
+    ):
         self.bits, self.char_range, self.word_ngrams = bits, char_range, word_ngrams
         self.dense = dense
         self.dense_scale = dense_scale
@@ -50,7 +56,8 @@ class Featurizer:
             indptr.append(indptr[-1] + len(idx) + len(dense))
         return sp.csr_matrix(
             (np.concatenate(data) if data else [], np.concatenate(indices) if indices else [], indptr),
-            shape=(len(texts), n_sparse + self.n_dense), dtype=np.float32,
+            shape=(len(texts), n_sparse + self.n_dense),
+            dtype=np.float32,
         )
 
 
@@ -75,8 +82,13 @@ def export(name: str, fz: Featurizer, clf: LogisticRegression, threshold: float,
     bias = np.array([clf.intercept_[0]], dtype=np.float32)
     np.savez_compressed(MODELS_DIR / f"{name}.npz", weights=weights, dense_weights=dense_weights, bias=bias)
     meta = {
-        "name": name, "bits": fz.bits, "char_range": list(fz.char_range), "word_ngrams": fz.word_ngrams,
-        "dense": fz.dense, "threshold": round(float(threshold), 4), **extra,
+        "name": name,
+        "bits": fz.bits,
+        "char_range": list(fz.char_range),
+        "word_ngrams": fz.word_ngrams,
+        "dense": fz.dense,
+        "threshold": round(float(threshold), 4),
+        **extra,
     }
     (MODELS_DIR / f"{name}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return model_version((MODELS_DIR / f"{name}.json").read_bytes(), [weights, dense_weights, bias])

@@ -67,12 +67,19 @@ def main() -> None:
     thr = best_f1_threshold([e.label for e in yt_te], p_yt)
     # Never let a tuned threshold drop below 0.5: false spam flags hide real comments.
     thr = max(thr, 0.5)
-    version = export("spam", fz, clf, thr, {
-        "trained_on": "80% split (moddata.is_heldout) of UCI YouTube Spam Collection + "
-                      f"{len(ng_tr)} non-toxic Wikipedia talk comments as negatives",
-        "C": cfg["C"],
-        "licenses": "UCI YouTube Spam Collection CC BY 4.0; Wikipedia text CC BY-SA 3.0 (Jigsaw labels CC0)",
-    })
+    version = export(
+        "spam",
+        fz,
+        clf,
+        thr,
+        {
+            "trained_on": "80% split (moddata.is_heldout) of UCI YouTube Spam Collection + "
+            f"{len(ng_tr)} non-toxic Wikipedia talk comments as negatives",
+            "C": cfg["C"],
+            "licenses": "UCI YouTube Spam Collection CC BY 4.0; "
+            "Wikipedia text CC BY-SA 3.0 (Jigsaw labels CC0)",
+        },
+    )
     print(f"exported spam version={version} threshold={thr:.3f}")
     report("held-out youtube @thr", [e.label for e in yt_te], p_yt, thr)
     report("held-out youtube @0.5", [e.label for e in yt_te], p_yt, 0.5)
@@ -82,7 +89,9 @@ def main() -> None:
     seed = moddata.seed_thread()
     if seed:
         ps = predict(fz, clf, [e.text for e in seed])
-        print(f"  seed thread (no spam in it): flagged {int((ps >= thr).sum())}/{len(seed)}, max={ps.max():.3f}")
+        print(
+            f"  seed thread (no spam in it): flagged {int((ps >= thr).sum())}/{len(seed)}, max={ps.max():.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -21,12 +21,19 @@ import moddata  # noqa: E402
 from common import Featurizer, Timer, export, fit, predict  # noqa: E402
 from metrics import best_f1_threshold, precision_recall_f1, roc_auc  # noqa: E402
 
-from townhall.moderation.ml.insults import rule_score  # noqa: E402
 from townhall.moderation.ml.features import clean  # noqa: E402
+from townhall.moderation.ml.insults import rule_score  # noqa: E402
 
 # Chosen with --explore (see training/README.md).
-CONFIG = {"bits": 20, "char_range": (2, 5), "word_ngrams": 2, "dense": "insults", "dense_scale": 1.0,
-          "C": 4.0, "davidson_weight": 0.25}
+CONFIG = {
+    "bits": 20,
+    "char_range": (2, 5),
+    "word_ngrams": 2,
+    "dense": "insults",
+    "dense_scale": 1.0,
+    "C": 4.0,
+    "davidson_weight": 0.25,
+}
 
 
 def with_rules(texts, probs, use_rules: bool) -> np.ndarray:
@@ -41,8 +48,13 @@ def weights_for(examples, davidson_weight: float) -> np.ndarray:
 
 
 def evaluate(fz, cfg, train, tests: dict, use_rules: bool) -> dict:
-    clf = fit(fz, [e.text for e in train], [e.label for e in train],
-              weights_for(train, cfg["davidson_weight"]), C=cfg["C"])
+    clf = fit(
+        fz,
+        [e.text for e in train],
+        [e.label for e in train],
+        weights_for(train, cfg["davidson_weight"]),
+        C=cfg["C"],
+    )
     out = {}
     for name, rows in tests.items():
         texts = [e.text for e in rows]
@@ -63,8 +75,13 @@ def main() -> None:
     j_tr, j_te = moddata.split(jig)
     w_tr, w_te = moddata.split(wik)
     train_all = d_tr + j_tr + w_tr
-    heldout = {"davidson": d_te, "jigsaw": j_te, "wiki": w_te, "all": d_te + j_te + w_te,
-               "wiki-family": j_te + w_te}
+    heldout = {
+        "davidson": d_te,
+        "jigsaw": j_te,
+        "wiki": w_te,
+        "all": d_te + j_te + w_te,
+        "wiki-family": j_te + w_te,
+    }
     if seed:
         heldout["seed(hand-labelled)"] = seed
 
@@ -81,14 +98,19 @@ def main() -> None:
     featurizers: dict = {}
     for cfg in grid:
         key = (cfg["bits"], cfg["char_range"], cfg["word_ngrams"], cfg["dense"])
-        fz = featurizers.setdefault(key, Featurizer(cfg["bits"], cfg["char_range"], cfg["word_ngrams"],
-                                                    cfg["dense"], cfg["dense_scale"]))
+        fz = featurizers.setdefault(
+            key,
+            Featurizer(cfg["bits"], cfg["char_range"], cfg["word_ngrams"], cfg["dense"], cfg["dense_scale"]),
+        )
         use_rules = cfg["dense"] == "insults"
         print(f"\nconfig {cfg} rules={use_rules}")
         with Timer() as t:
             same, clf = evaluate(fz, cfg, train_all, heldout, use_rules)
-        print(f"  held-out (train on 80% of all three): "
-              + " ".join(f"{k}={v:.4f}" for k, v in same.items()) + f"  [{t.seconds:.0f}s]")
+        print(
+            "  held-out (train on 80% of all three): "
+            + " ".join(f"{k}={v:.4f}" for k, v in same.items())
+            + f"  [{t.seconds:.0f}s]"
+        )
         cross = {}
         cross["davidson->wiki-family"], _ = evaluate(fz, cfg, dav, {"x": jig + wik}, use_rules)
         cross["wiki-family->davidson"], _ = evaluate(fz, cfg, jig + wik, {"x": dav}, use_rules)
@@ -111,14 +133,20 @@ def main() -> None:
     wf = heldout["wiki-family"]
     p = with_rules([e.text for e in wf], predict(fz, clf, [e.text for e in wf]), use_rules)
     thr = best_f1_threshold([e.label for e in wf], p)
-    version = export("toxicity", fz, clf, thr, {
-        "rule": "insults" if use_rules else None,
-        "trained_on": f"80% split (moddata.is_heldout) of Davidson (weight {cfg['davidson_weight']}), "
-                      "Jigsaw sample, Wikipedia toxicity test set",
-        "C": cfg["C"],
-        "licenses": "Davidson et al. 2017 (MIT); Jigsaw labels CC0, text Wikipedia CC BY-SA 3.0; "
-                    "Wikipedia Talk Labels (Apache-2.0; text CC BY-SA 3.0)",
-    })
+    version = export(
+        "toxicity",
+        fz,
+        clf,
+        thr,
+        {
+            "rule": "insults" if use_rules else None,
+            "trained_on": f"80% split (moddata.is_heldout) of Davidson (weight {cfg['davidson_weight']}), "
+            "Jigsaw sample, Wikipedia toxicity test set",
+            "C": cfg["C"],
+            "licenses": "Davidson et al. 2017 (MIT); Jigsaw labels CC0, text Wikipedia CC BY-SA 3.0; "
+            "Wikipedia Talk Labels (Apache-2.0; text CC BY-SA 3.0)",
+        },
+    )
     print(f"\nexported toxicity version={version} threshold={thr:.3f}")
     for name, rows in heldout.items():
         texts = [e.text for e in rows]

@@ -71,10 +71,10 @@ def char_ngram_hashes(tokens: list[str], n_min: int, n_max: int) -> np.ndarray:
             if len(b) < n:
                 break
             # h[i] becomes the hash of b[i : i + n]
-            h = h[:-1] * _MULT + b[n - 1:]
+            h = h[:-1] * _MULT + b[n - 1 :]
             if n >= 3:
                 # position i + n - 2 is now interior to the n-gram
-                interior_space = interior_space[:-1] | is_space[n - 2: len(b) - 1]
+                interior_space = interior_space[:-1] | is_space[n - 2 : len(b) - 1]
             else:
                 interior_space = interior_space[:-1]
             if n >= n_min:
@@ -85,7 +85,7 @@ def char_ngram_hashes(tokens: list[str], n_min: int, n_max: int) -> np.ndarray:
 def word_ngram_hashes(tokens: list[str], n_max: int = 2) -> np.ndarray:
     feats = list(tokens)
     for n in range(2, n_max + 1):
-        feats += [" ".join(tokens[i: i + n]) for i in range(len(tokens) - n + 1)]
+        feats += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
     hashes = np.fromiter((zlib.crc32(f.encode("utf-8")) for f in feats), dtype=np.uint64, count=len(feats))
     # Salt so word features land away from char n-gram features with equal bytes.
     return _fmix(hashes ^ np.uint64(0xA5A5A5A5A5A5A5A5))
@@ -102,8 +102,9 @@ def _block(hashes: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
     return uniq, vals
 
 
-def sparse_features(cleaned: str, bits: int, char_range: tuple[int, int] = (2, 5),
-                    word_ngrams: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def sparse_features(
+    cleaned: str, bits: int, char_range: tuple[int, int] = (2, 5), word_ngrams: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
     """(indices, values) of the hashed feature vector of an already cleaned text."""
     tokens = words(cleaned)
     wi, wv = _block(word_ngram_hashes(tokens, word_ngrams), bits)

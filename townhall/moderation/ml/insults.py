@@ -18,20 +18,28 @@ from .normalize import WordList
 # Words that are insults when aimed at someone. Deliberately excludes words
 # with common neutral uses ("sick", "animal", "thing", "crazy") — those only
 # count inside the directed patterns below.
-INSULT_WORDS = (
-    "idiot idiots idiotic moron moronic imbecile cretin fool foolish stupid stupidity dumb dumbass "
-    "dimwit nitwit halfwit retard retarded pathetic loser clown jerk ignorant ignoramus liar troll "
-    "scum scumbag vermin coward hypocrite lunatic nutjob nutcase psycho brainless clueless worthless "
-    "creep bigot weirdo freak parasite sheeple shill dolt buffoon numbskull dunce simpleton twit prat "
-    "wanker tosser muppet pillock charlatan degenerate lowlife pervert incompetent delusional deluded "
-    "senile demented ugly arrogant pompous smug childish laughable ignorance idiocy crybaby snowflake "
-    "libtard trumptard blowhard windbag jackass bozo doofus dipshit dickhead douche douchebag "
-    "asshole arsehole bastard bitch cunt prick twat"
-).split()
+# A word list reads better as text than as a column of quoted strings.
+INSULT_WORDS = tuple(
+    re.findall(
+        r"[a-z]+",
+        """
+    idiot idiots idiotic moron moronic imbecile cretin fool foolish stupid stupidity dumb dumbass dimwit
+    nitwit halfwit retard retarded pathetic loser clown jerk ignorant ignoramus liar troll scum scumbag
+    vermin coward hypocrite lunatic nutjob nutcase psycho brainless clueless worthless creep bigot
+    weirdo freak parasite sheeple shill dolt buffoon numbskull dunce simpleton twit prat wanker tosser
+    muppet pillock charlatan degenerate lowlife pervert incompetent delusional deluded senile demented
+    ugly arrogant pompous smug childish laughable ignorance idiocy crybaby snowflake libtard trumptard
+    blowhard windbag jackass bozo doofus dipshit dickhead douche douchebag asshole arsehole bastard
+    bitch cunt prick twat
+    """,
+    )
+)
 
 _INSULT_ALT = "|".join(sorted(set(INSULT_WORDS), key=len, reverse=True))
 # Extra targets that are only insulting when aimed at a person.
-_DIRECTED_EXTRA = "crazy|insane|sick|mental|desperate|animal|pig|rat|snake|sheep|trash|garbage|joke|baby|child|creature"
+_DIRECTED_EXTRA = (
+    "crazy|insane|sick|mental|desperate|animal|pig|rat|snake|sheep|trash|garbage|joke|baby|child|creature"
+)
 _ADJ = r"(?:[a-z]+ ){0,2}"
 
 _DIRECTED = [
@@ -50,10 +58,14 @@ _DIRECTED = [
     # "people like you", "idiots like you", "you people", "your kind"
     re.compile(rf"\b(?:people|{_INSULT_ALT}) like (?:you|u|yourself)\b|\byou people\b|\byour kind\b"),
     # "poor thing is desperate", "silly little man"
-    re.compile(r"\b(?:poor|silly|stupid|pathetic|dumb|sad|sorry) (?:little |old )?(?:thing|creature|fool|boy|girl|"
-               r"child|soul|man|woman|excuse)\b"),
+    re.compile(
+        r"\b(?:poor|silly|stupid|pathetic|dumb|sad|sorry) (?:little |old )?(?:thing|creature|fool|boy|girl|"
+        r"child|soul|man|woman|excuse)\b"
+    ),
     # "for the cerebral challenged", "mentally challenged"
-    re.compile(r"\b(?:cerebral(?:ly)?|mentally|intellectually|brain|logic|reading|ethically|morally) challenged\b"),
+    re.compile(
+        r"\b(?:cerebral(?:ly)?|mentally|intellectually|brain|logic|reading|ethically|morally) challenged\b"
+    ),
     # "... is desperate is you", "anyone that is <insult> is you"
     re.compile(rf"\b(?:{_INSULT_ALT}|{_DIRECTED_EXTRA}) is you\b"),
     # "you lie", "you're lying", "you are trolling"
@@ -67,17 +79,59 @@ _DISMISSIVE = re.compile(
 )
 
 _THREAT = re.compile(
-    r"\b(?:i will|i'll|ill|gonna|going to|i'm going to|im going to|should|hope you|someone should) "
-    r"(?:[a-z]+ ){0,2}?(?:kill|shoot|hang|beat|stab|murder|hurt|punch|rape|burn|find) (?:you|u|him|her|them|your)\b"
-    r"|\b(?:you|u) (?:should|deserve to|ought to|will) (?:be )?(?:die|dead|killed|shot|hanged|hung|raped|beaten)\b"
+    r"\b(?:i will|i'll|ill|gonna|going to|i'm going to|im going to|hope you|someone should|"
+    r"somebody should|they should) (?:[a-z]+ ){0,2}?"
+    r"(?:kill|shoot|hang|beat|stab|murder|hurt|punch|rape|burn) "
+    r"(?:you|u|him|her|them|your)\b"
+    r"|\b(?:you|u) (?:should|deserve to|ought to|will) (?:be )?"
+    r"(?:die|dead|killed|shot|hanged|hung|raped|beaten)\b"
 )
 
-PROFANITY = WordList([
-    "fuck*", "shit", "shits", "shitty", "bullshit", "crap", "crappy", "piss", "pissed", "damn", "dammit",
-    "ass", "asshole", "arse", "arsehole", "bastard", "bitch*", "cunt", "dick", "dickhead", "prick", "twat",
-    "wanker", "cock", "cocksucker", "motherfuck*", "slut", "whore", "hoe", "fag", "faggot", "nigger",
-    "nigga", "retard", "douche", "douchebag", "jackass", "dipshit", "bollocks", "suck", "sucks",
-])
+PROFANITY = WordList(
+    [
+        "fuck*",
+        "shit",
+        "shits",
+        "shitty",
+        "bullshit",
+        "crap",
+        "crappy",
+        "piss",
+        "pissed",
+        "damn",
+        "dammit",
+        "ass",
+        "asshole",
+        "arse",
+        "arsehole",
+        "bastard",
+        "bitch*",
+        "cunt",
+        "dick",
+        "dickhead",
+        "prick",
+        "twat",
+        "wanker",
+        "cock",
+        "cocksucker",
+        "motherfuck*",
+        "slut",
+        "whore",
+        "hoe",
+        "fag",
+        "faggot",
+        "nigger",
+        "nigga",
+        "retard",
+        "douche",
+        "douchebag",
+        "jackass",
+        "dipshit",
+        "bollocks",
+        "suck",
+        "sucks",
+    ]
+)
 
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|youre|u|ur|ya)\b")
 _INSULT_WORD = re.compile(rf"\b(?:{_INSULT_ALT})\b")
@@ -91,14 +145,17 @@ def directed_count(cleaned: str) -> int:
 
 def dense_features(cleaned: str) -> np.ndarray:
     """Small, clipped counts so a linear model can weigh them next to n-grams."""
-    return np.array([
-        min(directed_count(cleaned), 3),
-        min(len(_INSULT_WORD.findall(cleaned)), 3),
-        min(len(PROFANITY.matches(cleaned)), 3),
-        1.0 if _SECOND_PERSON.search(cleaned) else 0.0,
-        min(len(_DISMISSIVE.findall(cleaned)), 2),
-        min(len(_THREAT.findall(cleaned)), 2),
-    ], dtype=np.float32)
+    return np.array(
+        [
+            min(directed_count(cleaned), 3),
+            min(len(_INSULT_WORD.findall(cleaned)), 3),
+            min(len(PROFANITY.matches(cleaned)), 3),
+            1.0 if _SECOND_PERSON.search(cleaned) else 0.0,
+            min(len(_DISMISSIVE.findall(cleaned)), 2),
+            min(len(_THREAT.findall(cleaned)), 2),
+        ],
+        dtype=np.float32,
+    )
 
 
 def rule_score(cleaned: str) -> float:

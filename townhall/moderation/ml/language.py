@@ -36,7 +36,9 @@ def detect_language(text: str) -> tuple[str, float]:
     return lang, float(prob)
 
 
-def is_confidently_not(text: str, allowed: set[str], min_chars: int = 20, min_prob: float = 0.9) -> str | None:
+def is_confidently_not(
+    text: str, allowed: set[str], min_chars: int = 20, min_prob: float = 0.9
+) -> str | None:
     """The detected language if the text is long enough and confidently outside ``allowed``.
 
     Short texts ("ok", "lol", a name) are never flagged: langid is unreliable

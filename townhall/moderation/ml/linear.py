@@ -37,8 +37,7 @@ def model_version(json_bytes: bytes, arrays: list[np.ndarray]) -> str:
 
 
 class LinearTextModel:
-    def __init__(self, meta: dict, weights: np.ndarray, dense_weights: np.ndarray, bias: float,
-                 version: str):
+    def __init__(self, meta: dict, weights: np.ndarray, dense_weights: np.ndarray, bias: float, version: str):
         self.meta = meta
         self.name: str = meta["name"]
         self.version = version

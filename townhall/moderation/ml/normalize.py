@@ -14,39 +14,102 @@ from collections.abc import Iterable
 # would see. Only lowercase forms: ``fold`` casefolds before translating.
 _HOMOGLYPHS = {
     # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "з": "3", "і": "i", "ї": "i", "ј": "j",
-    "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y",
-    "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ь": "b", "п": "n", "г": "r",
-    "һ": "h", "ӏ": "l",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "з": "3",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ь": "b",
+    "п": "n",
+    "г": "r",
+    "һ": "h",
+    "ӏ": "l",
     # Greek
-    "α": "a", "β": "b", "γ": "y", "δ": "d", "ε": "e", "ζ": "z", "η": "n", "ι": "i",
-    "κ": "k", "μ": "u", "ν": "v", "ο": "o", "ρ": "p", "σ": "o", "ς": "s", "τ": "t",
-    "υ": "u", "χ": "x", "ω": "w",
+    "α": "a",
+    "β": "b",
+    "γ": "y",
+    "δ": "d",
+    "ε": "e",
+    "ζ": "z",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "μ": "u",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "σ": "o",
+    "ς": "s",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ω": "w",
     # Latin oddities NFKC leaves alone
-    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ŀ": "l",
-    "ɑ": "a", "ɡ": "g", "ʀ": "r", "ʏ": "y", "ᴀ": "a", "ᴇ": "e", "ɪ": "i", "ᴏ": "o",
-    "ᴜ": "u", "ѵ": "v",
+    "ı": "i",
+    "ł": "l",
+    "ø": "o",
+    "đ": "d",
+    "ß": "ss",
+    "æ": "ae",
+    "œ": "oe",
+    "ŀ": "l",
+    "ɑ": "a",
+    "ɡ": "g",
+    "ʀ": "r",
+    "ʏ": "y",
+    "ᴀ": "a",
+    "ᴇ": "e",
+    "ɪ": "i",
+    "ᴏ": "o",
+    "ᴜ": "u",
+    "ѵ": "v",
 }
 _HOMOGLYPH_TABLE = str.maketrans(_HOMOGLYPHS)
 
 # Leetspeak substitutions. Applied per token only (see _unleet_token) so that
 # plain numbers like "2016" or "10am" are left alone.
 _LEET = {
-    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-    "$": "s", "@": "a", "!": "i", "|": "i", "+": "t", "€": "e",
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "$": "s",
+    "@": "a",
+    "!": "i",
+    "|": "i",
+    "+": "t",
+    "€": "e",
 }
 _LEET_TABLE = str.maketrans(_LEET)
 _LEET_SYMBOLS = frozenset("$@!|+€")
-_NUMBERLIKE = re.compile(
-    r"^[#(]?[\d.,:/%-]+(st|nd|rd|th|s|am|pm|k|m|x|h|min|kg|km|mb|gb|px|yo)?\)?$"
-)
+_NUMBERLIKE = re.compile(r"^[#(]?[\d.,:/%-]+(st|nd|rd|th|s|am|pm|k|m|x|h|min|kg|km|mb|gb|px|yo)?\)?$")
 _TRAILING_PUNCT = re.compile(r"[!?.,;:)\]\"'»”’…]+$")
 
 
 def _unleet_token(token: str) -> str:
     # Keep sentence punctuation at the end of a token ("wow!" is not "wowi").
     m = _TRAILING_PUNCT.search(token)
-    core, tail = (token[: m.start()], token[m.start():]) if m else (token, "")
+    core, tail = (token[: m.start()], token[m.start() :]) if m else (token, "")
     if not core or _NUMBERLIKE.match(core):
         return token
     has_letter = any("a" <= ch <= "z" for ch in core)

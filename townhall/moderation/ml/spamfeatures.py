@@ -11,15 +11,19 @@ import re
 
 import numpy as np
 
-_PROMO = re.compile(
-    r"\b(?:subscribe|subscribers?|sub4sub|check (?:out )?(?:my|our|this)|my (?:channel|video|page|blog|site|website"
-    r"|music|song|band|cover|profile)|follow me|like (?:and|&) share|please (?:like|share|visit|check)|visit "
-    r"(?:my|our)|click (?:here|the link|this)|giveaway|promo code|discount|for free|free (?:gift|money|iphone)"
-    r"|make money|earn (?:money|\$)|per (?:day|hour|week)|work from home|paypal|bitcoin|crypto|invest|"
-    r"followers|views|dm me|whatsapp|telegram|thumbs up if|take a look at|look (?:me|us|her|him|it|them) up|"
-    r"look up|sub me|sub to me|my blog|my playlist|hit me up|make (?:a lot of )?money|money fast|"
-    r"check (?:it|them) out|please help me|help me (?:reach|get)|vote for|listen (?:live|to my|to it))\b"
-)
+_PROMO_PHRASES = [
+    r"subscribe", r"subscribers?", r"sub4sub", r"sub me", r"sub to me",
+    r"check (?:out )?(?:my|our|this)", r"check (?:it|them) out",
+    r"my (?:channel|video|page|blog|site|website|music|song|band|cover|profile|playlist)",
+    r"follow me", r"like (?:and|&) share", r"please (?:like|share|visit|check|help me)", r"visit (?:my|our)",
+    r"click (?:here|the link|this)", r"thumbs up if", r"take a look at", r"look (?:me|us|her|him|it|them) up",
+    r"look up", r"hit me up", r"help me (?:reach|get)", r"vote for", r"listen (?:live|to my|to it)",
+    r"giveaway", r"promo code", r"discount", r"for free", r"free (?:gift|money|iphone)",
+    r"make (?:a lot of )?money", r"money fast", r"earn (?:money|\$)", r"per (?:day|hour|week)",
+    r"work from home", r"paypal", r"bitcoin", r"crypto", r"invest", r"followers", r"views", r"dm me",
+    r"whatsapp", r"telegram",
+]
+_PROMO = re.compile(r"\b(?:" + "|".join(_PROMO_PHRASES) + r")\b")
 _MONEY = re.compile(r"[$£€]\s?\d|\b\d+ ?(?:usd|dollars|bucks)\b")
 _REPEAT = re.compile(r"(.)\1{3,}")
 
@@ -28,11 +32,14 @@ DENSE_NAMES = ("urls", "promo", "money", "repeats", "exclaims", "short")
 
 def dense_features(cleaned: str) -> np.ndarray:
     n_words = cleaned.count(" ") + 1
-    return np.array([
-        min(cleaned.count("xxurl"), 3),
-        min(len(_PROMO.findall(cleaned)), 3),
-        min(len(_MONEY.findall(cleaned)), 2),
-        min(len(_REPEAT.findall(cleaned)), 2),
-        min(cleaned.count("!") / 3.0, 2.0),
-        1.0 if n_words <= 3 else 0.0,
-    ], dtype=np.float32)
+    return np.array(
+        [
+            min(cleaned.count("xxurl"), 3),
+            min(len(_PROMO.findall(cleaned)), 3),
+            min(len(_MONEY.findall(cleaned)), 2),
+            min(len(_REPEAT.findall(cleaned)), 2),
+            min(cleaned.count("!") / 3.0, 2.0),
+            1.0 if n_words <= 3 else 0.0,
+        ],
+        dtype=np.float32,
+    )

@@ -1,0 +1,43 @@
+"""Local text classifiers for the moderation pipeline (pure Python + numpy, no Django).
+
+Public API:
+    toxicity_model() -> LinearTextModel   .name .version .threshold .score(text) .score_many(texts)
+    spam_model()     -> LinearTextModel   (same interface)
+    detect_language(text) -> (iso639_1, probability)
+    is_confidently_not(text, allowed, min_chars=20, min_prob=0.9) -> str | None
+    fold(text) -> str, WordList(words).matches(text) -> list[str]
+
+Models are plain arrays (models/*.npz, loaded with allow_pickle=False) plus
+JSON settings; they are loaded once per process and shared (read-only, so
+safe across threads).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .language import detect_language, is_confidently_not
+from .linear import LinearTextModel
+from .normalize import WordList, fold
+
+__all__ = [
+    "LinearTextModel",
+    "WordList",
+    "detect_language",
+    "fold",
+    "is_confidently_not",
+    "spam_model",
+    "toxicity_model",
+]
+
+
+@functools.cache
+def toxicity_model() -> LinearTextModel:
+    """Hostility/toxicity score 0..1 (insults, threats, obscenity aimed at people)."""
+    return LinearTextModel.load("toxicity")
+
+
+@functools.cache
+def spam_model() -> LinearTextModel:
+    """Spam/self-promotion score 0..1."""
+    return LinearTextModel.load("spam")
