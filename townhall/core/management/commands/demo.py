@@ -16,7 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
         host, port = opts["host"], opts["port"]
         hosts = {host, "127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost", "0.0.0.0") else {host}
         origins = [f"http://{h}:{port}" if port != 80 else f"http://{h}" for h in sorted(hosts) if h != "0.0.0.0"]

@@ -28,7 +28,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if not opts["skip_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
-            call_command("createcachetable", verbosity=0)
         from townhall.core.tasks import schedule_housekeeping
 
         schedule_housekeeping()

@@ -1,0 +1,13 @@
+"""The database cache's table, so rate limits work right after `migrate` (no extra step)."""
+
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_cache_table(apps, schema_editor):  # type: ignore[no-untyped-def]
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+
+
+class Migration(migrations.Migration):
+    dependencies: list = []
+    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
