@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from townhall.comments import selectors, services
 from townhall.comments.models import Comment
@@ -50,10 +50,10 @@ def site_config(request: HttpRequest, site: str) -> dict[str, object]:
 
 
 @router.post("/tokens", response={201: TokenOut})
-def token_issue(request: HttpRequest) -> tuple[int, dict[str, str]]:
+def token_issue(request: HttpRequest) -> Status[dict[str, str]]:
     """POST /api/v1/tokens — anyone. Issues a reader token that identifies this browser for
     votes, reports and "my comments"; nothing is stored server-side until it is used."""
-    return 201, {"token": tokens.reader_token_issue()}
+    return Status(201, {"token": tokens.reader_token_issue()})
 
 
 @router.get("/threads", response={200: ThreadPageOut, 304: None, 404: ErrorOut, 422: ErrorOut})
@@ -105,7 +105,7 @@ def comment_replies(
     return selectors.comment_replies(selectors.comment_public(comment_id), cursor=cursor, limit=limit)
 
 
-def _written(result: services.CommentWritten) -> tuple[int, dict[str, object]]:
+def _written(result: services.CommentWritten, *, created: bool = True) -> Status[dict[str, object]]:
     comment = result.comment
     window = timedelta(minutes=comment.thread.site.edit_window_minutes)
     body: dict[str, object] = {
@@ -116,11 +116,13 @@ def _written(result: services.CommentWritten) -> tuple[int, dict[str, object]]:
         "edit_expires": timezone.now() + window if result.edit_token else None,
         "message": "Published." if result.published else "Your comment is awaiting moderation.",
     }
-    return (201 if result.published else 202), body
+    if not result.published:
+        return Status(202, body)
+    return Status(201 if created else 200, body)
 
 
 @router.post("/comments", response={201: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE])
-def comment_post(request: HttpRequest, payload: CommentIn) -> tuple[int, dict[str, object]]:
+def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, object]]:
     """POST /api/v1/comments — anyone (subject to the site's policy and rate limits).
     201 when published, 202 when held for moderation. Side effects after commit: reply
     notification email to the parent's author if they asked for one."""
@@ -141,14 +143,13 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> tuple[int, dict[st
 
 
 @router.patch("/comments/{comment_id}", response={200: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE])
-def comment_patch(request: HttpRequest, comment_id: int, payload: CommentEditIn) -> tuple[int, dict[str, object]]:
+def comment_patch(request: HttpRequest, comment_id: int, payload: CommentEditIn) -> Status[dict[str, object]]:
     """PATCH /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. Marks the comment edited and runs moderation on the new text."""
     result = services.comment_edit(
         comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), text=payload.text
     )
-    status, body = _written(result)
-    return (200 if status == 201 else status), body
+    return _written(result, created=False)
 
 
 @router.delete("/comments/{comment_id}", response={200: DeletedOut, **ERRORS}, throttle=[WRITE])
@@ -173,13 +174,13 @@ def comment_vote(request: HttpRequest, comment_id: int, payload: VoteIn) -> dict
 
 
 @router.post("/comments/{comment_id}/reports", response={201: ReportOut, **ERRORS}, throttle=[VOTE])
-def comment_report(request: HttpRequest, comment_id: int, payload: ReportIn) -> tuple[int, dict[str, object]]:
+def comment_report(request: HttpRequest, comment_id: int, payload: ReportIn) -> Status[dict[str, object]]:
     """POST /api/v1/comments/{id}/reports — anyone; one report per reader per comment."""
     comment = services.comment_report(
         comment_id=comment_id, reader=_reader(request), ip=client_ip(request),
         reason=payload.reason, note=payload.note,
     )
-    return 201, {"id": comment.pk, "received": True}
+    return Status(201, {"id": comment.pk, "received": True})
 
 
 @router.get("/counts", response={200: CountsOut, 404: ErrorOut, 422: ErrorOut})
