@@ -1,0 +1,82 @@
+"""The no-JavaScript fallback: the same thread as plain server-rendered HTML, for readers
+without JavaScript and for search engines. The embed snippet links here inside <noscript>.
+Reads go through the same selectors as the JSON API, so both show the same comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from townhall.comments import selectors
+from townhall.core.errors import DomainError
+
+SORTS = ("oldest", "newest", "top")
+
+
+def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "widget/error.html", {"message": exc.message}, status=exc.status)
+
+
+def _thread_link(site: str, url: str, **extra: str) -> str:
+    return reverse("widget-thread") + "?" + urlencode({"site": site, "url": url, **extra})
+
+
+def _replies_link(comment_id: int, cursor: str) -> str:
+    return reverse("widget-replies", args=[comment_id]) + "?" + urlencode({"cursor": cursor})
+
+
+def _annotate(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the "more replies" link to each comment that has a cursor, all the way down."""
+    for c in comments:
+        c["more_url"] = _replies_link(c["id"], c["replies_cursor"]) if c.get("replies_cursor") else None
+        _annotate(c["replies"])
+    return comments
+
+
+def thread_noscript(request: HttpRequest) -> HttpResponse:
+    """GET /embed/thread?site=SLUG&url=URL[&sort=][&cursor=] — anyone. A page of the thread
+    as HTML, with links to the next page and to each comment's further replies."""
+    slug, url = request.GET.get("site", ""), request.GET.get("url", "")
+    sort = request.GET.get("sort", "oldest")
+    if sort not in SORTS:
+        sort = "oldest"
+    try:
+        ref = selectors.thread_ref(site=selectors.site_by_slug(slug), url=url)
+        page = selectors.thread_page(ref, sort=sort, cursor=request.GET.get("cursor") or None)  # type: ignore[arg-type]
+    except DomainError as exc:
+        return _error(request, exc)
+    next_url = _thread_link(slug, url, sort=sort, cursor=page["cursor"]) if page["cursor"] else None
+    context = {
+        "site": ref.site,
+        "thread": page["thread"],
+        "comments": _annotate(page["comments"]),
+        "next_url": next_url,
+        "first_url": _thread_link(slug, url, sort=sort) if request.GET.get("cursor") else None,
+        "sorts": [(s, _thread_link(slug, url, sort=s), s == sort) for s in SORTS],
+    }
+    return render(request, "widget/thread.html", context)
+
+
+def replies_noscript(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """GET /embed/comments/{id}[?cursor=] — anyone. One comment and a page of its subtree,
+    with a link to the next page."""
+    try:
+        comment = selectors.comment_public(comment_id)
+        detail = selectors.comment_detail(comment)
+        page = selectors.comment_replies(comment, cursor=request.GET.get("cursor") or None)
+    except DomainError as exc:
+        return _error(request, exc)
+    site = comment.thread.site
+    context = {
+        "site": site,
+        "thread": {"url": comment.thread.url, "title": comment.thread.title},
+        "comment": detail,
+        "replies": _annotate(page["replies"]),
+        "next_url": _replies_link(comment.pk, page["cursor"]) if page["cursor"] else None,
+        "thread_url": _thread_link(site.slug, comment.thread.url),
+    }
+    return render(request, "widget/replies.html", context)
