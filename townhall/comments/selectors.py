@@ -230,10 +230,10 @@ def thread_page(ref: ThreadRef, *, sort: Sort = "oldest", limit: int | None = No
 
 
 def comment_public(comment_id: int) -> Comment:
-    comment = Comment.objects.select_related("thread__site").filter(pk=comment_id).filter(VISIBLE).first()
-    if comment is None:
-        raise NotFound("no such comment", code="comment_not_found")
-    return comment
+    try:
+        return Comment.objects.select_related("thread__site").filter(VISIBLE).get(pk=comment_id)
+    except Comment.DoesNotExist:
+        raise NotFound("no such comment", code="comment_not_found") from None
 
 
 def comment_detail(comment: Comment) -> dict[str, Any]:
