@@ -73,7 +73,7 @@ def thread_read(
     ref = selectors.thread_ref(site=selectors.site_by_slug(site), url=url)
     params = f"{sort}|{limit}|{cursor}"
     thread_id = ref.thread.pk if ref.thread else 0
-    etag = f'"t{thread_id}v{ref.version}-{hashlib.sha1(params.encode()).hexdigest()[:10]}"'
+    etag = f'"t{thread_id}v{ref.version}-{hashlib.blake2s(params.encode(), digest_size=6).hexdigest()}"'
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:

@@ -6,6 +6,7 @@ must be one thread, and a URL on a host the site does not own must not create th
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -26,10 +27,8 @@ def normalise_origin(raw: str) -> str:
 
 def _origin(scheme: str, host: str, port: int | None) -> str:
     host = host.lower().rstrip(".")
-    try:
+    with contextlib.suppress(UnicodeError):  # leave a host idna can't encode as typed
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     if port and port != DEFAULT_PORTS[scheme]:

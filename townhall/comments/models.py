@@ -171,6 +171,9 @@ class Vote(models.Model):
         constraints = [models.UniqueConstraint(fields=["comment", "voter"], name="vote_once_per_voter")]
         indexes = [models.Index(fields=["comment", "ip_hash"], name="vote_comment_ip")]
 
+    def __str__(self) -> str:
+        return f"{self.value:+d} on #{self.comment_id}"
+
 
 class ReportReason(models.TextChoices):
     SPAM = "spam"
@@ -190,3 +193,6 @@ class Report(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="report_once_per_reporter")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on #{self.comment_id}"

@@ -17,7 +17,16 @@ from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
 
-from townhall.comments.models import PATH_SEGMENT, VISIBLE, Comment, Site, SiteOrigin, Status, Thread, subtree_end
+from townhall.comments.models import (
+    PATH_SEGMENT,
+    VISIBLE,
+    Comment,
+    Site,
+    SiteOrigin,
+    Status,
+    Thread,
+    subtree_end,
+)
 from townhall.comments.services import thread_is_closed, thread_locate
 from townhall.core.errors import NotFound, ValidationFailed
 

@@ -212,7 +212,8 @@ def comment_create(
 ) -> CommentWritten:
     """Post a comment or reply. The moderation pipeline decides, inside the transaction, whether
     it is published (201) or held (202). `moderate=False` is for imports and the demo seed."""
-    from townhall.moderation.pipeline import Decision, moderate as moderation_decide
+    from townhall.moderation.pipeline import Decision
+    from townhall.moderation.pipeline import moderate as moderation_decide
 
     errors: list[FieldError] = []
     try:
