@@ -162,6 +162,7 @@ else:
         }
     }
 
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {

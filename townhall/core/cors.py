@@ -9,4 +9,4 @@ def origin_allowed_by_a_site(sender: Any, request: HttpRequest, **kwargs: Any) -
     from townhall.comments.selectors import origin_is_registered
 
     origin = request.headers.get("origin")
-    return bool(origin) and origin_is_registered(origin)
+    return origin is not None and origin_is_registered(origin)

@@ -19,5 +19,5 @@ class MaskedLogBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         for message in email_messages:
             logger.info("email (not sent, no SMTP configured): subject=%r body=%r",
-                        mask_emails(message.subject), mask_emails(str(message.body)))
+                        mask_emails(str(message.subject)), mask_emails(str(message.body)))
         return len(email_messages)

@@ -66,22 +66,26 @@ class LinearTextModel:
         version = model_version(json_bytes, stored)
         return cls(meta, weights, dense_weights, bias, version)
 
-    def logit(self, text: str) -> float:
-        cleaned = clean(text)
+    def _logit(self, cleaned: str) -> float:
         idx, val = sparse_features(cleaned, self._bits, self._char_range, self._word_ngrams)
         z = self._bias + float(self._weights[idx] @ val)
         if self._dense is not None:
             z += float(self._dense(cleaned) @ self._dense_weights)
         return z
 
+    def logit(self, text: str) -> float:
+        """Raw linear score (before the sigmoid and the hand rules)."""
+        return self._logit(clean(text))
+
     def score(self, text: str) -> float:
         """Probability-like score in 0..1 (higher = more likely in the class)."""
         if not text or not text.strip():
             return 0.0
-        p = 1.0 / (1.0 + math.exp(-max(min(self.logit(text), 50.0), -50.0)))
+        cleaned = clean(text)
+        p = 1.0 / (1.0 + math.exp(-max(min(self._logit(cleaned), 50.0), -50.0)))
         if self._rule is not None:
             # noisy-OR: either the learned model or the hand rules can raise the score
-            p = 1.0 - (1.0 - p) * (1.0 - self._rule(clean(text)))
+            p = 1.0 - (1.0 - p) * (1.0 - self._rule(cleaned))
         return p
 
     def score_many(self, texts: Iterable[str]) -> list[float]:

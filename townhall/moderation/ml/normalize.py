@@ -157,9 +157,11 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:\*+[a-z0-9]*)*|\*+[a-z0-9]+(?:\*+[a-z0-9]*)*|[
 _REPEATS = re.compile(r"(.)\1{2,}")
 
 
-def _variants(token: str) -> set[str]:
+def _variants(token: str) -> tuple[str, ...]:
     # "shiiiit" -> "shit", "asssss" -> "ass"; genuine doubles ("ass") are kept.
-    return {token, _REPEATS.sub(r"\1", token), _REPEATS.sub(r"\1\1", token)}
+    if _REPEATS.search(token) is None:  # the common case, one regex call
+        return (token,)
+    return tuple({token, _REPEATS.sub(r"\1", token), _REPEATS.sub(r"\1\1", token)})
 
 
 class WordList:
@@ -195,6 +197,8 @@ class WordList:
             # Simple plurals of the (last) word: "idiots", "you morons".
             for suffix in ("s", "es"):
                 self._exact.setdefault(toks[:-1] + (toks[-1] + suffix,), entry)
+        self._initials = {toks[0] for toks in self._exact}
+        self._prefix_initials = {stem[0] for stem, _ in self._prefixes}
         # Single-word entries by length, for masked tokens like "f*ck".
         self._singles: dict[int, list[tuple[str, str]]] = {}
         for toks, entry in self._exact.items():
@@ -223,6 +227,8 @@ class WordList:
     def _single_matches(self, token: str) -> list[str]:
         found = []
         for var in _variants(token):
+            if var[0] not in self._prefix_initials and "*" not in var:
+                continue  # cheap exit: no prefix entry can start this word
             if "*" in var:
                 if not var[0].isalpha():
                     continue
@@ -244,11 +250,13 @@ class WordList:
         variants = [_variants(t) for t in tokens]
         found: dict[str, None] = {}
         for i in range(len(tokens)):
-            for length in range(1, min(self._max_len, len(tokens) - i) + 1):
-                for combo in _combinations(variants[i : i + length]):
-                    entry = self._exact.get(combo)
-                    if entry is not None:
-                        found.setdefault(entry, None)
+            # Skip phrase lookups when no entry starts with this word (most words).
+            if any(v in self._initials for v in variants[i]):
+                for length in range(1, min(self._max_len, len(tokens) - i) + 1):
+                    for combo in _combinations(variants[i : i + length]):
+                        entry = self._exact.get(combo)
+                        if entry is not None:
+                            found.setdefault(entry, None)
             for entry in self._single_matches(tokens[i]):
                 found.setdefault(entry, None)
         return list(found)
@@ -257,7 +265,7 @@ class WordList:
         return bool(self.matches(text))
 
 
-def _combinations(variant_sets: list[set[str]]) -> Iterable[tuple[str, ...]]:
+def _combinations(variant_sets: list[tuple[str, ...]]) -> Iterable[tuple[str, ...]]:
     # Cartesian product of per-token variants; each set has at most 3 items
     # and phrases are short, so this stays tiny.
     combos: list[tuple[str, ...]] = [()]
