@@ -72,6 +72,16 @@ _DIRECTED = [
     re.compile(r"\b(?:you|u)(?:'re| are)? (?:lie|lying|liar|trolling|delusional|clueless|brainwashed)\b"),
 ]
 
+# Condescending vocatives: "Sweetheart, I've already seen ...", "... too much
+# Cracked mag old man." Weaker evidence than an insult, so weighed separately.
+_CONDESCENDING = [
+    re.compile(r"(?:^|[.!?] )(?:sweetheart|sweetie|sonny|kiddo|little man|old man),"),
+    re.compile(
+        r"(?<!\bmy )(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bhis )(?<!\bher )(?<!\bour )(?<!\byour )"
+        r"\b(?:sweetheart|sweetie|sonny|kiddo|little man|old man|old timer)[.!?]*$"
+    ),
+]
+
 _DISMISSIVE = re.compile(
     r"\b(?:shut up|stfu|get lost|go away|get a life|grow up|go to hell|drop dead|kill yourself|kys|"
     r"screw you|fuck you|fuck off|piss off|bite me|get a brain|learn to read|nobody cares|who cares|"
@@ -106,7 +116,7 @@ def directed_count(cleaned: str) -> int:
 
 
 @functools.lru_cache(maxsize=256)
-def _counts(cleaned: str) -> tuple[int, int, int, int, int, int]:
+def _counts(cleaned: str) -> tuple[int, int, int, int, int, int, int]:
     # Cached because the model asks for dense features and the rule score of
     # the same text one after the other.
     return (
@@ -116,13 +126,14 @@ def _counts(cleaned: str) -> tuple[int, int, int, int, int, int]:
         1 if _SECOND_PERSON.search(cleaned) else 0,
         len(_DISMISSIVE.findall(cleaned)),
         len(_THREAT.findall(cleaned)),
+        sum(len(p.findall(cleaned)) for p in _CONDESCENDING),
     )
 
 
 def dense_features(cleaned: str) -> np.ndarray:
     """Small, clipped counts so a linear model can weigh them next to n-grams."""
     c = _counts(cleaned)
-    return np.array([min(c[0], 3), min(c[1], 3), min(c[2], 3), c[3], min(c[4], 2), min(c[5], 2)],
+    return np.array([min(c[0] + c[6], 3), min(c[1], 3), min(c[2], 3), c[3], min(c[4], 2), min(c[5], 2)],
                     dtype=np.float32)
 
 
@@ -132,6 +143,7 @@ def rule_score(cleaned: str) -> float:
     Combined with the learned score by noisy-OR in the toxicity model, so a
     swear-free personal attack is not drowned out by an innocent vocabulary.
     """
-    directed, _, _, _, dismissive, threat = _counts(cleaned)
-    evidence = 1.2 * min(directed, 3) + 1.5 * min(threat, 2) + 0.5 * min(dismissive, 2)
+    directed, _, _, _, dismissive, threat, condescending = _counts(cleaned)
+    evidence = (1.2 * min(directed, 3) + 1.5 * min(threat, 2) + 0.5 * min(dismissive, 2)
+                + 0.6 * min(condescending, 2))
     return float(1.0 - math.exp(-evidence))
