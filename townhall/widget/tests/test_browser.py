@@ -1,0 +1,524 @@
+"""The widget in Debian's Chromium (driven by Playwright), against a live server with the demo
+loaded. Install the browser and axe-core first: scripts/install-browser.sh.
+
+Every test waits for the widget to say it has rendered (`#townhall[data-townhall-ready]`)
+before asserting, and every request the page makes goes through a route that records it and
+blocks anything not addressed to the live server (checked again after each test).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from townhall.comments.models import Comment, Site, Thread
+from townhall.comments.selectors import page_cache
+from townhall.comments.services import comment_create, comment_vote, site_update, thread_set_closed
+from townhall.demo.services import DEMO_URL, demo_load, load_seed_document
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made here to set up
+# data are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+OUTPUT = Path(__file__).resolve().parents[3] / "test-output"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium missing: run scripts/install-browser.sh"),
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+class Demo:
+    """The live server with the demo loaded, and the seed's ids mapped to database ids."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.site, _ = demo_load(serving_origins=[url])
+        seed = load_seed_document()["comments"]
+        rows = list(Comment.objects.filter(thread__site=self.site).order_by("id").values_list("id", flat=True))
+        self.ids = {item["id"]: pk for item, pk in zip(seed, rows, strict=True)}
+        self.seed = {item["id"]: item for item in seed}
+
+    def el(self, seed_id: int) -> str:
+        return f"#comment-{self.ids[seed_id]}"
+
+    def policy(self, **changes: Any) -> None:
+        self.site = site_update(site=Site.objects.get(pk=self.site.pk), **changes)
+
+
+@pytest.fixture
+def demo(transactional_db: None, live_server: Any, settings: Any) -> Demo:
+    settings.RATE_WRITE = "1000/min"
+    settings.RATE_VOTE = "1000/min"
+    page_cache.clear()
+    return Demo(live_server.url)
+
+
+class Watch:
+    """What a page did: requests (by URL), dialogs, console errors."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.foreign: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+
+
+@pytest.fixture
+def page_factory(browser: Any, demo: Demo) -> Iterator[Any]:
+    contexts: list[Any] = []
+    watches: list[Watch] = []
+    allowed = urlsplit(demo.url).netloc
+
+    def make(**context_args: Any) -> tuple[Any, Watch]:
+        context = browser.new_context(viewport={"width": 1000, "height": 900}, **context_args)
+        contexts.append(context)
+        watch = Watch()
+        watches.append(watch)
+
+        def route(r: Any) -> None:
+            url = r.request.url
+            watch.requests.append(url)
+            if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == allowed:
+                r.continue_()
+            else:
+                watch.foreign.append(url)
+                r.abort()
+
+        context.set_default_timeout(10_000)
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("dialog", lambda d: (watch.dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: watch.errors.append(str(e)))
+        return page, watch
+
+    yield make
+    for context in contexts:
+        context.close()
+    for watch in watches:
+        assert watch.foreign == [], f"requests to other hosts: {watch.foreign}"
+        assert watch.dialogs == [], f"dialogs opened: {watch.dialogs}"
+        assert watch.errors == [], f"script errors: {watch.errors}"
+
+
+@pytest.fixture
+def page(page_factory: Any) -> Any:
+    return page_factory()[0]
+
+
+def open_demo(page: Any, demo: Demo, hash: str = "") -> Any:
+    page.goto(demo.url + "/" + hash)
+    page.wait_for_selector("#townhall[data-townhall-ready]", timeout=15_000)
+    return page
+
+
+def parent_of(page: Any, selector: str) -> str | None:
+    return page.eval_on_selector(selector, "e => { const p = e.parentElement.closest('.th-c'); return p && p.id }")
+
+
+def load_all_replies(page: Any) -> int:
+    clicks = 0
+    while page.locator("#townhall .th-more").count():
+        before = page.locator("#townhall .th-c").count()
+        page.locator("#townhall .th-more").first.click()
+        page.wait_for_function(f"() => document.querySelectorAll('#townhall .th-c').length > {before}")
+        clicks += 1
+    return clicks
+
+
+def top_form(page: Any) -> Any:
+    return page.locator("#townhall .th-compose form")
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def test_demo_shows_the_seed_thread_with_its_nesting_and_count(page: Any, demo: Demo) -> None:
+    open_demo(page, demo)
+    assert page.locator("#townhall h2").inner_text() == "60 comments"
+    page.wait_for_selector("a[data-townhall-count][data-townhall-counted='60']")
+    assert page.locator("a[data-townhall-count]").inner_text() == "60 comments"
+
+    # The first page shows the first replies of the one top-level comment, nested.
+    assert parent_of(page, demo.el(1)) is None
+    assert parent_of(page, demo.el(2)) == demo.el(1)[1:]
+    assert "Still trying to sell that worthless crap article?" in page.locator(demo.el(3)).inner_text()
+    assert parent_of(page, demo.el(3)) == demo.el(1)[1:]
+    assert parent_of(page, demo.el(4)) == demo.el(3)[1:]
+    assert parent_of(page, demo.el(5)) == demo.el(4)[1:]
+    assert page.locator(f"{demo.el(5)} > .th-main").inner_text().startswith("Rudy1947")
+    assert "In one article his speech was described as" in page.locator(f"{demo.el(5)} .th-body").first.inner_text()
+
+    # The 55 replies under comment 5 are all reachable through "more replies".
+    assert load_all_replies(page) >= 4
+    assert page.locator("#townhall .th-c").count() == 60
+    under_5 = [sid for sid, item in demo.seed.items() if item["parent"] == 5]
+    assert len(under_5) == 55
+    for sid in under_5:
+        assert parent_of(page, demo.el(sid)) == demo.el(5)[1:], sid
+    # In reading order: the replies follow one another as in the seed.
+    order = page.eval_on_selector_all(f"{demo.el(5)} > .th-replies > .th-c", "els => els.map(e => e.id)")
+    assert order == [demo.el(sid)[1:] for sid in under_5]
+    assert page.locator(f"{demo.el(45)} .th-body").inner_text().strip()
+
+    # Relative time in the text, exact time on hover and in the datetime attribute.
+    time_el = page.locator(f"{demo.el(1)} > .th-main time")
+    assert "ago" in time_el.inner_text()
+    assert time_el.get_attribute("datetime").startswith("2016-09-")
+    assert "2016" in time_el.get_attribute("title")
+    # Avatars are drawn in the page: an inline SVG, no image request.
+    assert page.locator(f"{demo.el(1)} > .th-main svg.th-av rect").count() > 1
+
+
+def test_collapse_and_expand_a_subtree(page: Any, demo: Demo) -> None:
+    open_demo(page, demo)
+    toggle = page.locator(f"{demo.el(3)} > .th-main .th-toggle")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    controls = toggle.get_attribute("aria-controls")
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator(f"#{controls}").is_visible()
+    assert not page.locator(demo.el(4)).is_visible()
+    assert re.match(r"Show \d+ replies", toggle.inner_text())
+    toggle.press("Enter")  # keyboard works too
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator(demo.el(4)).is_visible()
+
+
+def test_permalink_on_a_fresh_load_loads_scrolls_and_highlights(page: Any, demo: Demo) -> None:
+    # The last seed reply is on the last page of replies: the widget must load its way there.
+    target = demo.el(60)
+    open_demo(page, demo, "#" + target[1:])
+    page.wait_for_selector(f"{target}.th-hl")
+    assert page.evaluate("document.activeElement.id") == target[1:]
+    box = page.locator(target).bounding_box()
+    assert box is not None and 0 <= box["y"] < 900
+    assert parent_of(page, target) == demo.el(5)[1:]
+    # Following another comment's permalink in the same page moves the highlight.
+    page.locator(f"{demo.el(2)} .th-perma").click()
+    page.wait_for_selector(f"{demo.el(2)}.th-hl")
+    assert page.locator(".th-hl").count() == 1
+
+
+def test_sort_and_load_more(page: Any, demo: Demo) -> None:
+    demo.policy(page_size=2)
+    made = [
+        comment_create(site=demo.site, url=DEMO_URL, text=f"Top-level comment {i}", author_name=f"Reader {i}", moderate=False)
+        for i in range(3)
+    ]
+    comment_vote(comment_id=made[0].comment.pk, reader="reader-a", ip="192.0.2.1", value=1)
+    first, second, third = (f"#comment-{m.comment.pk}" for m in made)
+
+    open_demo(page, demo)
+    tops = "#townhall .th-list > .th-c"
+    assert page.locator(tops).count() == 2
+    more = page.locator("#townhall .th-loadmore")
+    assert more.is_visible()
+    more.click()
+    page.wait_for_function(f"() => document.querySelectorAll('{tops}').length === 4")
+    assert not more.is_visible()
+    assert page.locator(f"{tops}:nth-child(3)").get_attribute("id") == second[1:]
+
+    page.select_option("#townhall .th-toolbar select", "newest")
+    page.wait_for_function(f"() => document.querySelector('{tops}')?.id === '{third[1:]}'")
+    page.select_option("#townhall .th-toolbar select", "top")
+    page.wait_for_function(f"() => document.querySelector('{tops}')?.id === '{first[1:]}'")
+    # The choice is remembered for the next visit.
+    page.reload()
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    assert page.locator("#townhall .th-toolbar select").input_value() == "top"
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def test_post_reply_edit_countdown_and_delete(page: Any, demo: Demo) -> None:
+    open_demo(page, demo)
+    form = top_form(page)
+    assert "Your email address will not be published. Required fields are marked *" in form.inner_text()
+    assert "English-only" in page.locator("#townhall .th-rules").inner_text()
+    form.get_by_role("textbox", name="Comment", exact=True).fill("A calmer **point**: the graffiti was *brave*.")
+    form.get_by_role("button", name="Preview").click()
+    preview = form.locator(".th-preview")
+    assert preview.locator("strong").inner_text() == "point"
+    form.get_by_role("button", name="Write").click()
+    form.get_by_role("textbox", name="Name", exact=True).fill("Careful Reader")
+    form.get_by_label("Remember me in this browser").check()
+    form.get_by_role("button", name="Post comment").click()
+
+    mine = page.locator("#townhall .th-c", has_text="A calmer point").first
+    mine.wait_for()
+    assert page.locator("#townhall h2").inner_text() == "61 comments"
+    assert mine.locator(".th-body strong").inner_text() == "point"
+    page.wait_for_function("() => document.querySelector('#townhall [role=status]').textContent.includes('published')")
+    my_id = mine.get_attribute("id")
+
+    # Reply to it, inline; the remembered name fills the new form.
+    mine.locator(".th-actions").get_by_role("button", name="Reply").click()
+    reply_form = page.locator(f"#{my_id} .th-form")
+    assert reply_form.get_by_role("textbox", name="Name", exact=True).input_value() == "Careful Reader"
+    reply_form.get_by_role("textbox", name="Comment", exact=True).fill("And a reply to myself.")
+    reply_form.get_by_role("button", name="Post reply").click()
+    reply = page.locator(f"#{my_id} .th-replies > .th-c", has_text="And a reply to myself.")
+    reply.wait_for()
+    assert page.locator("#townhall h2").inner_text() == "62 comments"
+    reply_id = reply.get_attribute("id")
+
+    # The edit window counts down.
+    left = page.locator(f"#{reply_id} .th-left")
+    first = left.inner_text()
+    assert re.search(r"1[45]:\d\d", first), first
+    page.wait_for_function(
+        "([id, t]) => document.querySelector('#' + id + ' .th-left').textContent !== t", arg=[reply_id, first]
+    )
+
+    # Edit it.
+    page.locator(f"#{reply_id} .th-actions").get_by_role("button", name="Edit").click()
+    editor = page.locator(f"#{reply_id} .th-edit-form textarea")
+    assert editor.input_value() == "And a reply to myself."
+    editor.fill("And an edited reply to myself.")
+    page.locator(f"#{reply_id} .th-edit-form").get_by_role("button", name="Save").click()
+    page.wait_for_selector(f"#{reply_id} > .th-main .th-body:has-text('edited reply')")
+    assert page.locator(f"#{reply_id} > .th-main .th-edited").inner_text() == "edited"
+    assert Comment.objects.get(pk=int(reply_id.split("-")[1])).text == "And an edited reply to myself."
+
+    # Delete it: a two-step confirmation in the page, no dialog.
+    page.locator(f"#{reply_id} .th-actions").get_by_role("button", name="Delete").click()
+    page.locator(f"#{reply_id}").get_by_role("button", name="Yes, delete").click()
+    page.wait_for_selector(f"#{reply_id}", state="detached")
+    assert page.locator("#townhall h2").inner_text() == "61 comments"
+
+    # After a reload the token kept in localStorage still offers edit and delete.
+    page.reload()
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    load_all_replies(page)
+    assert page.locator(f"#{my_id} > .th-main .th-actions").get_by_role("button", name="Edit").count() == 1
+    assert page.locator(f"#{my_id} > .th-main .th-left").count() == 1
+
+
+def test_vote_and_report(page: Any, demo: Demo) -> None:
+    open_demo(page, demo)
+    target = demo.el(2)
+    actions = page.locator(f"{target} > .th-main .th-actions")
+    actions.get_by_role("button", name="Vote up").click()
+    page.wait_for_function(f"() => document.querySelector('{target} .th-score')?.textContent === '1'")
+    assert actions.get_by_role("button", name="Vote up").get_attribute("aria-pressed") == "true"
+    assert Comment.objects.get(pk=demo.ids[2]).score == 1
+    # Clicking again takes the vote back; voting down counts -1.
+    actions.get_by_role("button", name="Vote up").click()
+    page.wait_for_function(f"() => document.querySelector('{target} .th-score')?.textContent === '0'")
+    actions.get_by_role("button", name="Vote down").click()
+    page.wait_for_function(f"() => document.querySelector('{target} .th-score')?.textContent === '-1'")
+    assert page.evaluate("localStorage.getItem('townhall:token')")
+
+    actions.get_by_role("button", name="Report").click()
+    panel = page.locator(f"{target} .th-report")
+    panel.get_by_label("Reason").select_option("abuse")
+    panel.get_by_label("Note (optional)").fill("Name-calling")
+    panel.get_by_role("button", name="Send report").click()
+    page.wait_for_selector(f"{target} .th-report .th-ok")
+    assert Comment.objects.get(pk=demo.ids[2]).reports.get().reason == "abuse"
+
+
+def test_field_errors_from_the_api_appear_at_their_fields(page: Any, demo: Demo) -> None:
+    demo.policy(require_name=True, require_email=True)
+    open_demo(page, demo)
+    form = top_form(page)
+    assert form.locator("label", has_text="Name").inner_text().endswith("*")
+    form.get_by_role("textbox", name="Email", exact=True).fill("not-an-address")
+    form.get_by_role("textbox", name="Website", exact=True).fill("http://")
+    form.get_by_role("button", name="Post comment").click()
+    form.locator("[aria-invalid=true]").first.wait_for()
+
+    for label, expected in [("Comment", "required"), ("Name", "required"), ("Email", "valid email"), ("Website", "URL")]:
+        field = form.get_by_role("textbox", name=label, exact=True)
+        assert field.get_attribute("aria-invalid") == "true", label
+        described = field.get_attribute("aria-describedby").split()
+        messages = " ".join(page.locator(f"#{i}").inner_text() for i in described)
+        assert expected in messages, (label, messages)
+    # Focus went to the first field in error, and the form says why it failed.
+    assert page.evaluate("document.activeElement.name") == "text"
+    assert "correct the marked fields" in form.locator(".th-form-err").inner_text()
+    assert Comment.objects.count() == 60
+
+    # Fixing them clears the errors.
+    form.get_by_role("textbox", name="Comment", exact=True).fill("Fine now.")
+    form.get_by_role("textbox", name="Name", exact=True).fill("Named")
+    form.get_by_role("textbox", name="Email", exact=True).fill("named@example.org")
+    form.get_by_role("textbox", name="Website", exact=True).fill("")
+    form.get_by_role("button", name="Post comment").click()
+    page.locator("#townhall .th-c", has_text="Fine now.").wait_for()
+    assert form.locator("[aria-invalid=true]").count() == 0
+
+
+INJECTIONS = [
+    "<script>window.__pwned = 1</script>",
+    '<img src=x onerror="window.__pwned = 1; alert(1)">',
+    '"><svg onload=alert(1)>',
+    "[click](javascript:alert(1))",
+]
+
+
+def test_script_injection_shows_as_text_and_runs_nothing(page_factory: Any, demo: Demo) -> None:
+    page, watch = page_factory()
+    open_demo(page, demo)
+    text = "\n\n".join(INJECTIONS)
+    name = '<img src=x onerror="alert(1)">'
+    website = 'https://example.com/"onmouseover="alert(1)'
+    form = top_form(page)
+    form.get_by_role("textbox", name="Comment", exact=True).fill(text)
+    form.get_by_role("button", name="Preview").click()  # the preview is text too
+    assert "<script>" in form.locator(".th-preview").inner_text()
+    form.get_by_role("button", name="Write").click()
+    form.get_by_role("textbox", name="Name", exact=True).fill(name)
+    form.get_by_role("textbox", name="Website", exact=True).fill(website)
+    form.get_by_role("button", name="Post comment").click()
+    mine = page.locator("#townhall .th-c", has_text="window.__pwned").first
+    mine.wait_for()
+
+    body = mine.locator(".th-body").inner_text()
+    for payload in ["<script>window.__pwned = 1</script>", "onerror=", "<svg onload=alert(1)>"]:
+        assert payload in body
+    assert mine.locator(".th-name").inner_text() == name
+    link = mine.locator("a.th-name")
+    if link.count():  # the server may normalise the address; it stays an http(s) link
+        assert link.get_attribute("href").startswith("https://")
+        assert link.get_attribute("onmouseover") is None
+
+    # Hover everything and reload: nothing runs from stored content either.
+    mine.locator(".th-name").hover()
+    page.reload()
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    page.locator("#townhall .th-c", has_text="window.__pwned").first.hover()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#townhall script, #townhall img, #townhall svg:not(.th-av), #townhall [onerror]").count() == 0
+    assert page.locator("#townhall a[href^='javascript:']").count() == 0
+    assert watch.dialogs == []
+
+
+def test_premoderated_site_holds_comments_and_shows_them_to_their_author_only(page_factory: Any, demo: Demo) -> None:
+    demo.policy(premoderate=True)
+    page, _ = page_factory()
+    open_demo(page, demo)
+    assert "reviewed by a moderator" in page.locator("#townhall .th-notices").inner_text()
+    form = top_form(page)
+    form.get_by_role("textbox", name="Comment", exact=True).fill("Held for review, please.")
+    form.get_by_role("button", name="Post comment").click()
+    held = page.locator("#townhall .th-c.th-pending", has_text="Held for review")
+    held.wait_for()
+    assert "Awaiting moderation" in held.inner_text()
+    page.wait_for_function("() => document.querySelector('#townhall [role=status]').textContent.includes('awaiting moderation')")
+    assert page.locator("#townhall h2").inner_text() == "60 comments"
+
+    page.reload()
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    assert page.locator("#townhall .th-c.th-pending", has_text="Held for review").count() == 1
+    # Another reader does not see it.
+    other, _ = page_factory()
+    open_demo(other, demo)
+    assert other.locator("#townhall .th-c", has_text="Held for review").count() == 0
+
+
+def test_closed_thread_shows_a_notice_and_no_forms(page: Any, demo: Demo) -> None:
+    thread_set_closed(thread=Thread.objects.get(site=demo.site, url=DEMO_URL), closed=True)
+    open_demo(page, demo)
+    assert "closed" in page.locator("#townhall .th-notices").inner_text()
+    assert page.locator("#townhall form").count() == 0
+    assert page.locator("#townhall .th-actions button", has_text="Reply").count() == 0
+
+
+# ---------------------------------------------------------------------------- the page as a whole
+
+
+def test_no_request_leaves_the_townhall_server(page_factory: Any, demo: Demo) -> None:
+    comment_create(
+        site=demo.site, url=DEMO_URL, moderate=False, author_name="Linker", author_website="https://elsewhere.example",
+        text="![a picture](https://images.elsewhere.example/p.png) and https://elsewhere.example/page",
+    )
+    page, watch = page_factory()
+    open_demo(page, demo)
+    load_all_replies(page)
+    page.locator("#townhall .th-c", has_text="a picture").first.locator(".th-actions").get_by_role("button", name="Share").click()
+    assert watch.requests, "the route saw no requests"
+    hosts = {urlsplit(u).netloc for u in watch.requests if not u.startswith("data:")}
+    assert hosts == {urlsplit(demo.url).netloc}
+    api = [u for u in watch.requests if "/api/v1/" in u]
+    assert len([u for u in api if "/api/v1/counts" in u]) == 1
+    assert watch.foreign == []
+
+
+def test_accessibility_audit_with_axe(page_factory: Any, demo: Demo) -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core missing: run scripts/install-browser.sh")
+    source = AXE.read_text()
+    for scheme in ("light", "dark"):
+        page, _ = page_factory(bypass_csp=True, color_scheme=scheme)
+        open_demo(page, demo)
+        # Open the interactive parts too: an inline reply form, a report panel, a share panel.
+        actions = page.locator(f"{demo_el(demo, 2)} > .th-main .th-actions")
+        actions.get_by_role("button", name="Reply").click()
+        actions.get_by_role("button", name="Report").click()
+        actions.get_by_role("button", name="Share").click()
+        page.add_script_tag(content=source)
+        result = page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {resultTypes: ['violations', 'passes']});
+                const inWidget = (n) => n.target.some((t) => {
+                    const el = typeof t === 'string' ? document.querySelector(t) : null;
+                    return !!(el && el.closest('#townhall'));
+                });
+                return {
+                    violations: r.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target)})),
+                    widgetPasses: r.passes.flatMap((p) => p.nodes).filter(inWidget).length,
+                    rules: r.passes.length,
+                };
+            }"""
+        )
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert bad == [], f"{scheme}: {json.dumps(bad, indent=1)}"
+        assert result["widgetPasses"] > 50, result  # the audit did look at the widget
+
+
+def demo_el(demo: Demo, seed_id: int) -> str:
+    return demo.el(seed_id)
+
+
+def test_screenshot_of_the_demo_page(page: Any, demo: Demo) -> None:
+    open_demo(page, demo)
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "demo-page.png"), full_page=True)
+    page.locator("#townhall").screenshot(path=str(OUTPUT / "demo-widget.png"))
+    assert (OUTPUT / "demo-page.png").stat().st_size > 10_000
+
+
+def test_noscript_link_is_in_the_page(page: Any, demo: Demo) -> None:
+    # The server-rendered page carries the <noscript> fallback link inside the widget's div.
+    html = page.request.get(demo.url + "/").text()
+    assert re.search(r'<div id="townhall" data-site="demo"><noscript><a href="/embed/thread\?site=demo&amp;url=', html)
+    # And the page works under the strict CSP: the widget rendered without inline scripts.
+    open_demo(page, demo)
+    assert time.time()  # the fixture checks there were no script errors
