@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 
 from townhall.comments import selectors, services
 from townhall.comments.models import Comment
+from townhall.comments.models import Status as CommentStatus
 from townhall.comments.schemas import (
     CommentDetailOut,
     CommentEditIn,
@@ -107,6 +108,11 @@ def comment_replies(
 
 def _written(result: services.CommentWritten, *, created: bool = True) -> Status[dict[str, object]]:
     comment = result.comment
+    if comment.status == CommentStatus.REJECTED:
+        # Kept for audit; the commenter learns why in words.
+        reasons = result.decision.explain() if result.decision else []
+        return Status(403, {"code": "rejected", "message": "This comment was not accepted: " + "; ".join(reasons),
+                            "errors": []})
     window = timedelta(minutes=comment.thread.site.edit_window_minutes)
     body: dict[str, object] = {
         "id": comment.pk,
@@ -138,6 +144,7 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, o
         notify=payload.notify,
         ip=client_ip(request),
         reader=_reader(request),
+        acknowledged_warning=payload.acknowledge_warning,
     )
     return _written(result)
 
@@ -147,7 +154,8 @@ def comment_patch(request: HttpRequest, comment_id: int, payload: CommentEditIn)
     """PATCH /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. Marks the comment edited and runs moderation on the new text."""
     result = services.comment_edit(
-        comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), text=payload.text
+        comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), text=payload.text,
+        acknowledged_warning=payload.acknowledge_warning,
     )
     return _written(result, created=False)
 

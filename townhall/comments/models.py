@@ -104,6 +104,9 @@ VISIBLE = Q(status=Status.PUBLISHED) | Q(status=Status.DELETED, reply_count__gt=
 class Comment(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    # The top-level comment of this branch (null for top-level ones): a branch's recent
+    # replies, which flame-war detection reads, are one index range on (root, id).
+    root = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="branch")
     depth = models.PositiveSmallIntegerField(default=0)
     path = models.CharField(max_length=(MAX_DEPTH + 1) * PATH_SEGMENT, default="", db_index=False)
 
@@ -150,6 +153,7 @@ class Comment(models.Model):
             models.Index(fields=["thread", "depth", "id"], name="comment_thread_top_id"),
             models.Index(fields=["thread", "depth", "score", "id"], name="comment_thread_top_score"),
             models.Index(fields=["status", "created"], name="comment_status_created"),
+            models.Index(fields=["root", "id"], name="comment_root_id"),
         ]
 
     def __str__(self) -> str:

@@ -93,10 +93,14 @@ class CommentIn(Schema):
     author_email: str = Field("", description="Private: never shown, used for notifications and avatars.")
     author_website: str = ""
     notify: bool = False
+    acknowledge_warning: bool = Field(
+        False, description="Post anyway after a 422 `toxicity_warning` (the commenter chose not to revise)."
+    )
 
 
 class CommentEditIn(Schema):
     text: str
+    acknowledge_warning: bool = False
 
 
 class CommentWrittenOut(Schema):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,6 +36,9 @@ from townhall.comments.rendering import render_markdown
 from townhall.core import tokens
 from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from townhall.core.net import ip_hash
+
+if TYPE_CHECKING:
+    from townhall.moderation.pipeline import Decision
 
 MAX_TEXT = 10_000
 MAX_NAME = 100
@@ -148,8 +152,9 @@ def _thread_get_or_create(*, site: Site, url: str, title: str) -> Thread:
 @dataclass
 class CommentWritten:
     comment: Comment
-    edit_token: str | None  # None once held or rejected: there is nothing of theirs to edit
+    edit_token: str | None  # None once rejected: there is nothing of theirs to edit
     published: bool
+    decision: Decision | None = None
 
 
 def author_key(*, email: str, name: str) -> str:
@@ -209,11 +214,14 @@ def comment_create(
     user: User | None = None,
     created: datetime | None = None,
     moderate: bool = True,
+    acknowledged_warning: bool = False,
+    enforce_limits: bool = True,
 ) -> CommentWritten:
     """Post a comment or reply. The moderation pipeline decides, inside the transaction, whether
-    it is published (201) or held (202). `moderate=False` is for imports and the demo seed."""
-    from townhall.moderation.pipeline import Decision
-    from townhall.moderation.pipeline import moderate as moderation_decide
+    it is published (201), held (202) or rejected (kept for audit). `moderate=False` is for
+    imports and the demo seed; `enforce_limits=False` records flood and slow mode instead of
+    refusing (replays of past threads)."""
+    from townhall.moderation import pipeline
 
     errors: list[FieldError] = []
     try:
@@ -244,6 +252,7 @@ def comment_create(
         comment = Comment(
             thread=thread,
             parent=parent,
+            root_id=(parent.root_id or parent.pk) if parent else None,
             depth=parent.depth + 1 if parent else 0,
             author_name=name,
             author_email=email,
@@ -258,20 +267,25 @@ def comment_create(
             created=created or timezone.now(),
             status=Status.PENDING,
         )
-        decision = moderation_decide(site=site, comment=comment) if moderate else Decision.publish()
+        decision = (
+            pipeline.moderate(site=site, comment=comment, acknowledged_warning=acknowledged_warning,
+                              enforce_limits=enforce_limits)
+            if moderate else pipeline.Decision.publish()
+        )
         comment.flagged = decision.flagged
         comment.reasons = decision.reasons
         comment.moderation = decision.record()
         comment.save()
         comment.path = (parent.path if parent else "") + path_segment(comment.pk)
         comment.save(update_fields=["path"])
+        pipeline.after_save(site=site, comment=comment, decision=decision)
         if decision.status != Status.PENDING:
             _set_status(comment, decision.status)
         if moderate:  # imports and the demo seed notify nobody
             transaction.on_commit(lambda: _after_comment_written(comment.pk, created=True))
     published = comment.status == Status.PUBLISHED
     edit_token = tokens.edit_token_issue(comment.pk) if comment.status in (Status.PUBLISHED, Status.PENDING) else None
-    return CommentWritten(comment=comment, edit_token=edit_token, published=published)
+    return CommentWritten(comment=comment, edit_token=edit_token, published=published, decision=decision)
 
 
 def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
@@ -290,9 +304,11 @@ def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
     return comment
 
 
-def comment_edit(*, comment_id: int, edit_token: str | None, text: str) -> CommentWritten:
+def comment_edit(
+    *, comment_id: int, edit_token: str | None, text: str, acknowledged_warning: bool = False
+) -> CommentWritten:
     """The author's edit within the site's edit window; re-runs moderation on the new text."""
-    from townhall.moderation.pipeline import moderate as moderation_decide
+    from townhall.moderation import pipeline
 
     errors: list[FieldError] = []
     text = _clean_text(text, errors)
@@ -305,17 +321,21 @@ def comment_edit(*, comment_id: int, edit_token: str | None, text: str) -> Comme
         comment.text = text
         comment.html = render_markdown(text)
         comment.edited = timezone.now()
-        decision = moderation_decide(site=comment.thread.site, comment=comment, editing=True)
+        site = comment.thread.site
+        decision = pipeline.moderate(
+            site=site, comment=comment, editing=True, acknowledged_warning=acknowledged_warning, now=timezone.now()
+        )
         comment.flagged = decision.flagged
         comment.reasons = decision.reasons
         comment.moderation = decision.record()
         comment.save(update_fields=["text", "html", "edited", "flagged", "reasons", "moderation"])
+        pipeline.after_save(site=site, comment=comment, decision=decision)
         if decision.status != comment.status:
             _set_status(comment, decision.status)
         else:
             _bump(comment.thread_id)
         transaction.on_commit(lambda: _after_comment_written(comment.pk, created=False))
-    return CommentWritten(comment, edit_token, comment.status == Status.PUBLISHED)
+    return CommentWritten(comment, edit_token, comment.status == Status.PUBLISHED, decision)
 
 
 def comment_delete(*, comment_id: int, edit_token: str | None) -> Comment:
@@ -428,7 +448,7 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
         raise ValidationFailed.one("note", "is longer than 500 characters", "too_long")
     reporter = reader or f"ip:{ip_hash(ip)}"
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        comment = Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment_id).first()
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")
         _, created = Report.objects.get_or_create(
@@ -436,5 +456,20 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
         )
         if created:
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+            comment.refresh_from_db()
+            _hide_if_reported(comment)
     comment.refresh_from_db()
     return comment
+
+
+def _hide_if_reported(comment: Comment) -> None:
+    """Reports from enough distinct readers hide a published comment until a moderator looks."""
+    from townhall.moderation.pipeline import Reason, policy_for
+
+    policy = policy_for(comment.thread.site)
+    if comment.status != Status.PUBLISHED or comment.report_count < policy.report_hide_count:
+        return
+    reasons = [*comment.reasons, str(Reason.REPORTED)] if Reason.REPORTED not in comment.reasons else comment.reasons
+    Comment.objects.filter(pk=comment.pk).update(reasons=reasons, flagged=True)
+    comment.reasons, comment.flagged = reasons, True
+    _set_status(comment, Status.PENDING)

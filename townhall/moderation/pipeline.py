@@ -1,26 +1,42 @@
 """The moderation decision, made synchronously inside the comment services.
 
-`moderate()` is the single call site the comment services use; the response (201 published or
-202 held) depends on its answer, so it cannot be deferred to a task.
+`moderate()` runs the phases in a fixed order; each adds scores and reason codes, and the most
+severe outcome wins, after trust and the site's post-moderation soften the soft signals. The
+response (201 published, 202 held, 403 rejected, 422 warning, 429 slow mode) depends on it, so it
+cannot wait for a task. `after_save()` records what needs the comment's id (the near-duplicate
+index, the flame war it belongs to).
 """
 
 from __future__ import annotations
 
-import enum
+import ipaddress
+import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db.models import Q
+from django.utils import timezone
 
 from townhall.comments.models import Comment, Site, Status
+from townhall.core.errors import RateLimited, ValidationFailed
+from townhall.moderation import duplicates, flamewar
+from townhall.moderation.ml import WordList, is_confidently_not, spam_model, toxicity_model
+from townhall.moderation.models import Ban, BanKind, FlameWar, Policy
+from townhall.moderation.reasons import DESCRIPTIONS, SOFT, Action, Reason
+
+__all__ = ["Action", "Decision", "Reason", "ToxicityWarning", "after_save", "moderate", "policy_for"]
+
+URL = re.compile(r"https?://[^\s<>()\"']+|www\.[^\s<>()\"']+", re.IGNORECASE)
 
 
-class Action(enum.StrEnum):
-    PUBLISH = "publish"
-    FLAG = "flag"  # published, and put in front of a moderator afterwards
-    HOLD = "hold"  # pending until a moderator decides
-    REJECT = "reject"  # stored for audit, never shown
+class ToxicityWarning(ValidationFailed):
+    """Above the site's warn threshold: the commenter may revise once, or post as is."""
 
-
-class Reason(enum.StrEnum):
-    PREMODERATED_SITE = "premoderated_site"
+    code = "toxicity_warning"
 
 
 @dataclass
@@ -29,6 +45,9 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what enforcement would have done (replays)
+    ms: float = 0.0
 
     @classmethod
     def publish(cls) -> Decision:
@@ -46,11 +65,325 @@ class Decision:
             return Status.PENDING
         return Status.REJECTED
 
+    def explain(self) -> list[str]:
+        return [DESCRIPTIONS.get(Reason(r), r) for r in self.reasons]
+
     def record(self) -> dict[str, object]:
-        return {"action": str(self.action), "reasons": self.reasons, "scores": self.scores, "versions": self.versions}
+        return {
+            "action": str(self.action), "reasons": self.reasons, "scores": self.scores,
+            "versions": self.versions, "evidence": self.evidence, "ms": round(self.ms, 3),
+        }
 
 
-def moderate(*, site: Site, comment: Comment, editing: bool = False) -> Decision:
+@dataclass
+class Context:
+    site: Site
+    policy: Policy
+    comment: Comment
+    now: datetime
+    editing: bool
+    acknowledged_warning: bool
+    enforce_limits: bool
+    found: list[tuple[Reason, Action]] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    war: FlameWar | None = None
+
+    def add(self, reason: Reason, action: Action) -> None:
+        self.found.append((reason, action))
+
+    def limit(self, message: str, *, retry_after: int, code: str, reason: Reason) -> None:
+        if self.enforce_limits:
+            raise RateLimited(message, retry_after=retry_after, code=code)
+        self.notes.append(f"{code}: {message} (retry after {retry_after}s)")
+        self.add(reason, Action.FLAG)
+
+
+def policy_for(site: Site) -> Policy:
+    policy = getattr(site, "_moderation_policy", None)
+    if policy is None:
+        policy, _ = Policy.objects.get_or_create(site=site)
+        site._moderation_policy = policy  # type: ignore[attr-defined]
+    return policy
+
+
+def _author_q(comment: Comment) -> Q:
+    q = Q(author_key=comment.author_key)
+    if comment.author_token:
+        q |= Q(author_token=comment.author_token)
+    return q
+
+
+# ---------------------------------------------------------------------------- phases
+
+def hard_rules(ctx: Context) -> None:
+    c, p = ctx.comment, ctx.policy
+    length = len(c.text)
+    if length < p.min_length or length > p.max_length:
+        raise ValidationFailed.one("text", f"must be between {p.min_length} and {p.max_length} characters", "length")
+    if _banned(ctx):
+        ctx.add(Reason.BANNED, Action.REJECT)
+    if not ctx.editing and p.flood_count:
+        since = ctx.now - timedelta(seconds=p.flood_seconds)
+        recent = Comment.objects.filter(_author_q(c), thread__site=ctx.site, created__gte=since).count()
+        if recent >= p.flood_count:
+            ctx.limit("you are posting too fast", retry_after=p.flood_seconds, code="flood", reason=Reason.SPAM_SIGNALS)
+
+
+def _banned(ctx: Context) -> bool:
+    c = ctx.comment
+    bans = [b for b in Ban.objects.filter(site=ctx.site) if b.until is None or b.until > ctx.now]
+    email = c.author_email.lower()
+    for ban in bans:
+        if ban.kind == BanKind.AUTHOR_KEY and ban.value == c.author_key:
+            return True
+        if ban.kind == BanKind.EMAIL and email and ban.value.lower() == email:
+            return True
+        if ban.kind == BanKind.EMAIL_DOMAIN and email and email.rsplit("@", 1)[-1] == ban.value.lower().lstrip("@"):
+            return True
+        if ban.kind == BanKind.IP_RANGE and c.ip:
+            try:
+                if ipaddress.ip_address(c.ip) in ipaddress.ip_network(ban.value, strict=False):
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+_wordlists: dict[tuple[str, ...], WordList] = {}
+
+
+def _wordlist(words: list[str]) -> WordList:
+    key = tuple(words)
+    if key not in _wordlists:
+        _wordlists[key] = WordList(words)
+    return _wordlists[key]
+
+
+def word_lists(ctx: Context) -> None:
+    p, text = ctx.policy, ctx.comment.text
+    if p.banned_words and (hits := _wordlist(p.banned_words).matches(text)):
+        ctx.evidence["banned_words"] = hits
+        ctx.add(Reason.BANNED_WORD, Action.REJECT)
+    if p.suspect_words and (hits := _wordlist(p.suspect_words).matches(text)):
+        ctx.evidence["suspect_words"] = hits
+        ctx.add(Reason.SUSPECT_WORD, Action.HOLD)
+
+
+def _domain(url: str) -> str:
+    host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
+    return host.lower().removeprefix("www.")
+
+
+def _on(domain: str, listed: list[str]) -> bool:
+    return any(domain == d.lower() or domain.endswith("." + d.lower()) for d in listed)
+
+
+def links(ctx: Context) -> None:
+    p = ctx.policy
+    domains = [_domain(u) for u in URL.findall(ctx.comment.text)]
+    ctx.scores["links"] = len(domains)
+    if len(domains) > p.max_links:
+        ctx.add(Reason.TOO_MANY_LINKS, Action.HOLD)
+    if p.link_deny and any(_on(d, p.link_deny) for d in domains):
+        ctx.add(Reason.LINK_DENIED, Action.REJECT)
+    if p.link_allow and any(not _on(d, p.link_allow) for d in domains):
+        ctx.add(Reason.LINK_NOT_ALLOWED, Action.HOLD)
+
+
+def language(ctx: Context) -> None:
+    if not ctx.policy.languages:
+        return
+    # Quoted lines are someone else's words; judge the commenter's own.
+    own = "\n".join(line for line in ctx.comment.text.splitlines() if not line.lstrip().startswith(">"))
+    other = is_confidently_not(own, set(ctx.policy.languages))
+    if other:
+        ctx.evidence["language"] = other
+        ctx.add(Reason.LANGUAGE, Action.HOLD)
+
+
+def toxicity(ctx: Context) -> None:
+    model = toxicity_model()
+    score = model.score(ctx.comment.text)
+    ctx.scores["toxicity"] = round(score, 4)
+    ctx.versions["toxicity"] = model.version
+    if score >= ctx.policy.toxicity_hold:
+        ctx.add(Reason.TOXICITY, Action.HOLD)
+    elif score >= ctx.policy.toxicity_warn:
+        if not ctx.acknowledged_warning and ctx.enforce_limits:
+            rules = ctx.site.rules or "Argue with the point, not the person."
+            raise ToxicityWarning.one(
+                "text", f"This may read as hostile. Please revise it, or post it as is. Site rules: {rules}",
+                "toxicity_warning",
+            )
+        ctx.add(Reason.TOXICITY_WARNED, Action.HOLD)
+
+
+def spam(ctx: Context) -> None:
+    model = spam_model()
+    score = model.score(ctx.comment.text)
+    ctx.scores["spam"] = round(score, 4)
+    ctx.versions["spam"] = model.version
+    if score >= ctx.policy.spam_hold:
+        ctx.add(Reason.SPAM, Action.HOLD)
+        return
+    # Signals that together look like spam even when the text alone does not.
+    signals = 0
+    signals += ctx.scores.get("links", 0) >= 2
+    signals += score >= ctx.policy.spam_hold / 2
+    signals += not Comment.objects.filter(_author_q(ctx.comment), thread__site=ctx.site, status=Status.PUBLISHED).exists()
+    since = ctx.now - timedelta(minutes=10)
+    signals += Comment.objects.filter(_author_q(ctx.comment), thread__site=ctx.site, created__gte=since).count() >= 3
+    ctx.scores["spam_signals"] = signals
+    if signals >= 3:
+        ctx.add(Reason.SPAM_SIGNALS, Action.HOLD)
+
+
+def near_duplicates(ctx: Context) -> None:
+    since = duplicates.window_start(ctx.now, ctx.policy.duplicate_hours)
+    match, share = duplicates.best_match(site=ctx.site, text=ctx.comment.text, since=since, exclude_id=ctx.comment.pk)
+    ctx.scores["repeat"] = round(share, 4)
+    if match and share >= ctx.policy.duplicate_containment:
+        ctx.evidence["repeat_of"] = match
+        ctx.add(Reason.REPEAT, Action.HOLD)
+
+
+def authors(ctx: Context) -> None:
+    if ctx.editing or not ctx.policy.premoderate_first:
+        return
+    token = ctx.comment.author_token
+    approved = Comment.objects.filter(author_token=token, thread__site=ctx.site, status=Status.PUBLISHED).count() if token else 0
+    if approved < ctx.policy.premoderate_first:
+        ctx.add(Reason.NEW_AUTHOR, Action.HOLD)
+
+
+def flame_war(ctx: Context) -> None:
+    c, p = ctx.comment, ctx.policy
+    if c.parent_id is None or ctx.editing:
+        return
+    war = flamewar.open_war_for(c)
+    if war is not None:
+        ctx.war = war
+        ctx.evidence["flamewar"] = war.pk
+        ctx.add(Reason.FLAMEWAR, Action.FLAG)
+        last = flamewar.last_post_by(war, c.author_key, ctx.now)
+        if last is not None and ctx.now - last < timedelta(minutes=war.slow_minutes):
+            wait = int((timedelta(minutes=war.slow_minutes) - (ctx.now - last)).total_seconds()) + 1
+            ctx.limit(f"this conversation is in slow mode: one reply per {war.slow_minutes} minutes",
+                      retry_after=wait, code="slow_mode", reason=Reason.SLOW_MODE)
+        if ctx.scores.get("toxicity", 0.0) >= p.flamewar_toxicity_hold:
+            ctx.add(Reason.FLAMEWAR_HOSTILE, Action.HOLD)
+        return
+    # Not yet a war: would this reply make the branch's latest run one?
+    c.moderation = {"scores": dict(ctx.scores)}
+    c.reasons = [str(r) for r, _ in ctx.found]
+    run = flamewar.find_run([*flamewar.branch_recent(c), c], p)
+    if run is not None:
+        ctx.evidence["flamewar_new"] = {
+            "comments": [x.pk for x in run.comments if x.pk],
+            "hostile": [run.comments[i].pk for i in run.hostile if run.comments[i].pk],
+            "authors": run.authors,
+            "rising": run.rising,
+            "anchor_path": flamewar.common_ancestor_path([x.path for x in run.comments if x.path] or [c.parent.path]),
+        }
+        ctx.add(Reason.FLAMEWAR, Action.FLAG)
+
+
+PHASES: list[Callable[[Context], None]] = [
+    hard_rules, word_lists, links, language, toxicity, spam, near_duplicates, authors, flame_war,
+]
+
+
+def moderate(
+    *,
+    site: Site,
+    comment: Comment,
+    editing: bool = False,
+    acknowledged_warning: bool = False,
+    enforce_limits: bool = True,
+    now: datetime | None = None,
+) -> Decision:
+    started = time.perf_counter()
+    ctx = Context(
+        site=site, policy=policy_for(site), comment=comment, now=now or comment.created or timezone.now(),
+        editing=editing, acknowledged_warning=acknowledged_warning, enforce_limits=enforce_limits,
+    )
     if site.premoderate and not editing:
-        return Decision(Action.HOLD, [Reason.PREMODERATED_SITE])
-    return Decision(Action.PUBLISH)
+        ctx.add(Reason.PREMODERATED_SITE, Action.HOLD)
+    for phase in PHASES:
+        phase(ctx)
+    trusted = _trusted(ctx)
+    action = Action.PUBLISH
+    reasons: list[str] = []
+    for reason, proposed in ctx.found:
+        if proposed == Action.HOLD and reason in SOFT and (trusted or ctx.policy.post_moderation):
+            proposed = Action.FLAG
+        if str(reason) not in reasons:
+            reasons.append(str(reason))
+        if proposed.severity > action.severity:
+            action = proposed
+    if trusted:
+        ctx.evidence["trusted"] = True
+    return Decision(
+        action=action, reasons=reasons, scores=ctx.scores, versions=ctx.versions, evidence=ctx.evidence,
+        notes=ctx.notes, ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _trusted(ctx: Context) -> bool:
+    token = ctx.comment.author_token
+    if not token or not ctx.policy.trusted_after:
+        return False
+    approved = Comment.objects.filter(
+        author_token=token, thread__site=ctx.site, status=Status.PUBLISHED, flagged=False
+    ).count()
+    return approved >= ctx.policy.trusted_after
+
+
+def after_save(*, site: Site, comment: Comment, decision: Decision) -> None:
+    """Index the text for near-duplicates and attach the comment to its flame war."""
+    duplicates.index_comment(comment, site=site)
+    found = decision.evidence.get("flamewar_new")
+    war_id = decision.evidence.get("flamewar")
+    if war_id:
+        flamewar_extend(war_id=war_id, comment=comment, hostile=Reason.FLAMEWAR_HOSTILE in decision.reasons
+                        or Reason.TOXICITY in decision.reasons or Reason.REPEAT in decision.reasons)
+    elif found:
+        flamewar_open(site=site, comment=comment, found=found)
+
+
+def flamewar_open(*, site: Site, comment: Comment, found: dict[str, Any]) -> FlameWar:
+    policy = policy_for(site)
+    anchor_path = found["anchor_path"] or comment.path
+    anchor = Comment.objects.filter(thread_id=comment.thread_id, path=anchor_path).first() or comment.parent or comment
+    ids = [*found["comments"], comment.pk]
+    keys = list(Comment.objects.filter(pk__in=ids).values_list("author_key", flat=True).distinct())
+    war = FlameWar.objects.create(
+        thread_id=comment.thread_id, root=anchor, participants=found["authors"], author_keys=keys,
+        first_comment_id=ids[0], last_comment=comment, comment_count=len(ids),
+        hostile_count=len(found["hostile"]) + 1, evidence=[{"comments": ids, "hostile": found["hostile"],
+                                                            "rising": found["rising"]}],
+        slow_minutes=policy.flamewar_slow_minutes, detected=comment.created, updated=comment.created,
+    )
+    from django.db import transaction
+
+    from townhall.moderation.events import flamewar_detected
+
+    transaction.on_commit(lambda: flamewar_detected(war.pk))
+    return war
+
+
+def flamewar_extend(*, war_id: int, comment: Comment, hostile: bool) -> None:
+    from django.db.models import F
+
+    war = FlameWar.objects.get(pk=war_id)
+    name = comment.author_name or "anonymous"
+    participants = war.participants if name in war.participants else [*war.participants, name]
+    keys = war.author_keys if comment.author_key in war.author_keys else [*war.author_keys, comment.author_key]
+    FlameWar.objects.filter(pk=war_id).update(
+        last_comment=comment, comment_count=F("comment_count") + 1,
+        hostile_count=F("hostile_count") + int(hostile), participants=participants, author_keys=keys,
+        updated=comment.created,
+    )

@@ -1,0 +1,121 @@
+"""Moderation state beside the comments: each site's policy, bans, the near-duplicate index and
+flame wars. A comment's own moderation record (decision, reasons, scores, model versions) is
+stored on the comment itself (`Comment.moderation`, `reasons`, `flagged`)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from townhall.comments.models import Comment, Site, Thread
+
+
+class Policy(models.Model):
+    """How a site's pipeline runs. Every field has a default, so a new site is moderated sensibly
+    from its first comment."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="moderation_policy")
+    # Post-moderation: soft signals publish and flag for review instead of holding.
+    post_moderation = models.BooleanField(default=True)
+    # Hard rules.
+    min_length = models.PositiveIntegerField(default=1)
+    max_length = models.PositiveIntegerField(default=5000)
+    flood_count = models.PositiveIntegerField(default=5, help_text="comments per author per flood window")
+    flood_seconds = models.PositiveIntegerField(default=60)
+    # Word lists (matched after folding case, accents, look-alikes, spacing and leetspeak).
+    banned_words = models.JSONField(default=list, blank=True)
+    suspect_words = models.JSONField(default=list, blank=True)
+    # Links.
+    max_links = models.PositiveIntegerField(default=3)
+    link_allow = models.JSONField(default=list, blank=True, help_text="if set, links elsewhere are held")
+    link_deny = models.JSONField(default=list, blank=True)
+    # Languages (ISO 639-1); empty accepts every language.
+    languages = models.JSONField(default=list, blank=True)
+    # Classifier thresholds (0..1).
+    toxicity_warn = models.FloatField(default=0.5)
+    toxicity_hold = models.FloatField(default=0.8)
+    spam_hold = models.FloatField(default=0.8)
+    # Near-duplicates: share of a comment's word triples already posted on the site recently.
+    duplicate_hours = models.PositiveIntegerField(default=72)
+    duplicate_containment = models.FloatField(default=0.9)
+    # Reports from this many distinct readers hide a published comment pending review.
+    report_hide_count = models.PositiveIntegerField(default=3)
+    # New and trusted commenters (trust is bound to the server-issued reader token).
+    premoderate_first = models.PositiveIntegerField(default=0)
+    trusted_after = models.PositiveIntegerField(default=5)
+    # Flame wars.
+    flamewar_min_run = models.PositiveIntegerField(default=8, help_text="alternating replies between 2-3 authors")
+    flamewar_min_hostile = models.PositiveIntegerField(default=2)
+    flamewar_slow_minutes = models.PositiveIntegerField(default=10)
+    flamewar_toxicity_hold = models.FloatField(default=0.45)
+
+    def __str__(self) -> str:
+        return f"policy of {self.site}"
+
+
+class BanKind(models.TextChoices):
+    AUTHOR_KEY = "author_key"
+    EMAIL = "email"
+    EMAIL_DOMAIN = "email_domain"
+    IP_RANGE = "ip_range"
+
+
+class Ban(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="bans")
+    kind = models.CharField(max_length=20, choices=BanKind.choices)
+    value = models.CharField(max_length=300)
+    reason = models.CharField(max_length=300, blank=True, default="")
+    until = models.DateTimeField(null=True, blank=True)  # null: permanent
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "kind", "value"], name="ban_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.value}"
+
+
+class Shingle(models.Model):
+    """The near-duplicate index: sampled hashes of each comment's word triples.
+
+    In the database so every worker process shares it and it survives restarts; one indexed
+    IN-query per new comment counts, per earlier comment, how many of its triples were seen."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="shingles")
+    hash = models.BigIntegerField()
+    created = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "hash", "created"], name="shingle_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.hash} of #{self.comment_id}"
+
+
+class FlameWarStatus(models.TextChoices):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class FlameWar(models.Model):
+    """A run of hostile back-and-forth in one branch: one item for moderators, not fifty."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="flamewars")
+    root = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flamewars")
+    participants = models.JSONField(default=list)  # author names (public anyway)
+    author_keys = models.JSONField(default=list)
+    first_comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, related_name="+")
+    last_comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, related_name="+")
+    comment_count = models.PositiveIntegerField(default=0)
+    hostile_count = models.PositiveIntegerField(default=0)
+    evidence = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=FlameWarStatus.choices, default=FlameWarStatus.OPEN)
+    slow_minutes = models.PositiveIntegerField(default=10)
+    detected = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["root", "status"], name="flamewar_root_status")]
+
+    def __str__(self) -> str:
+        return f"flame war under #{self.root_id}: {', '.join(self.participants)}"
