@@ -1,0 +1,171 @@
+"""The no-JavaScript fallback pages (/embed/thread, /embed/comments/{id}), with Django's client
+so the middleware (CSP) runs too."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from townhall.comments.models import Comment, Site
+from townhall.comments.services import comment_create, comment_delete, site_update
+from townhall.demo.services import DEMO_URL, demo_load, load_seed_document
+
+pytestmark = pytest.mark.django_db
+
+
+class Comments(HTMLParser):
+    """Which comment (by element id) each comment article is nested in, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.parents: dict[str, str | None] = {}
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "article":
+            own = a.get("id")
+            self.parents[own or ""] = next((s for s in reversed(self.stack) if s), None)
+            self.stack.append(own)
+        elif tag == "a" and a.get("href"):
+            self.links.append(a["href"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self.stack.pop()
+
+
+def parse(html: str) -> Comments:
+    p = Comments()
+    p.feed(html)
+    return p
+
+
+@pytest.fixture
+def demo() -> dict[int, int]:
+    site, _ = demo_load(serving_origins=[])
+    seed = load_seed_document()["comments"]
+    rows = Comment.objects.filter(thread__site=site).order_by("id").values_list("id", flat=True)
+    return {item["id"]: pk for item, pk in zip(seed, rows, strict=True)}
+
+
+def thread_page(client: Client, **params: str) -> Any:
+    return client.get("/embed/thread", {"site": "demo", "url": DEMO_URL, **params})
+
+
+def test_thread_page_renders_the_first_page_nested(client: Client, demo: dict[int, int]) -> None:
+    response = thread_page(client)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "60 comments" in html
+    assert "Still trying to sell that worthless crap article?" in html
+    parsed = parse(html)
+    assert parsed.parents[f"comment-{demo[1]}"] is None
+    assert parsed.parents[f"comment-{demo[3]}"] == f"comment-{demo[1]}"
+    assert parsed.parents[f"comment-{demo[5]}"] == f"comment-{demo[4]}"
+    assert parsed.parents[f"comment-{demo[6]}"] == f"comment-{demo[5]}"
+    # The site's rules and a link back to the article.
+    assert "English-only" in html
+    assert f'href="{DEMO_URL}"' in html
+
+
+def test_more_replies_pages_reach_every_reply(client: Client, demo: dict[int, int]) -> None:
+    seen = set(parse(thread_page(client).content.decode()).parents)
+    link = next(u for u in parse(thread_page(client).content.decode()).links if u.startswith("/embed/comments/"))
+    pages = 0
+    while link:
+        response = client.get(link)
+        assert response.status_code == 200
+        parsed = parse(response.content.decode())
+        seen |= set(parsed.parents)
+        link = next((u for u in parsed.links if re.match(r"^/embed/comments/\d+\?cursor=", u)), None)
+        pages += 1
+    assert pages >= 5
+    assert {f"comment-{pk}" for pk in demo.values()} <= seen
+    assert len(seen) == 60
+
+
+def test_next_page_link_for_top_level_comments(client: Client, demo: dict[int, int]) -> None:
+    site = Site.objects.get(slug="demo")
+    site_update(site=site, page_size=1)
+    extra = comment_create(site=site, url=DEMO_URL, text="A second top-level comment", author_name="B", moderate=False)
+    parsed = parse(thread_page(client).content.decode())
+    assert f"comment-{extra.comment.pk}" not in parsed.parents
+    nxt = next(u for u in parsed.links if "cursor=" in u and u.startswith("/embed/thread"))
+    second = client.get(nxt).content.decode()
+    assert "A second top-level comment" in second
+    assert "First page" in second
+
+
+def test_sort_links_and_order(client: Client, demo: dict[int, int]) -> None:
+    site = Site.objects.get(slug="demo")
+    comment_create(site=site, url=DEMO_URL, text="Newest top-level", author_name="C", moderate=False)
+    html = thread_page(client, sort="newest").content.decode()
+    assert html.index("Newest top-level") < html.index("takes a while for the underground")
+    assert 'aria-current="page">newest<' in html
+    # An unknown sort falls back to oldest rather than failing.
+    assert thread_page(client, sort="sideways").status_code == 200
+
+
+def test_untrusted_text_is_escaped(client: Client, site: Site) -> None:
+    comment_create(
+        site=site, url="https://blog.example/post", moderate=False,
+        author_name='<script>alert("name")</script>', text='<img src=x onerror="alert(1)"> hello',
+    )
+    response = client.get("/embed/thread", {"site": "blog", "url": "https://blog.example/post"})
+    html = response.content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "<img" not in html
+    # Served under the strict CSP, with no inline script at all.
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "<script" not in html
+
+
+def test_deleted_comment_with_replies_keeps_its_place(client: Client, site: Site) -> None:
+    url = "https://blog.example/post"
+    parent = comment_create(site=site, url=url, text="Soon gone", author_name="A", moderate=False)
+    comment_create(site=site, url=url, text="A reply stays", author_name="B", parent_id=parent.comment.pk, moderate=False)
+    comment_delete(comment_id=parent.comment.pk, edit_token=parent.edit_token)
+    html = client.get("/embed/thread", {"site": "blog", "url": url}).content.decode()
+    assert "This comment was deleted." in html
+    assert "Soon gone" not in html
+    assert "A reply stays" in html
+
+
+def test_empty_thread_and_errors(client: Client, site: Site) -> None:
+    empty = client.get("/embed/thread", {"site": "blog", "url": "https://blog.example/nothing-yet"})
+    assert empty.status_code == 200
+    assert "No comments yet." in empty.content.decode()
+    assert client.get("/embed/thread", {"site": "nope", "url": "https://blog.example/x"}).status_code == 404
+    assert client.get("/embed/thread", {"site": "blog", "url": "https://elsewhere.example/x"}).status_code == 422
+    comment_create(site=site, url="https://blog.example/x", text="Here", author_name="A", moderate=False)
+    bad_cursor = client.get("/embed/thread", {"site": "blog", "url": "https://blog.example/x", "cursor": "junk"})
+    assert bad_cursor.status_code == 422
+    assert "not a cursor" in bad_cursor.content.decode()
+    assert client.get("/embed/comments/999999").status_code == 404
+
+
+def test_demo_page_embeds_the_widget_with_its_noscript_link(client: Client, demo: dict[int, int]) -> None:
+    response = client.get("/")
+    html = response.content.decode()
+    assert f'<link rel="canonical" href="{DEMO_URL}">' in html
+    assert re.search(r'<script defer src="/static/townhall/embed\.js"></script>', html)
+    assert '<a href="#comments" data-townhall-count>60 comments</a>' in html
+    noscript = re.search(r'<div id="townhall" data-site="demo"><noscript><a href="([^"]+)">', html)
+    assert noscript
+    follow = client.get(noscript.group(1).replace("&amp;", "&"))
+    assert follow.status_code == 200 and "60 comments" in follow.content.decode()
+    # No inline script or style in the page's own HTML: it runs under script-src/style-src 'self'.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert "style=" not in html and "<style" not in html
+
+
+def test_static_widget_files_are_served(client: Client) -> None:
+    for name in ("embed.js", "embed.css", "count.js"):
+        response = client.get(f"/static/townhall/{name}")
+        assert response.status_code == 200, name
