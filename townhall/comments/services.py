@@ -234,7 +234,8 @@ def comment_create(
     parent: Comment | None = None
     if parent_id is not None:
         parent = Comment.objects.select_related("thread").filter(pk=parent_id).first()
-        if parent is None or parent.status != Status.PUBLISHED:
+        # A replay re-enacts a past thread, where the parent was published at the time.
+        if parent is None or parent.status not in ((Status.PUBLISHED,) if enforce_limits else (Status.PUBLISHED, Status.PENDING)):
             errors.append(FieldError("parent", "is not a published comment", "not_found"))
             parent = None
         elif canonical and (parent.thread.site_id != site.pk or parent.thread.url != canonical):

@@ -29,18 +29,35 @@ def shingles(text: str) -> set[int]:
     return out
 
 
-def best_match(*, site: Site, text: str, since: datetime, exclude_id: int | None = None) -> tuple[int | None, float]:
-    """The earlier comment sharing the largest share of this text's triples, and that share."""
+SELF_REPEAT_TRIPLES = 60  # a passage of about 60 words or more
+
+
+def find_repeat(
+    *, site: Site, text: str, author_key: str, since: datetime, containment: float, exclude_id: int | None = None
+) -> tuple[int | None, float]:
+    """(the earlier comment this one repeats, or None; the largest share of triples seen before).
+
+    A repeat is either almost all old text (at least `containment` of its triples: 17 copied
+    back as 29), or the same author posting again a long passage of theirs with a few words
+    around it (45 then 47). Quoting someone, or a short passage of one's own, inside a reply
+    that answers it is not a repeat (49, 50, 51)."""
     hashes = shingles(text)
     if not hashes:
         return None, 0.0
     qs = Shingle.objects.filter(site=site, hash__in=hashes, created__gte=since)
     if exclude_id:
         qs = qs.exclude(comment_id=exclude_id)
-    top = qs.values("comment_id").annotate(n=Count("id")).order_by("-n").first()
+    top = list(qs.values("comment_id").annotate(n=Count("id")).order_by("-n")[:5])
     if not top:
         return None, 0.0
-    return top["comment_id"], top["n"] / len(hashes)
+    best_share = top[0]["n"] / len(hashes)
+    if best_share >= containment:
+        return top[0]["comment_id"], best_share
+    authors = dict(Comment.objects.filter(pk__in=[t["comment_id"] for t in top]).values_list("id", "author_key"))
+    for t in top:
+        if authors.get(t["comment_id"]) == author_key and t["n"] >= SELF_REPEAT_TRIPLES and t["n"] / len(hashes) >= 0.5:
+            return t["comment_id"], best_share
+    return None, best_share
 
 
 def index_comment(comment: Comment, *, site: Site) -> None:

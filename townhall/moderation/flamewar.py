@@ -42,14 +42,17 @@ def is_hostile(c: Comment, policy: Policy) -> bool:
     return toxicity_of(c) >= policy.toxicity_warn or bool(HOSTILE_REASONS & set(c.reasons or []))
 
 
-def branch_recent(comment: Comment) -> list[Comment]:
-    """The branch's latest comments before this one, oldest first (one index range on (root, id))."""
+def branch_recent(comment: Comment, *, under: str = "") -> list[Comment]:
+    """The branch's latest comments before this one, oldest first (one index range on (root, id)),
+    optionally only those under the comment at path `under`."""
     root_id = comment.root_id
     if root_id is None:
         return []
+    qs = Comment.objects.filter(Q(root_id=root_id) | Q(pk=root_id))
+    if under:
+        qs = qs.filter(path__startswith=under)
     qs = (
-        Comment.objects.filter(Q(root_id=root_id) | Q(pk=root_id))
-        .filter(status__in=[Status.PUBLISHED, Status.PENDING])
+        qs.filter(status__in=[Status.PUBLISHED, Status.PENDING])
         .only("id", "path", "author_name", "author_key", "moderation", "reasons", "created", "root_id")
         .order_by("-id")[:LOOKBACK]
     )

@@ -83,7 +83,7 @@ class Context:
     now: datetime
     editing: bool
     acknowledged_warning: bool
-    enforce_limits: bool
+    enforce_limits: bool  # False in replays: record what would have been refused
     found: list[tuple[Reason, Action]] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
@@ -243,9 +243,12 @@ def spam(ctx: Context) -> None:
 
 def near_duplicates(ctx: Context) -> None:
     since = duplicates.window_start(ctx.now, ctx.policy.duplicate_hours)
-    match, share = duplicates.best_match(site=ctx.site, text=ctx.comment.text, since=since, exclude_id=ctx.comment.pk)
+    match, share = duplicates.find_repeat(
+        site=ctx.site, text=ctx.comment.text, author_key=ctx.comment.author_key, since=since,
+        containment=ctx.policy.duplicate_containment, exclude_id=ctx.comment.pk,
+    )
     ctx.scores["repeat"] = round(share, 4)
-    if match and share >= ctx.policy.duplicate_containment:
+    if match:
         ctx.evidence["repeat_of"] = match
         ctx.add(Reason.REPEAT, Action.HOLD)
 
@@ -267,7 +270,8 @@ def flame_war(ctx: Context) -> None:
     if war is not None:
         ctx.war = war
         ctx.evidence["flamewar"] = war.pk
-        ctx.add(Reason.FLAMEWAR, Action.FLAG)
+        # Recorded, not flagged: the war is the moderators' one item, not each reply in it.
+        ctx.add(Reason.FLAMEWAR, Action.PUBLISH)
         last = flamewar.last_post_by(war, c.author_key, ctx.now)
         if last is not None and ctx.now - last < timedelta(minutes=war.slow_minutes):
             wait = int((timedelta(minutes=war.slow_minutes) - (ctx.now - last)).total_seconds()) + 1
@@ -279,7 +283,15 @@ def flame_war(ctx: Context) -> None:
     # Not yet a war: would this reply make the branch's latest run one?
     c.moderation = {"scores": dict(ctx.scores)}
     c.reasons = [str(r) for r, _ in ctx.found]
-    run = flamewar.find_run([*flamewar.branch_recent(c), c], p)
+    # The smallest branch where the exchange qualifies: the replies under this one's parent
+    # (where flattened exchanges pile up as siblings), else the whole top-level branch (where a
+    # nested back-and-forth runs down a chain of replies).
+    run = None
+    scopes = [c.parent.path, ""] if c.parent is not None and c.parent.parent_id else [""]
+    for scope in scopes:
+        run = flamewar.find_run([*flamewar.branch_recent(c, under=scope), c], p)
+        if run is not None:
+            break
     if run is not None:
         ctx.evidence["flamewar_new"] = {
             "comments": [x.pk for x in run.comments if x.pk],
@@ -288,7 +300,7 @@ def flame_war(ctx: Context) -> None:
             "rising": run.rising,
             "anchor_path": flamewar.common_ancestor_path([x.path for x in run.comments if x.path] or [c.parent.path]),
         }
-        ctx.add(Reason.FLAMEWAR, Action.FLAG)
+        ctx.add(Reason.FLAMEWAR, Action.PUBLISH)
 
 
 PHASES: list[Callable[[Context], None]] = [

@@ -6,6 +6,7 @@ Public API:
     detect_language(text) -> (iso639_1, probability)
     is_confidently_not(text, allowed, min_chars=20, min_prob=0.9) -> str | None
     fold(text) -> str, WordList(words).matches(text) -> list[str]
+    warm_up()  load everything now (py3langid's model takes seconds to decompress)
 
 Models are plain arrays (models/*.npz, loaded with allow_pickle=False) plus
 JSON settings; they are loaded once per process and shared (read-only, so
@@ -28,6 +29,7 @@ __all__ = [
     "is_confidently_not",
     "spam_model",
     "toxicity_model",
+    "warm_up",
 ]
 
 
@@ -41,3 +43,14 @@ def toxicity_model() -> LinearTextModel:
 def spam_model() -> LinearTextModel:
     """Spam/self-promotion score 0..1."""
     return LinearTextModel.load("spam")
+
+
+def warm_up() -> None:
+    """Load all models now rather than on the first comment.
+
+    py3langid decompresses its model (about 3-6 s); call this at process start
+    (e.g. AppConfig.ready() or a worker's startup) so no request pays for it.
+    """
+    toxicity_model().score("warm up")
+    spam_model().score("warm up")
+    detect_language("warm up the language model")

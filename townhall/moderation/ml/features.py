@@ -20,7 +20,9 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|ly|io|in
 _MENTION = re.compile(r"@\w+")
 # Tweet artefacts ("RT @user:") and Wikipedia dump artefacts carry no meaning
 # for news comments but would let a model learn the source instead of the tone.
-_ARTEFACTS = re.compile(r"\bnewline_token\b|\btab_token\b|^\s*rt\b|\brt\s+(?=@)|&#\d+;", re.I)
+# (Two simple patterns: one combined alternation was 20x slower on long words.)
+_ARTEFACTS = re.compile(r"newline_token|tab_token|&#\d+;", re.I)
+_RETWEET = re.compile(r"^\s*rt\b|\brt\s+(?=@)", re.I)
 _WORD = re.compile(r"[a-z][a-z']*[a-z]|[a-z]")
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -29,10 +31,19 @@ _MIX1 = np.uint64(0xFF51AFD7ED558CCD)  # murmur3 fmix64 constants
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 
 
+# Very long texts are scored on their head and tail only: keeps the worst case
+# near a few ms (a pasted 100 kB wall of text must not stall a request), while
+# abuse at either end of a long comment still counts.
+MAX_CHARS = 4000
+TAIL_CHARS = 1000
+
+
 def clean(text: str) -> str:
     """Source-neutral text: unescaped HTML, placeholders for URLs and @users, folded."""
+    if len(text) > MAX_CHARS + TAIL_CHARS:
+        text = text[:MAX_CHARS] + "\n" + text[-TAIL_CHARS:]
     text = html.unescape(text)
-    text = _ARTEFACTS.sub(" ", text)
+    text = _RETWEET.sub(" ", _ARTEFACTS.sub(" ", text))
     text = _URL.sub(" xxurl ", text)
     text = _MENTION.sub(" xxuser ", text)
     return fold(text)

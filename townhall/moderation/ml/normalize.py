@@ -148,13 +148,20 @@ def fold(text: str, leet: bool = True) -> str:
     return text
 
 
-_HAS_LEET = re.compile(r"[^\s]*[0-9$@!|+€][^\s]*")
+# A whole token containing a leet character. Anchored to token starts by the
+# lookbehind so a long token is scanned once (linear), not once per position.
+_HAS_LEET = re.compile(r"(?<!\S)[^\s0-9$@!|+€]*[0-9$@!|+€]\S*")
 
 
 # After folding, words are letters/digits; '*' is kept to support masked
 # spellings ("f*ck"); lone leet symbols are kept for spaced-out words ("$ h ! t").
 _TOKEN = re.compile(r"[a-z0-9]+(?:\*+[a-z0-9]*)*|\*+[a-z0-9]+(?:\*+[a-z0-9]*)*|[$@!|+]")
 _REPEATS = re.compile(r"(.)\1{2,}")
+
+
+# Masked words ("f*ck") are matched by building a pattern per token; longer
+# "words" are not words, and would make that costly.
+_MAX_MASKED_LEN = 24
 
 
 def _variants(token: str) -> tuple[str, ...]:
@@ -230,7 +237,7 @@ class WordList:
             if var[0] not in self._prefix_initials and "*" not in var:
                 continue  # cheap exit: no prefix entry can start this word
             if "*" in var:
-                if not var[0].isalpha():
+                if not var[0].isalpha() or len(var) > _MAX_MASKED_LEN:
                     continue
                 pattern = re.compile(re.escape(var).replace(r"\*", "[a-z]"))
                 found += [e for w, e in self._singles.get(len(var), []) if pattern.fullmatch(w)]
