@@ -307,7 +307,7 @@
       if (!node.toggle) {
         node.toggle = h('button', { type: 'button', class: 'th-link th-toggle', 'aria-expanded': 'true', 'aria-controls': node.list.id,
           onclick: () => setExpanded(node, node.toggle.getAttribute('aria-expanded') !== 'true') });
-        node.actions.prepend(node.toggle);
+        node.actions.append(node.toggle);
       }
       node.toggle.hidden = false;
       setExpanded(node, node.toggle.getAttribute('aria-expanded') === 'true');
@@ -327,11 +327,23 @@
      * its parent, in the list of the deepest displayed ancestor. */
     function place(c, fallback, first) {
       const parent = nodes.get(c.parent);
-      let target = fallback;
-      if (parent) target = c.in_reply_to && parent.data.level >= c.level ? parent.el.parentNode : parent.list;
       const el = commentEl(c);
-      const before = first ? target.querySelector(':scope > .th-c') : target.querySelector(':scope > .th-more');
-      target.insertBefore(el, before);
+      let target = parent ? parent.list : fallback;
+      if (parent && c.in_reply_to && parent.data.level >= c.level) {
+        // Flat: after the parent and the part of its subtree already shown (reading order).
+        target = parent.el.parentNode;
+        let after = parent.el;
+        const ids = new Set([c.parent]);
+        for (let n = after.nextElementSibling; n && n.matches('.th-c'); n = n.nextElementSibling) {
+          const d = nodes.get(+n.id.slice(8));
+          if (!d || !ids.has(d.data.parent)) break;
+          ids.add(d.data.id);
+          after = n;
+        }
+        after.after(el);
+      } else {
+        target.insertBefore(el, target.querySelector(first ? ':scope > .th-c' : ':scope > .th-more'));
+      }
       let up = target.closest('.th-c');
       while (up) { const n = nodes.get(+up.id.slice(8)); if (n) syncToggle(n); up = up.parentNode.closest('.th-c'); }
       return el;
@@ -381,8 +393,7 @@
       const c = node.data;
       const acts = node.actions;
       acts.replaceChildren();
-      if (node.toggle) acts.append(node.toggle);
-      if (c.status === 'deleted') return;
+      if (c.status === 'deleted') { if (node.toggle) acts.append(node.toggle); return; }
       const votes = store.get('votes') || {};
       const score = h('span', { class: 'th-score', text: String(c.score), title: t(S.score, { n: c.score }) });
       const vote = (v) => h('button', { type: 'button', class: 'th-vote', 'aria-label': v > 0 ? S.upvote : S.downvote,
@@ -399,6 +410,7 @@
           h('span', { class: 'th-left', 'data-expires': own.expires, 'data-id': c.id,
             text: t(S.editLeft, { t: fmtLeft(new Date(own.expires) - Date.now()) }) }));
       } else if (own) store.del('edit:' + c.id);
+      if (node.toggle) acts.append(node.toggle);
     }
 
     function panel(node, cls, content) {
@@ -494,7 +506,7 @@
           node.el.focus();
           return;
         }
-        showErrors({ text: [ta, err, null] }, formErr, r);
+        showErrors({ text: [ta, err, null, S.text] }, formErr, r);
       });
       node.body.replaceWith(form);
       node.actions.hidden = true;
@@ -555,7 +567,7 @@
         const hintEl = hint ? h('p', { class: 'th-hint', id: uid('hint'), text: hint }) : null;
         if (required) input.setAttribute('aria-required', 'true');
         if (hintEl) input.setAttribute('aria-describedby', hintEl.id);
-        fields[key] = [input, err, hintEl];
+        fields[key] = [input, err, hintEl, label];
         return h('div', { class: 'th-field th-f-' + key },
           h('label', { for: input.id }, label, required ? h('span', { class: 'th-req', 'aria-hidden': 'true', text: ' *' }) : null),
           input, hintEl, err);
@@ -658,9 +670,9 @@
       for (const e of (r.status === 422 && r.data.errors) || []) {
         const f = fields[e.field];
         if (!f) { other.push(e.message ? e.field + ': ' + e.message : e.field); continue; }
-        const [input, err, hint] = f;
+        const [input, err, hint, label] = f;
         err.hidden = false;
-        err.textContent = (err.textContent ? err.textContent + ' ' : '') + capital(e.message);
+        err.textContent = (err.textContent ? err.textContent + ' ' : '') + (label ? label + ' ' + e.message : capital(e.message)) + '.';
         input.setAttribute('aria-invalid', 'true');
         input.setAttribute('aria-describedby', (hint ? hint.id + ' ' : '') + err.id);
         first = first || input;
