@@ -270,8 +270,8 @@ def flame_war(ctx: Context) -> None:
     if war is not None:
         ctx.war = war
         ctx.evidence["flamewar"] = war.pk
-        # Recorded, not flagged: the war is the moderators' one item, not each reply in it.
-        ctx.add(Reason.FLAMEWAR, Action.PUBLISH)
+        # Recorded in the evidence, not flagged: the war is the moderators' one item, not each
+        # reply in it.
         last = flamewar.last_post_by(war, c.author_key, ctx.now)
         if last is not None and ctx.now - last < timedelta(minutes=war.slow_minutes):
             wait = int((timedelta(minutes=war.slow_minutes) - (ctx.now - last)).total_seconds()) + 1
@@ -300,7 +300,6 @@ def flame_war(ctx: Context) -> None:
             "rising": run.rising,
             "anchor_path": flamewar.common_ancestor_path([x.path for x in run.comments if x.path] or [c.parent.path]),
         }
-        ctx.add(Reason.FLAMEWAR, Action.PUBLISH)
 
 
 PHASES: list[Callable[[Context], None]] = [

@@ -61,5 +61,5 @@ DESCRIPTIONS: dict[Reason, str] = {
 # Signals a trusted author's comment, or a post-moderated site, publishes and flags instead of holding.
 SOFT = {
     Reason.SUSPECT_WORD, Reason.TOO_MANY_LINKS, Reason.LINK_NOT_ALLOWED, Reason.LANGUAGE,
-    Reason.SPAM_SIGNALS, Reason.NEW_AUTHOR, Reason.TOXICITY_WARNED,
+    Reason.SPAM_SIGNALS, Reason.TOXICITY_WARNED,
 }
