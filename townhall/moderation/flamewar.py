@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
-
-from townhall.comments.models import PATH_SEGMENT, Comment, Status
+from townhall.comments.models import PATH_SEGMENT, Comment, Status, subtree_end
 from townhall.moderation.models import FlameWar, FlameWarStatus, Policy
 from townhall.moderation.reasons import Reason
 
@@ -48,9 +46,10 @@ def branch_recent(comment: Comment, *, under: str = "") -> list[Comment]:
     root_id = comment.root_id
     if root_id is None:
         return []
-    qs = Comment.objects.filter(Q(root_id=root_id) | Q(pk=root_id))
+    # The top-level comment itself is left out: it opened the branch, it is not the exchange.
+    qs = Comment.objects.filter(root_id=root_id)
     if under:
-        qs = qs.filter(path__startswith=under)
+        qs = qs.filter(path__gte=under, path__lt=subtree_end(under))
     qs = (
         qs.filter(status__in=[Status.PUBLISHED, Status.PENDING])
         .only("id", "path", "author_name", "author_key", "moderation", "reasons", "created", "root_id")
@@ -109,8 +108,8 @@ def open_war_for(comment: Comment) -> FlameWar | None:
 def last_post_by(war: FlameWar, author_key: str, before: datetime) -> datetime | None:
     anchor = war.root
     latest = (
-        Comment.objects.filter(Q(root_id=anchor.root_id or anchor.pk) | Q(pk=anchor.root_id or anchor.pk))
-        .filter(author_key=author_key, path__startswith=anchor.path, created__lte=before)
+        Comment.objects.filter(root_id=anchor.root_id or anchor.pk, author_key=author_key)
+        .filter(path__gte=anchor.path, path__lt=subtree_end(anchor.path), created__lte=before)
         .exclude(status=Status.REJECTED)
         .order_by("-id")
         .values_list("created", flat=True)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from townhall.comments.models import Comment, Site, Status
@@ -70,8 +70,12 @@ class Decision:
 
     def record(self) -> dict[str, object]:
         return {
-            "action": str(self.action), "reasons": self.reasons, "scores": self.scores,
-            "versions": self.versions, "evidence": self.evidence, "ms": round(self.ms, 3),
+            "action": str(self.action),
+            "reasons": self.reasons,
+            "scores": self.scores,
+            "versions": self.versions,
+            "evidence": self.evidence,
+            "ms": round(self.ms, 3),
         }
 
 
@@ -90,6 +94,7 @@ class Context:
     evidence: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     war: FlameWar | None = None
+    history: History | None = None
 
     def add(self, reason: Reason, action: Action) -> None:
         self.found.append((reason, action))
@@ -110,26 +115,58 @@ def policy_for(site: Site) -> Policy:
 
 
 def _author_q(comment: Comment) -> Q:
-    q = Q(author_key=comment.author_key)
+    # The server-issued token is the stronger identity; without one, the keyed email or name.
     if comment.author_token:
-        q |= Q(author_token=comment.author_token)
-    return q
+        return Q(author_token=comment.author_token)
+    return Q(author_key=comment.author_key)
+
+
+@dataclass
+class History:
+    """What one query tells about the author's comments on this site."""
+
+    in_flood_window: int
+    in_burst_window: int
+    published: int
+    published_unflagged: int
+
+
+BURST_MINUTES = 10
+
+
+def _history(ctx: Context) -> History:
+    if ctx.history is None:
+        flood_since = ctx.now - timedelta(seconds=ctx.policy.flood_seconds)
+        burst_since = ctx.now - timedelta(minutes=BURST_MINUTES)
+        qs = Comment.objects.filter(_author_q(ctx.comment), thread__site=ctx.site)
+        if ctx.comment.pk:
+            qs = qs.exclude(pk=ctx.comment.pk)
+        row = qs.aggregate(
+            flood=Count("id", filter=Q(created__gte=flood_since)),
+            burst=Count("id", filter=Q(created__gte=burst_since)),
+            published=Count("id", filter=Q(status=Status.PUBLISHED)),
+            unflagged=Count("id", filter=Q(status=Status.PUBLISHED, flagged=False)),
+        )
+        ctx.history = History(row["flood"], row["burst"], row["published"], row["unflagged"])
+    return ctx.history
 
 
 # ---------------------------------------------------------------------------- phases
+
 
 def hard_rules(ctx: Context) -> None:
     c, p = ctx.comment, ctx.policy
     length = len(c.text)
     if length < p.min_length or length > p.max_length:
-        raise ValidationFailed.one("text", f"must be between {p.min_length} and {p.max_length} characters", "length")
+        raise ValidationFailed.one(
+            "text", f"must be between {p.min_length} and {p.max_length} characters", "length"
+        )
     if _banned(ctx):
         ctx.add(Reason.BANNED, Action.REJECT)
-    if not ctx.editing and p.flood_count:
-        since = ctx.now - timedelta(seconds=p.flood_seconds)
-        recent = Comment.objects.filter(_author_q(c), thread__site=ctx.site, created__gte=since).count()
-        if recent >= p.flood_count:
-            ctx.limit("you are posting too fast", retry_after=p.flood_seconds, code="flood", reason=Reason.SPAM_SIGNALS)
+    if not ctx.editing and p.flood_count and _history(ctx).in_flood_window >= p.flood_count:
+        ctx.limit(
+            "you are posting too fast", retry_after=p.flood_seconds, code="flood", reason=Reason.SPAM_SIGNALS
+        )
 
 
 def _banned(ctx: Context) -> bool:
@@ -141,7 +178,11 @@ def _banned(ctx: Context) -> bool:
             return True
         if ban.kind == BanKind.EMAIL and email and ban.value.lower() == email:
             return True
-        if ban.kind == BanKind.EMAIL_DOMAIN and email and email.rsplit("@", 1)[-1] == ban.value.lower().lstrip("@"):
+        if (
+            ban.kind == BanKind.EMAIL_DOMAIN
+            and email
+            and email.rsplit("@", 1)[-1] == ban.value.lower().lstrip("@")
+        ):
             return True
         if ban.kind == BanKind.IP_RANGE and c.ip:
             try:
@@ -215,7 +256,8 @@ def toxicity(ctx: Context) -> None:
         if not ctx.acknowledged_warning and ctx.enforce_limits:
             rules = ctx.site.rules or "Argue with the point, not the person."
             raise ToxicityWarning.one(
-                "text", f"This may read as hostile. Please revise it, or post it as is. Site rules: {rules}",
+                "text",
+                f"This may read as hostile. Please revise it, or post it as is. Site rules: {rules}",
                 "toxicity_warning",
             )
         ctx.add(Reason.TOXICITY_WARNED, Action.HOLD)
@@ -233,9 +275,9 @@ def spam(ctx: Context) -> None:
     signals = 0
     signals += ctx.scores.get("links", 0) >= 2
     signals += score >= ctx.policy.spam_hold / 2
-    signals += not Comment.objects.filter(_author_q(ctx.comment), thread__site=ctx.site, status=Status.PUBLISHED).exists()
-    since = ctx.now - timedelta(minutes=10)
-    signals += Comment.objects.filter(_author_q(ctx.comment), thread__site=ctx.site, created__gte=since).count() >= 3
+    history = _history(ctx)
+    signals += history.published == 0
+    signals += history.in_burst_window >= 3
     ctx.scores["spam_signals"] = signals
     if signals >= 3:
         ctx.add(Reason.SPAM_SIGNALS, Action.HOLD)
@@ -244,8 +286,12 @@ def spam(ctx: Context) -> None:
 def near_duplicates(ctx: Context) -> None:
     since = duplicates.window_start(ctx.now, ctx.policy.duplicate_hours)
     match, share = duplicates.find_repeat(
-        site=ctx.site, text=ctx.comment.text, author_key=ctx.comment.author_key, since=since,
-        containment=ctx.policy.duplicate_containment, exclude_id=ctx.comment.pk,
+        site=ctx.site,
+        text=ctx.comment.text,
+        author_key=ctx.comment.author_key,
+        since=since,
+        containment=ctx.policy.duplicate_containment,
+        exclude_id=ctx.comment.pk,
     )
     ctx.scores["repeat"] = round(share, 4)
     if match:
@@ -256,8 +302,7 @@ def near_duplicates(ctx: Context) -> None:
 def authors(ctx: Context) -> None:
     if ctx.editing or not ctx.policy.premoderate_first:
         return
-    token = ctx.comment.author_token
-    approved = Comment.objects.filter(author_token=token, thread__site=ctx.site, status=Status.PUBLISHED).count() if token else 0
+    approved = _history(ctx).published if ctx.comment.author_token else 0
     if approved < ctx.policy.premoderate_first:
         ctx.add(Reason.NEW_AUTHOR, Action.HOLD)
 
@@ -275,8 +320,12 @@ def flame_war(ctx: Context) -> None:
         last = flamewar.last_post_by(war, c.author_key, ctx.now)
         if last is not None and ctx.now - last < timedelta(minutes=war.slow_minutes):
             wait = int((timedelta(minutes=war.slow_minutes) - (ctx.now - last)).total_seconds()) + 1
-            ctx.limit(f"this conversation is in slow mode: one reply per {war.slow_minutes} minutes",
-                      retry_after=wait, code="slow_mode", reason=Reason.SLOW_MODE)
+            ctx.limit(
+                f"this conversation is in slow mode: one reply per {war.slow_minutes} minutes",
+                retry_after=wait,
+                code="slow_mode",
+                reason=Reason.SLOW_MODE,
+            )
         if ctx.scores.get("toxicity", 0.0) >= p.flamewar_toxicity_hold:
             ctx.add(Reason.FLAMEWAR_HOSTILE, Action.HOLD)
         return
@@ -298,12 +347,22 @@ def flame_war(ctx: Context) -> None:
             "hostile": [run.comments[i].pk for i in run.hostile if run.comments[i].pk],
             "authors": run.authors,
             "rising": run.rising,
-            "anchor_path": flamewar.common_ancestor_path([x.path for x in run.comments if x.path] or [c.parent.path]),
+            "anchor_path": flamewar.common_ancestor_path(
+                [x.path for x in run.comments if x.path] or [c.parent.path]
+            ),
         }
 
 
 PHASES: list[Callable[[Context], None]] = [
-    hard_rules, word_lists, links, language, toxicity, spam, near_duplicates, authors, flame_war,
+    hard_rules,
+    word_lists,
+    links,
+    language,
+    toxicity,
+    spam,
+    near_duplicates,
+    authors,
+    flame_war,
 ]
 
 
@@ -318,8 +377,13 @@ def moderate(
 ) -> Decision:
     started = time.perf_counter()
     ctx = Context(
-        site=site, policy=policy_for(site), comment=comment, now=now or comment.created or timezone.now(),
-        editing=editing, acknowledged_warning=acknowledged_warning, enforce_limits=enforce_limits,
+        site=site,
+        policy=policy_for(site),
+        comment=comment,
+        now=now or comment.created or timezone.now(),
+        editing=editing,
+        acknowledged_warning=acknowledged_warning,
+        enforce_limits=enforce_limits,
     )
     if site.premoderate and not editing:
         ctx.add(Reason.PREMODERATED_SITE, Action.HOLD)
@@ -338,19 +402,21 @@ def moderate(
     if trusted:
         ctx.evidence["trusted"] = True
     return Decision(
-        action=action, reasons=reasons, scores=ctx.scores, versions=ctx.versions, evidence=ctx.evidence,
-        notes=ctx.notes, ms=(time.perf_counter() - started) * 1000,
+        action=action,
+        reasons=reasons,
+        scores=ctx.scores,
+        versions=ctx.versions,
+        evidence=ctx.evidence,
+        notes=ctx.notes,
+        ms=(time.perf_counter() - started) * 1000,
     )
 
 
 def _trusted(ctx: Context) -> bool:
-    token = ctx.comment.author_token
-    if not token or not ctx.policy.trusted_after:
+    # Trust hangs on the server-issued token only: a typed name or email can be anyone's.
+    if not ctx.comment.author_token or not ctx.policy.trusted_after:
         return False
-    approved = Comment.objects.filter(
-        author_token=token, thread__site=ctx.site, status=Status.PUBLISHED, flagged=False
-    ).count()
-    return approved >= ctx.policy.trusted_after
+    return _history(ctx).published_unflagged >= ctx.policy.trusted_after
 
 
 def after_save(*, site: Site, comment: Comment, decision: Decision) -> None:
@@ -359,8 +425,13 @@ def after_save(*, site: Site, comment: Comment, decision: Decision) -> None:
     found = decision.evidence.get("flamewar_new")
     war_id = decision.evidence.get("flamewar")
     if war_id:
-        flamewar_extend(war_id=war_id, comment=comment, hostile=Reason.FLAMEWAR_HOSTILE in decision.reasons
-                        or Reason.TOXICITY in decision.reasons or Reason.REPEAT in decision.reasons)
+        flamewar_extend(
+            war_id=war_id,
+            comment=comment,
+            hostile=Reason.FLAMEWAR_HOSTILE in decision.reasons
+            or Reason.TOXICITY in decision.reasons
+            or Reason.REPEAT in decision.reasons,
+        )
     elif found:
         flamewar_open(site=site, comment=comment, found=found)
 
@@ -368,15 +439,26 @@ def after_save(*, site: Site, comment: Comment, decision: Decision) -> None:
 def flamewar_open(*, site: Site, comment: Comment, found: dict[str, Any]) -> FlameWar:
     policy = policy_for(site)
     anchor_path = found["anchor_path"] or comment.path
-    anchor = Comment.objects.filter(thread_id=comment.thread_id, path=anchor_path).first() or comment.parent or comment
+    anchor = (
+        Comment.objects.filter(thread_id=comment.thread_id, path=anchor_path).first()
+        or comment.parent
+        or comment
+    )
     ids = [*found["comments"], comment.pk]
     keys = list(Comment.objects.filter(pk__in=ids).values_list("author_key", flat=True).distinct())
     war = FlameWar.objects.create(
-        thread_id=comment.thread_id, root=anchor, participants=found["authors"], author_keys=keys,
-        first_comment_id=ids[0], last_comment=comment, comment_count=len(ids),
-        hostile_count=len(found["hostile"]) + 1, evidence=[{"comments": ids, "hostile": found["hostile"],
-                                                            "rising": found["rising"]}],
-        slow_minutes=policy.flamewar_slow_minutes, detected=comment.created, updated=comment.created,
+        thread_id=comment.thread_id,
+        root=anchor,
+        participants=found["authors"],
+        author_keys=keys,
+        first_comment_id=ids[0],
+        last_comment=comment,
+        comment_count=len(ids),
+        hostile_count=len(found["hostile"]) + 1,
+        evidence=[{"comments": ids, "hostile": found["hostile"], "rising": found["rising"]}],
+        slow_minutes=policy.flamewar_slow_minutes,
+        detected=comment.created,
+        updated=comment.created,
     )
     from django.db import transaction
 
@@ -392,9 +474,14 @@ def flamewar_extend(*, war_id: int, comment: Comment, hostile: bool) -> None:
     war = FlameWar.objects.get(pk=war_id)
     name = comment.author_name or "anonymous"
     participants = war.participants if name in war.participants else [*war.participants, name]
-    keys = war.author_keys if comment.author_key in war.author_keys else [*war.author_keys, comment.author_key]
+    keys = (
+        war.author_keys if comment.author_key in war.author_keys else [*war.author_keys, comment.author_key]
+    )
     FlameWar.objects.filter(pk=war_id).update(
-        last_comment=comment, comment_count=F("comment_count") + 1,
-        hostile_count=F("hostile_count") + int(hostile), participants=participants, author_keys=keys,
+        last_comment=comment,
+        comment_count=F("comment_count") + 1,
+        hostile_count=F("hostile_count") + int(hostile),
+        participants=participants,
+        author_keys=keys,
         updated=comment.created,
     )
