@@ -1,16 +1,20 @@
-"""Writes to moderation state: site policies and bans."""
+"""Writes to moderation state: site policies, bans, moderators' verdicts, flame wars."""
 
 from __future__ import annotations
 
+import enum
 import ipaddress
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from townhall.comments.models import Site
+from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.core.errors import FieldError, ValidationFailed
-from townhall.moderation.models import Ban, BanKind, Policy
+from townhall.moderation.models import Ban, BanKind, FlameWar, FlameWarStatus, Policy
 from townhall.moderation.pipeline import policy_for
 
 POLICY_FIELDS = {f.name for f in Policy._meta.get_fields() if f.concrete and f.name not in ("id", "site")}
@@ -56,3 +60,62 @@ def ban_create(*, site: Site, kind: str, value: str, reason: str = "", until: da
     if kind in (BanKind.EMAIL, BanKind.EMAIL_DOMAIN):
         value = value.lower().lstrip("@")
     return Ban.objects.create(site=site, kind=kind, value=value, reason=reason, until=until)
+
+
+class Review(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    SPAM = "spam"
+
+
+def comment_review(*, comment: Comment, decision: Review, moderator: User, ban_days: int | None = None) -> Comment:
+    """A moderator's verdict on a comment. Approve publishes it, reject and spam hide it (the text
+    stays for audit); `ban_days` also bans its author key. The verdict is kept on the comment:
+    it is the label the site's own model is retrained on (`townhall moderation retrain`)."""
+    from townhall.comments.services import comment_set_status
+
+    status = Status.PUBLISHED if decision == Review.APPROVE else Status.REJECTED
+    with transaction.atomic():
+        comment = comment_set_status(comment=comment, status=status)
+        record = dict(comment.moderation or {})
+        record["review"] = {"decision": str(decision), "by": moderator.pk, "at": timezone.now().isoformat()}
+        Comment.objects.filter(pk=comment.pk).update(moderation=record, flagged=False)
+        comment.moderation, comment.flagged = record, False
+        if ban_days:
+            ban_create(
+                site=comment.thread.site, kind=BanKind.AUTHOR_KEY, value=comment.author_key,
+                reason=f"{decision} of comment #{comment.pk}", until=timezone.now() + timedelta(days=ban_days),
+            )
+    return comment
+
+
+def comment_feature(*, comment: Comment, featured: bool) -> Comment:
+    with transaction.atomic():
+        Comment.objects.filter(pk=comment.pk).update(featured=featured)
+        Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1)
+    comment.featured = featured
+    return comment
+
+
+def comment_redact(*, comment: Comment, text: str, moderator: User) -> Comment:
+    """A moderator's edit: the new text is published, the original kept in the record."""
+    from townhall.comments.rendering import render_markdown
+
+    text = text.strip()
+    if not text:
+        raise ValidationFailed.one("text", "is required", "required")
+    with transaction.atomic():
+        record = dict(comment.moderation or {})
+        record.setdefault("original_text", comment.text)
+        record["redacted"] = {"by": moderator.pk, "at": timezone.now().isoformat()}
+        Comment.objects.filter(pk=comment.pk).update(text=text, html=render_markdown(text), moderation=record)
+        Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1)
+    comment.refresh_from_db()
+    return comment
+
+
+def flamewar_resolve(*, war: FlameWar) -> FlameWar:
+    """Close a war: its branch leaves slow mode and the normal thresholds apply again."""
+    FlameWar.objects.filter(pk=war.pk).update(status=FlameWarStatus.RESOLVED, updated=timezone.now())
+    war.refresh_from_db()
+    return war
