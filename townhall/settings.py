@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "townhall.moderation",
     "townhall.demo",
     "townhall.widget",
+    "townhall.moderators",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "townhall.urls"
+LOGIN_URL = "/moderate/login/"
+LOGIN_REDIRECT_URL = "/moderate/"
 WSGI_APPLICATION = "townhall.wsgi.application"
 
 TEMPLATES = [
