@@ -93,7 +93,7 @@ def page_factory(browser: Any, demo: Demo) -> Iterator[Any]:
     watches: list[Watch] = []
     allowed = urlsplit(demo.url).netloc
 
-    def make(**context_args: Any) -> tuple[Any, Watch]:
+    def make(extra_hosts: frozenset[str] | set[str] = frozenset(), **context_args: Any) -> tuple[Any, Watch]:
         context = browser.new_context(viewport={"width": 1000, "height": 900}, **context_args)
         contexts.append(context)
         watch = Watch()
@@ -102,7 +102,7 @@ def page_factory(browser: Any, demo: Demo) -> Iterator[Any]:
         def route(r: Any) -> None:
             url = r.request.url
             watch.requests.append(url)
-            if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == allowed:
+            if url.startswith(("data:", "blob:")) or urlsplit(url).netloc in {allowed, *extra_hosts}:
                 r.continue_()
             else:
                 watch.foreign.append(url)
@@ -502,6 +502,66 @@ def test_no_request_leaves_the_townhall_server(page_factory: Any, demo: Demo) ->
     api = [u for u in watch.requests if "/api/v1/" in u]
     assert len([u for u in api if "/api/v1/counts" in u]) == 1
     assert watch.foreign == []
+
+
+@pytest.fixture
+def host_page() -> Iterator[Any]:
+    """A news site on its own origin (another port): serves `html` at every path."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread as Worker
+
+    served = {"html": ""}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = served["html"].encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Worker(target=server.serve_forever, daemon=True).start()
+    served["origin"] = f"http://127.0.0.1:{server.server_address[1]}"
+    yield served
+    server.shutdown()
+    server.server_close()
+
+
+def test_embedded_on_another_origin_with_two_lines_of_html(page_factory: Any, demo: Demo, host_page: Any) -> None:
+    """The host page lives on another origin that the site lists; the widget finds its server
+    from its script's src, reads the canonical URL, and talks to the Townhall server across
+    origins (CORS), posting included."""
+    origin = host_page["origin"]
+    demo_load(serving_origins=[origin])
+    host_page["html"] = f"""<!doctype html><html lang="en"><head><title>Elsewhere</title>
+    <link rel="canonical" href="{DEMO_URL}"></head><body><h1>The article, on the news site</h1>
+    <p><a data-townhall-count href="{DEMO_URL}">comments</a></p>
+    <div id="townhall" data-site="demo"></div>
+    <script defer src="{demo.url}/static/townhall/embed.js"></script>
+    <script defer src="{demo.url}/static/townhall/count.js"></script></body></html>"""
+    page, watch = page_factory(extra_hosts={urlsplit(origin).netloc})
+    page.goto(origin + "/2016/09/article?utm_source=x#top")
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    assert page.locator("#townhall h2").inner_text() == "60 comments"
+    page.wait_for_selector("a[data-townhall-counted='60']")
+    assert page.evaluate("Object.keys(window).filter((k) => /townhall/i.test(k))") == []
+    # The styles came from the Townhall server, and they stay inside .townhall.
+    assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily") == page.evaluate(
+        "(() => { const d = document.createElement('h1'); document.body.append(d); "
+        "const f = getComputedStyle(d).fontFamily; d.remove(); return f })()"
+    )
+    assert page.evaluate("getComputedStyle(document.body).margin") == "8px"
+    form = top_form(page)
+    form.get_by_role("textbox", name="Comment", exact=True).fill("Posted from the news site itself.")
+    form.get_by_role("button", name="Post comment").click()
+    comment_with(page, "Posted from the news site itself.").wait_for()
+    hosts = {urlsplit(u).netloc for u in watch.requests}
+    assert hosts == {urlsplit(origin).netloc, urlsplit(demo.url).netloc}
 
 
 def test_accessibility_audit_with_axe(page_factory: Any, demo: Demo) -> None:
