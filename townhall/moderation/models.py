@@ -47,9 +47,27 @@ class Policy(models.Model):
     flamewar_min_hostile = models.PositiveIntegerField(default=2)
     flamewar_slow_minutes = models.PositiveIntegerField(default=10)
     flamewar_toxicity_hold = models.FloatField(default=0.45)
+    # The site's own model, fitted on its moderators' decisions; null: the shipped model alone.
+    site_model = models.ForeignKey("SiteModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     def __str__(self) -> str:
         return f"policy of {self.site}"
+
+
+class SiteModel(models.Model):
+    """A logistic model of "a moderator of this site rejects it", over the shipped models' scores
+    and hashed words, fitted by `townhall moderation retrain`. Weights are plain numbers in JSON,
+    never a pickle."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="models")
+    created = models.DateTimeField(auto_now_add=True)
+    bits = models.PositiveSmallIntegerField()
+    weights = models.JSONField()  # [bias, dense..., hashed...]
+    metrics = models.JSONField(default=dict)
+    examples = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"model {self.pk} of {self.site}"
 
 
 class BanKind(models.TextChoices):

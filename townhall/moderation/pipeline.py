@@ -247,9 +247,16 @@ def language(ctx: Context) -> None:
 
 def toxicity(ctx: Context) -> None:
     model = toxicity_model()
-    score = model.score(ctx.comment.text)
+    if ctx.policy.site_model_id:
+        # The site's own model (fitted on its moderators' verdicts) stands in for the shipped one.
+        from townhall.moderation.sitemodel import site_score
+
+        score = site_score(ctx.policy.site_model_id, ctx.comment.text)
+        ctx.versions["toxicity"] = f"{model.version}+site{ctx.policy.site_model_id}"
+    else:
+        score = model.score(ctx.comment.text)
+        ctx.versions["toxicity"] = model.version
     ctx.scores["toxicity"] = round(score, 4)
-    ctx.versions["toxicity"] = model.version
     if score >= ctx.policy.toxicity_hold:
         ctx.add(Reason.TOXICITY, Action.HOLD)
     elif score >= ctx.policy.toxicity_warn:
@@ -348,7 +355,7 @@ def flame_war(ctx: Context) -> None:
             "authors": run.authors,
             "rising": run.rising,
             "anchor_path": flamewar.common_ancestor_path(
-                [x.path for x in run.comments if x.path] or [c.parent.path]
+                [x.path for x in run.comments if x.path] or [c.parent.path if c.parent else ""]
             ),
         }
 

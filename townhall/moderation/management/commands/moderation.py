@@ -22,8 +22,14 @@ class Command(BaseCommand):
         rp.add_argument("--url", help="the thread to replay")
         rp.add_argument("--seed", action="store_true", help="replay the seed thread (English only, post-moderation)")
         rp.add_argument("--all", action="store_true", help="print every comment, not only held and flagged")
+        rt = sub.add_parser("retrain", help="Fit the site's own model from its moderators' decisions.")
+        rt.add_argument("--site", required=True)
+        rt.add_argument("--rollback", action="store_true", help="switch back to the previous model")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "retrain":
+            self._retrain(opts)
+            return
         if opts["seed"]:
             site = site_by_slug(opts["site"]) if opts.get("site") else None
             result = replay(comments=seed_comments(), like=site, policy=None if site else SEED_POLICY,
@@ -47,6 +53,29 @@ class Command(BaseCommand):
         comments = [{"ref": c.pk, "parent_ref": c.parent_id, "author": c.author_name, "text": c.text,
                      "created": c.created, "email": c.author_email, "token": c.author_token} for c in rows]
         self._print(replay(comments=comments, like=site, rules=site.rules), opts["all"])
+
+    def _retrain(self, opts: dict[str, Any]) -> None:
+        from townhall.moderation.pipeline import policy_for
+        from townhall.moderation.sitemodel import retrain, rollback
+
+        try:
+            site = site_by_slug(opts["site"])
+            policy = policy_for(site)
+            if opts["rollback"]:
+                previous = rollback(policy=policy)
+                self.stdout.write(f"site {site.slug} now uses {previous or 'the shipped model'}")
+                return
+            result = retrain(site=site, policy=policy)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        b, a = result.before, result.after
+        self.stdout.write(f"{result.examples} reviewed comments; held-out: every third")
+        self.stdout.write(f"  shipped model: ROC-AUC {b['roc_auc']:.3f}  F1 {b['f1']:.3f}")
+        self.stdout.write(f"  site model:    ROC-AUC {a['roc_auc']:.3f}  F1 {a['f1']:.3f}")
+        if result.switched:
+            self.stdout.write(f"switched to {result.model} (undo: townhall moderation retrain --site {site.slug} --rollback)")
+        else:
+            self.stdout.write("kept the current model: the site model was not better on held-out decisions")
 
     def _print(self, result: Replay, show_all: bool) -> None:
         out = self.stdout.write
