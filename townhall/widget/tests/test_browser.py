@@ -198,6 +198,33 @@ def test_demo_shows_the_seed_thread_with_its_nesting_and_count(page: Any, demo: 
     assert page.locator(f"{demo.el(1)} > .th-main svg.th-av rect").count() > 1
 
 
+def test_badges_edited_mark_and_share_link(page: Any, demo: Demo) -> None:
+    from django.contrib.auth.models import User
+
+    from townhall.comments.services import comment_edit
+    from townhall.moderation.services import comment_feature
+
+    comment_feature(comment=Comment.objects.get(pk=demo.ids[2]), featured=True)
+    staff = User.objects.create_user("editor", is_staff=True)
+    note = comment_create(
+        site=demo.site, url=DEMO_URL, text="A note from the editors.", author_name="The Editors", user=staff, moderate=False
+    )
+    comment_edit(comment_id=note.comment.pk, edit_token=note.edit_token, text="A corrected note from the editors.")
+
+    open_demo(page, demo)
+    assert page.locator(f"{demo.el(2)} > .th-main .th-badge").inner_text().lower() == "featured"
+    mine = comment_with(page, "A corrected note")
+    assert mine.locator(".th-badge").inner_text().lower() == "staff"
+    edited = mine.locator(".th-edited")
+    assert edited.inner_text() == "edited" and edited.get_attribute("title").startswith("Edited ")
+
+    mine.locator(".th-actions").get_by_role("button", name="Share").click()
+    link = mine.locator(".th-share input").input_value()
+    assert link == f"{DEMO_URL}#comment-{note.comment.pk}"
+    assert mine.locator(".th-share a").get_attribute("href").startswith("mailto:?")
+    assert mine.locator(".th-actions").get_by_role("button", name="Share").get_attribute("aria-expanded") == "true"
+
+
 def test_collapse_and_expand_a_subtree(page: Any, demo: Demo) -> None:
     open_demo(page, demo)
     toggle = page.locator(f"{demo.el(3)} > .th-main .th-toggle")

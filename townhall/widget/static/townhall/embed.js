@@ -692,8 +692,10 @@
       let made = null;
       for (const p of store.get(pendingKey) || []) {
         if (Date.now() - new Date(p.created) > 7 * 864e5) continue;
+        const shown = nodes.get(p.id);
+        if (shown && !shown.el.classList.contains('th-pending')) continue; // approved: the thread has it
         keep.push(p);
-        if (nodes.has(p.id)) continue;
+        if (shown) continue;
         if (onlyId && p.id !== onlyId) continue;
         const parent = p.parent ? nodes.get(p.parent) : null;
         if (p.parent && !parent) continue;
