@@ -33,7 +33,7 @@ CONFIG = {
     "word_ngrams": 2,
     "dense": "insults",
     "dense_scale": 1.0,
-    "C": 4.0,
+    "C": 8.0,
     "davidson_weight": 0.25,
     "pos_rate": None,
 }
