@@ -502,6 +502,17 @@ def test_premoderated_site_holds_comments_and_shows_them_to_their_author_only(pa
     open_demo(other, demo)
     assert comment_with(other, "Held for review").count() == 0
 
+    # Once a moderator approves it, everyone sees it and the author's local copy is dropped.
+    from townhall.comments.models import Status
+    from townhall.comments.services import comment_set_status
+
+    comment_set_status(comment=Comment.objects.get(text="Held for review, please."), status=Status.PUBLISHED)
+    page.reload()
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    approved = comment_with(page, "Held for review")
+    assert approved.count() == 1 and "th-pending" not in approved.get_attribute("class")
+    assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('townhall:pending:')).map((k) => JSON.parse(localStorage[k]).length)") == [0]
+
 
 def test_closed_thread_shows_a_notice_and_no_forms(page: Any, demo: Demo) -> None:
     thread_set_closed(thread=Thread.objects.get(site=demo.site, url=DEMO_URL), closed=True)
