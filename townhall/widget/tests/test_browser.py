@@ -111,7 +111,12 @@ def page_factory(browser: Any, demo: Demo) -> Iterator[Any]:
         context.set_default_timeout(10_000)
         context.route("**/*", route)
         page = context.new_page()
-        page.on("dialog", lambda d: (watch.dialogs.append(d.message), d.dismiss()))
+
+        def dialog(d: Any) -> None:
+            watch.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)
         page.on("pageerror", lambda e: watch.errors.append(str(e)))
         return page, watch
 
@@ -380,6 +385,26 @@ def test_replies_past_the_display_depth_continue_flat_with_in_reply_to(page: Any
     assert second.locator(".th-irt").inner_text().startswith("in reply to")
 
 
+def test_keyboard_only_reply(page: Any, demo: Demo) -> None:
+    open_demo(page, demo)
+    # From a comment's Reply button, with the keyboard alone: open the form, type, reach Post.
+    reply = page.locator(f"{demo.el(2)} > .th-main .th-actions").get_by_role("button", name="Reply")
+    reply.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    page.keyboard.type("Typed without a mouse.")
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Post reply":
+            break
+    else:
+        pytest.fail("Tab never reached the Post reply button")
+    page.keyboard.press("Enter")
+    posted = comment_with(page, "Typed without a mouse.")
+    posted.wait_for()
+    assert page.evaluate("document.activeElement.id") == posted.get_attribute("id")
+
+
 def test_vote_and_report(page: Any, demo: Demo) -> None:
     open_demo(page, demo)
     target = demo.el(2)
@@ -632,6 +657,13 @@ def test_accessibility_audit_with_axe(page_factory: Any, demo: Demo) -> None:
         bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
         assert bad == [], f"{scheme}: {json.dumps(bad, indent=1)}"
         assert result["widgetPasses"] > 50, result  # the audit did look at the widget
+
+    # The no-JavaScript page too.
+    page, _ = page_factory(bypass_csp=True)
+    page.goto(f"{demo.url}/embed/thread?site=demo&url={DEMO_URL}")
+    page.add_script_tag(content=source)
+    violations = page.evaluate("async () => (await axe.run(document)).violations.map((v) => [v.id, v.impact])")
+    assert [v for v in violations if v[1] in ("serious", "critical")] == []
 
 
 def test_screenshot_of_the_demo_page(page: Any, demo: Demo) -> None:

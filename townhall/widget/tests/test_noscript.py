@@ -76,7 +76,7 @@ def test_thread_page_renders_the_first_page_nested(client: Client, demo: dict[in
 
 def test_more_replies_pages_reach_every_reply(client: Client, demo: dict[int, int]) -> None:
     seen = set(parse(thread_page(client).content.decode()).parents)
-    link = next(u for u in parse(thread_page(client).content.decode()).links if u.startswith("/embed/comments/"))
+    link: str | None = next(u for u in parse(thread_page(client).content.decode()).links if u.startswith("/embed/comments/"))
     pages = 0
     while link:
         response = client.get(link)
