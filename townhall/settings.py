@@ -155,6 +155,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "townhall.sqlite3"),
+            # Keep each worker thread's connection: reconnecting and re-running the PRAGMAs
+            # cost about 1 ms a request.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets readers go on while one process writes; IMMEDIATE takes the write lock
                 # at BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
 
+from townhall.comments.locator import canonical_url
 from townhall.comments.models import (
     PATH_SEGMENT,
     VISIBLE,
@@ -278,9 +279,10 @@ def comment_replies(comment: Comment, *, cursor: str | None = None, limit: int |
 
 def thread_counts(*, site: Site, urls: list[str]) -> dict[str, int]:
     """Counts for up to 100 URLs in one indexed query on (site, url)."""
+    origins = [o.origin for o in site.origins.all()]
     canonical: dict[str, str] = {}
     for i, raw in enumerate(urls):
-        canonical[raw] = thread_locate(site=site, url=raw, field=f"url[{i}]")
+        canonical[raw] = canonical_url(raw, origins=origins, identity_params=site.identity_params, field=f"url[{i}]")
     found = dict(Thread.objects.filter(site=site, url__in=set(canonical.values())).values_list("url", "comment_count"))
     return {raw: found.get(c, 0) for raw, c in canonical.items()}
 

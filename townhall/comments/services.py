@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -45,12 +45,21 @@ MAX_NAME = 100
 MAX_WEBSITE = 500
 MAX_TITLE = 300
 SITE_POLICY_FIELDS = {
-    "require_name", "require_email", "edit_window_minutes", "display_depth", "page_size",
-    "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate",
+    "require_name",
+    "require_email",
+    "edit_window_minutes",
+    "display_depth",
+    "page_size",
+    "replies_per_page",
+    "rules",
+    "identity_params",
+    "close_after_days",
+    "premoderate",
 }
 
 
 # ---------------------------------------------------------------------------- sites
+
 
 def site_create(*, slug: str, name: str, origins: list[str], **policy: object) -> Site:
     errors: list[FieldError] = []
@@ -114,6 +123,7 @@ def _normalise_origins(origins: list[str], errors: list[FieldError]) -> list[str
 
 # ---------------------------------------------------------------------------- threads
 
+
 def thread_locate(*, site: Site, url: str, field: str = "url") -> str:
     origins = [o.origin for o in site.origins.all()]
     return canonical_url(url, origins=origins, identity_params=site.identity_params, field=field)
@@ -148,6 +158,7 @@ def _thread_get_or_create(*, site: Site, url: str, title: str) -> Thread:
 
 
 # ---------------------------------------------------------------------------- comments
+
 
 @dataclass
 class CommentWritten:
@@ -185,7 +196,9 @@ def _clean_author(
         except DjangoValidationError:
             errors.append(FieldError("author_website", "is not a valid http(s) URL"))
         if len(website) > MAX_WEBSITE:
-            errors.append(FieldError("author_website", f"is longer than {MAX_WEBSITE} characters", "too_long"))
+            errors.append(
+                FieldError("author_website", f"is longer than {MAX_WEBSITE} characters", "too_long")
+            )
     return name, email, website
 
 
@@ -230,49 +243,66 @@ def comment_create(
         errors.extend(exc.errors)
         canonical = ""
     text = _clean_text(text, errors)
-    name, email, website = _clean_author(site, name=author_name, email=author_email, website=author_website, errors=errors)
+    name, email, website = _clean_author(
+        site, name=author_name, email=author_email, website=author_website, errors=errors
+    )
     parent: Comment | None = None
     if parent_id is not None:
         parent = Comment.objects.select_related("thread").filter(pk=parent_id).first()
         # A replay re-enacts a past thread, where the parent was published at the time.
-        if parent is None or parent.status not in ((Status.PUBLISHED,) if enforce_limits else (Status.PUBLISHED, Status.PENDING)):
+        if parent is None or parent.status not in (
+            (Status.PUBLISHED,) if enforce_limits else (Status.PUBLISHED, Status.PENDING)
+        ):
             errors.append(FieldError("parent", "is not a published comment", "not_found"))
             parent = None
         elif canonical and (parent.thread.site_id != site.pk or parent.thread.url != canonical):
             errors.append(FieldError("parent", "belongs to another thread", "wrong_thread"))
         elif parent.depth + 1 > MAX_DEPTH:
-            errors.append(FieldError("parent", "is nested too deep to reply to; reply further up", "too_deep"))
+            errors.append(
+                FieldError("parent", "is nested too deep to reply to; reply further up", "too_deep")
+            )
     if errors:
         raise ValidationFailed(errors)
 
+    # Everything the decision needs is read before the write transaction: on SQLite a write
+    # transaction holds the database's one write lock, and scoring must not hold it.
+    existing = Thread.objects.filter(site=site, url=canonical).first()
+    if existing is not None:
+        existing.site = site
+        if moderate and thread_is_closed(existing):
+            raise Forbidden("this thread is closed for new comments", code="thread_closed")
+    comment = Comment(
+        thread=existing,
+        parent=parent,
+        root_id=(parent.root_id or parent.pk) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=name,
+        author_email=email,
+        author_website=website,
+        author_key=author_key(email=email, name=name),
+        author_token=reader or "",
+        author_user=user,
+        notify=notify and bool(email),
+        text=text,
+        html=render_markdown(text),
+        ip=ip or None,
+        created=created or timezone.now(),
+        status=Status.PENDING,
+    )
+    decision = (
+        pipeline.moderate(
+            site=site,
+            comment=comment,
+            acknowledged_warning=acknowledged_warning,
+            enforce_limits=enforce_limits,
+        )
+        if moderate
+        else pipeline.Decision.publish()
+    )
     with transaction.atomic():
         thread = _thread_get_or_create(site=site, url=canonical, title=title.strip()[:MAX_TITLE])
         thread.site = site
-        if moderate and thread_is_closed(thread):
-            raise Forbidden("this thread is closed for new comments", code="thread_closed")
-        comment = Comment(
-            thread=thread,
-            parent=parent,
-            root_id=(parent.root_id or parent.pk) if parent else None,
-            depth=parent.depth + 1 if parent else 0,
-            author_name=name,
-            author_email=email,
-            author_website=website,
-            author_key=author_key(email=email, name=name),
-            author_token=reader or "",
-            author_user=user,
-            notify=notify and bool(email),
-            text=text,
-            html=render_markdown(text),
-            ip=ip or None,
-            created=created or timezone.now(),
-            status=Status.PENDING,
-        )
-        decision = (
-            pipeline.moderate(site=site, comment=comment, acknowledged_warning=acknowledged_warning,
-                              enforce_limits=enforce_limits)
-            if moderate else pipeline.Decision.publish()
-        )
+        comment.thread = thread
         comment.flagged = decision.flagged
         comment.reasons = decision.reasons
         comment.moderation = decision.record()
@@ -285,7 +315,9 @@ def comment_create(
         if moderate:  # imports and the demo seed notify nobody
             transaction.on_commit(lambda: _after_comment_written(comment.pk, created=True))
     published = comment.status == Status.PUBLISHED
-    edit_token = tokens.edit_token_issue(comment.pk) if comment.status in (Status.PUBLISHED, Status.PENDING) else None
+    edit_token = (
+        tokens.edit_token_issue(comment.pk) if comment.status in (Status.PUBLISHED, Status.PENDING) else None
+    )
     return CommentWritten(comment=comment, edit_token=edit_token, published=published, decision=decision)
 
 
@@ -299,7 +331,9 @@ def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
     except tokens.EditTokenExpired:
         raise Forbidden("the edit window for this comment has closed", code="edit_window_closed") from None
     except tokens.EditTokenInvalid:
-        raise Forbidden("a valid edit token for this comment is required", code="edit_token_invalid") from None
+        raise Forbidden(
+            "a valid edit token for this comment is required", code="edit_token_invalid"
+        ) from None
     if comment.status == Status.DELETED:
         raise Conflict("this comment was deleted", code="comment_deleted")
     return comment
@@ -315,17 +349,24 @@ def comment_edit(
     text = _clean_text(text, errors)
     if errors:
         raise ValidationFailed(errors)
+    comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
+    if comment.text == text:
+        return CommentWritten(comment, edit_token, comment.status == Status.PUBLISHED)
+    comment.text = text
+    comment.html = render_markdown(text)
+    comment.edited = timezone.now()
+    site = comment.thread.site
+    # Decided before the write transaction, as in comment_create.
+    decision = pipeline.moderate(
+        site=site,
+        comment=comment,
+        editing=True,
+        acknowledged_warning=acknowledged_warning,
+        now=timezone.now(),
+    )
     with transaction.atomic():
-        comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
-        if comment.text == text:
-            return CommentWritten(comment, edit_token, comment.status == Status.PUBLISHED)
-        comment.text = text
-        comment.html = render_markdown(text)
-        comment.edited = timezone.now()
-        site = comment.thread.site
-        decision = pipeline.moderate(
-            site=site, comment=comment, editing=True, acknowledged_warning=acknowledged_warning, now=timezone.now()
-        )
+        if Comment.objects.filter(pk=comment.pk).values_list("status", flat=True).first() == Status.DELETED:
+            raise Conflict("this comment was deleted", code="comment_deleted")
         comment.flagged = decision.flagged
         comment.reasons = decision.reasons
         comment.moderation = decision.record()
@@ -377,7 +418,11 @@ def _adjust_reply_count(comment_id: int, delta: int) -> None:
     # A deleted comment is shown only while it has visible replies, so losing its last one
     # hides it too, and that can ripple up the chain.
     while comment_id:
-        node = Comment.objects.select_for_update().only("id", "status", "reply_count", "parent_id").get(pk=comment_id)
+        node = (
+            Comment.objects.select_for_update()
+            .only("id", "status", "reply_count", "parent_id")
+            .get(pk=comment_id)
+        )
         was_visible = node.is_visible
         node.reply_count = max(0, node.reply_count + delta)
         Comment.objects.filter(pk=node.pk).update(reply_count=node.reply_count)
@@ -398,6 +443,7 @@ def _after_comment_written(comment_id: int, *, created: bool) -> None:
 
 
 # ---------------------------------------------------------------------------- votes and reports
+
 
 def comment_vote(*, comment_id: int, reader: str | None, ip: str, value: int) -> Comment:
     """One vote per reader token per comment (+1, -1, or 0 to take it back), changeable.
@@ -449,7 +495,9 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
         raise ValidationFailed.one("note", "is longer than 500 characters", "too_long")
     reporter = reader or f"ip:{ip_hash(ip)}"
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment_id).first()
+        comment = (
+            Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment_id).first()
+        )
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")
         _, created = Report.objects.get_or_create(
@@ -470,7 +518,11 @@ def _hide_if_reported(comment: Comment) -> None:
     policy = policy_for(comment.thread.site)
     if comment.status != Status.PUBLISHED or comment.report_count < policy.report_hide_count:
         return
-    reasons = [*comment.reasons, str(Reason.REPORTED)] if Reason.REPORTED not in comment.reasons else comment.reasons
+    reasons = (
+        [*comment.reasons, str(Reason.REPORTED)]
+        if Reason.REPORTED not in comment.reasons
+        else comment.reasons
+    )
     Comment.objects.filter(pk=comment.pk).update(reasons=reasons, flagged=True)
     comment.reasons, comment.flagged = reasons, True
     _set_status(comment, Status.PENDING)

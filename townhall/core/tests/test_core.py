@@ -124,3 +124,22 @@ def test_createadmin_creates_a_superuser() -> None:
 
     run("createadmin", "--noinput", "--username", "root", "--email", "root@example.com")
     assert User.objects.get(username="root").is_superuser
+
+
+def test_throttle_state_is_per_thread(settings: Any) -> None:
+    import threading
+
+    from townhall.core.throttles import WRITE
+
+    settings.RATE_WRITE = "5/min"
+    WRITE.history = ["main"]
+    seen: list[object] = []
+
+    def other() -> None:
+        seen.append(getattr(WRITE, "history", None))
+        WRITE.history = ["other"]
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen == [None] and WRITE.history == ["main"]
