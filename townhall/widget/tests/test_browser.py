@@ -260,6 +260,31 @@ def test_permalink_on_a_fresh_load_loads_scrolls_and_highlights(page: Any, demo:
     assert page.locator(".th-hl").count() == 1
 
 
+def test_permalink_far_down_a_long_thread_shows_the_comment_focused_first(page: Any, demo: Demo) -> None:
+    demo.policy(page_size=1)
+    made = [
+        comment_create(site=demo.site, url=DEMO_URL, text=f"Top-level number {i}", author_name="Many", moderate=False)
+        for i in range(12)
+    ]
+    target = f"comment-{made[-1].comment.pk}"
+    open_demo(page, demo, "#" + target)
+    focused = page.locator(f"#th-focused-{made[-1].comment.pk}")
+    focused.wait_for()
+    assert "Top-level number 11" in focused.inner_text()
+    assert page.locator(f"#{target}").count() == 0
+    page.locator("#townhall .th-focus").get_by_role("button", name="Show it in the whole thread").click()
+    page.wait_for_selector(f"#{target}.th-hl")
+    assert not page.locator("#townhall .th-focus").is_visible()
+    assert page.locator("#townhall .th-list > .th-c").count() == 13
+
+
+def test_permalink_to_a_comment_of_another_thread_is_not_shown(page: Any, demo: Demo) -> None:
+    other = comment_create(site=demo.site, url=DEMO_URL + "-other", text="Elsewhere entirely", author_name="X", moderate=False)
+    open_demo(page, demo, f"#comment-{other.comment.pk}")
+    page.wait_for_function("() => document.querySelector('#townhall [role=status]').textContent.includes('not available')")
+    assert comment_with(page, "Elsewhere entirely").count() == 0
+
+
 def test_sort_and_load_more(page: Any, demo: Demo) -> None:
     demo.policy(page_size=2)
     made = [

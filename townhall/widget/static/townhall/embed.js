@@ -725,29 +725,33 @@
 
     /* ---------------- permalinks: #comment-ID scrolls to it, loading what is needed */
 
-    async function followHash() {
+    async function followHash(_, all) {
       const m = /^#comment-(\d+)$/.exec(location.hash);
       if (!m || !thread) return;
       const id = +m[1];
       if (!nodes.has(id)) {
         const r = await api('/comments/' + id);
-        if (r.status !== 200) return announce(S.notFound);
+        if (r.status !== 200 || r.data.thread_url !== thread.url) return announce(S.notFound);
+        // Load the pages and replies that lead to it; past a few pages, show it on its own first.
         const top = r.data.ancestors.length ? r.data.ancestors[0] : id;
-        for (let i = 0; i < 50 && !nodes.has(top) && cursor; i++) if (!(await loadPage())) break;
+        const max = all === true ? Infinity : 10;
+        for (let i = 0; i < max && !nodes.has(top) && cursor; i++) if (!(await loadPage())) break;
         const root = nodes.get(top);
-        for (let i = 0; i < 200 && root && !nodes.has(id) && root.cursor; i++) if (!(await loadReplies(root))) break;
+        for (let i = 0; i < max * 3 && root && !nodes.has(id) && root.cursor; i++) if (!(await loadReplies(root))) break;
         if (!nodes.has(id)) return showFocused(r.data);
       }
+      focusBox.hidden = true;
       highlight(nodes.get(id).el);
     }
 
     function showFocused(c) {
       const saved = new Map(nodes);
-      const el = commentEl(Object.assign({}, c, { replies: [], replies_cursor: null, in_reply_to: null }));
+      const el = commentEl(Object.assign({}, c, { replies: [], replies_cursor: null }));
       el.id = 'th-focused-' + c.id;
       nodes.clear();
       saved.forEach((v, k) => nodes.set(k, v));
-      focusBox.replaceChildren(h('p', { class: 'th-muted', text: S.focused }), el);
+      focusBox.replaceChildren(h('p', { class: 'th-muted', text: S.focused }), el,
+        h('button', { type: 'button', class: 'th-btn', text: S.showThread, onclick: () => followHash(null, true) }));
       focusBox.hidden = false;
       highlight(el);
     }
