@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from townhall.comments.models import Site
-from townhall.comments.selectors import page_cache
+from townhall.comments.selectors import page_cache, site_cache
 from townhall.comments.services import site_create
 
 ORIGIN = "https://blog.example"
@@ -21,6 +21,7 @@ def _isolation(settings: Any) -> Iterator[None]:
     # Thread ids and versions repeat between tests (the database is rolled back), so a page
     # cached in one test could answer in the next.
     page_cache.clear()
+    site_cache.clear()
     settings.RATE_WRITE = "10000/min"
     settings.RATE_VOTE = "10000/min"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

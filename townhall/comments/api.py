@@ -47,7 +47,7 @@ def _reader(request: HttpRequest) -> str | None:
 @router.get("/config", response={200: SiteConfigOut, 404: ErrorOut})
 def site_config(request: HttpRequest, site: str) -> dict[str, object]:
     """GET /api/v1/config?site=SLUG — anyone. The site's public policy for the widget."""
-    return selectors.site_public_config(selectors.site_by_slug(site))
+    return selectors.site_public_config(selectors.site_cache.get(site))
 
 
 @router.post("/tokens", response={201: TokenOut})
@@ -71,7 +71,7 @@ def thread_read(
     cached by thread version and carries an ETag; If-None-Match gets a 304."""
     if limit is not None and not 1 <= limit <= selectors.MAX_LIMIT:
         raise ValidationFailed.one("limit", f"must be between 1 and {selectors.MAX_LIMIT}")
-    ref = selectors.thread_ref(site=selectors.site_by_slug(site), url=url)
+    ref = selectors.thread_ref(site=selectors.site_cache.get(site), url=url)
     params = f"{sort}|{limit}|{cursor}"
     thread_id = ref.thread.pk if ref.thread else 0
     etag = f'"t{thread_id}v{ref.version}-{hashlib.blake2s(params.encode(), digest_size=6).hexdigest()}"'
@@ -197,4 +197,4 @@ def thread_counts(request: HttpRequest, site: str, url: list[str] = Query(...)) 
     URLs, keyed by the URL as given."""
     if len(url) > 100:
         raise ValidationFailed.one("url", "at most 100 URLs per request")
-    return {"counts": selectors.thread_counts(site=selectors.site_by_slug(site), urls=url)}
+    return {"counts": selectors.thread_counts(site=selectors.site_cache.get(site), urls=url)}

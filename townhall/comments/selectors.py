@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
@@ -47,6 +48,43 @@ def site_by_slug(slug: str) -> Site:
     if site is None:
         raise NotFound(f"no site {slug!r}", code="site_not_found")
     return site
+
+
+SITE_TTL_SECONDS = 5.0
+
+
+class SiteCache:
+    """Sites with their origins, per process, for a few seconds: a hot read then costs one
+    query (the thread's version). A policy change reaches other processes' reads within
+    SITE_TTL_SECONDS; writes always read the site afresh."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[float, Site]] = {}
+        self._lock = Lock()
+
+    def get(self, slug: str) -> Site:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(slug)
+        if hit and hit[0] > now:
+            return hit[1]
+        site = Site.objects.prefetch_related("origins").filter(slug=slug).first()
+        if site is None:
+            raise NotFound(f"no site {slug!r}", code="site_not_found")
+        with self._lock:
+            self._data[slug] = (now + SITE_TTL_SECONDS, site)
+        return site
+
+    def forget(self, slug: str) -> None:
+        with self._lock:
+            self._data.pop(slug, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+site_cache = SiteCache()
 
 
 def origin_is_registered(origin: str) -> bool:

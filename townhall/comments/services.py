@@ -103,6 +103,9 @@ def site_update(*, site: Site, origins: list[str] | None = None, **policy: objec
             SiteOrigin.objects.bulk_create(SiteOrigin(site=site, origin=o) for o in normalised)
         # Policy shows in every cached page of the site (depth, page size, closed state).
         Thread.objects.filter(site=site).update(version=F("version") + 1)
+    from townhall.comments.selectors import site_cache
+
+    site_cache.forget(site.slug)
     return site
 
 

@@ -366,3 +366,20 @@ def test_no_email_in_any_public_response(client: Client, site: Site) -> None:
     for body in bodies:
         assert not re.search(rb"[\w.]+@example\.(com|org)", body)
         assert b"10.1.2.3" not in body and b"127.0.0.1" not in body.replace(b"http://127.0.0.1", b"")
+
+
+def test_a_hot_read_is_one_query(client: Client, site: Site, django_assert_num_queries: Any) -> None:
+    make_comment(site)
+    thread(client)
+    with django_assert_num_queries(1):
+        again = thread(client)
+    assert again.status_code == 200 and len(again.json()["comments"]) == 1
+
+
+def test_site_policy_change_reaches_reads(client: Client, site: Site) -> None:
+    root = make_comment(site)
+    make_comment(site, parent=make_comment(site, parent=root))
+    assert thread(client).json()["comments"][0]["replies"][0]["replies"]
+    site_update(site=site, display_depth=1)
+    flat = thread(client).json()["comments"][0]["replies"]
+    assert len(flat) == 2 and flat[1]["in_reply_to"] is not None

@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from townhall.comments.models import Site
-from townhall.comments.selectors import page_cache
+from townhall.comments.selectors import page_cache, site_cache
 from townhall.comments.services import site_create, site_update
 from townhall.comments.tests.factories import bulk_thread
 
@@ -47,6 +47,7 @@ def rows_fetched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 def read(client: Client, monkeypatch: pytest.MonkeyPatch, path: str, params: dict[str, Any]) -> tuple[list[str], int, Any]:
     page_cache.clear()
+    site_cache.clear()
     with CaptureQueriesContext(connection) as queries, rows_fetched(monkeypatch) as rows:
         response = client.get(path, params)
     assert response.status_code == 200, response.content
