@@ -1,0 +1,37 @@
+"""Input of the moderators' forms. Views validate with these, then call one service."""
+
+from __future__ import annotations
+
+from django import forms
+
+from townhall.moderators.models import Role
+from townhall.moderators.services import MAX_BAN_DAYS, MAX_SLOW_MINUTES, Decision
+
+BAN_CHOICES = [(1, "1 day"), (7, "7 days"), (30, "30 days"), (365, "1 year")]
+
+
+class EditForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=10_000, strip=True)
+
+
+class BanForm(forms.Form):
+    ban_days = forms.IntegerField(min_value=1, max_value=MAX_BAN_DAYS, initial=7, required=False)
+
+
+class BulkForm(forms.Form):
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+    action = forms.ChoiceField(choices=[(d.value, d.value) for d in (Decision.APPROVE, Decision.REJECT, Decision.SPAM)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Any integer is accepted here; the view keeps only comments the user may moderate.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()  # type: ignore[attr-defined]
+
+
+class SlowForm(forms.Form):
+    minutes = forms.IntegerField(min_value=0, max_value=MAX_SLOW_MINUTES)
+
+
+class RoleForm(forms.Form):
+    username = forms.CharField(max_length=150, strip=True)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MODERATOR)

@@ -1,0 +1,77 @@
+"""`townhall moderator add|remove|list`: who moderates which site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from townhall.comments.models import Site
+from townhall.core.errors import DomainError
+from townhall.moderators import services
+from townhall.moderators.models import Role, SiteRole
+
+
+def _site(slug: str) -> Site:
+    site = Site.objects.filter(slug=slug).first()
+    if site is None:
+        known = ", ".join(Site.objects.values_list("slug", flat=True)) or "none yet: `townhall site add`"
+        raise CommandError(f"no site {slug!r} (sites: {known})")
+    return site
+
+
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(
+            f"no user {username!r}: create the account first (`townhall createadmin` for an administrator, "
+            "or /admin/ > Users)"
+        )
+    return user
+
+
+class Command(BaseCommand):
+    help = "Manage moderators: add, remove, list. Superusers moderate every site without a role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="Make a user a moderator (or admin) of a site.")
+        add.add_argument("--site", required=True, help="the site's slug")
+        add.add_argument("user", help="user name")
+        add.add_argument("--role", choices=Role.values, default=Role.MODERATOR)
+        rm = sub.add_parser("remove", help="Take a user's role on a site away.")
+        rm.add_argument("--site", required=True, help="the site's slug")
+        rm.add_argument("user", help="user name")
+        ls = sub.add_parser("list", help="List moderators and admins.")
+        ls.add_argument("--site", help="only this site")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        action = opts["action"]
+        if action == "list":
+            self._list(opts.get("site"))
+            return
+        site, user = _site(opts["site"]), _user(opts["user"])
+        try:
+            if action == "add":
+                role = services.siterole_grant(actor=None, site=site, user=user, role=Role(opts["role"]))
+                self.stdout.write(f"{user.username} is now {role.role} of {site.slug}")
+            else:
+                services.siterole_revoke(actor=None, site=site, user=user)
+                self.stdout.write(f"{user.username} no longer moderates {site.slug}")
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+
+    def _list(self, slug: str | None) -> None:
+        roles = SiteRole.objects.select_related("site", "user").order_by("site__slug", "user__username")
+        if slug:
+            roles = roles.filter(site=_site(slug))
+        rows = [(r.site.slug, r.user.username, r.role) for r in roles]
+        supers = list(User.objects.filter(is_superuser=True, is_active=True).values_list("username", flat=True))
+        if not rows and not supers:
+            self.stdout.write("no moderators")
+            return
+        for site, user, role in rows:
+            self.stdout.write(f"{site:<20} {user:<30} {role}")
+        for name in supers:
+            self.stdout.write(f"{'(every site)':<20} {name:<30} admin (superuser)")

@@ -1,0 +1,323 @@
+"""Reads for the moderators' side: permissions, queues, an item's context and its author's
+history. Every queue is filtered to the sites the user may moderate before anything else."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Greatest
+
+from townhall.comments.models import Comment, Report, Site, Status, Thread
+from townhall.moderation.models import FlameWar, FlameWarStatus
+from townhall.moderation.reasons import DESCRIPTIONS, Reason
+from townhall.moderators.models import AuditLog, Role, SiteRole
+
+AnyUser = AbstractBaseUser | AnonymousUser
+PAGE_SIZE = 50
+SIBLINGS = 2  # shown on each side of the comment in its context
+HISTORY_RECENT = 5
+
+
+# ---------------------------------------------------------------------------- permissions
+
+def _site_id(site: Site | int) -> int:
+    return site if isinstance(site, int) else site.pk
+
+
+def can_moderate(user: AnyUser | None, site: Site | int) -> bool:
+    """Whether `user` moderates `site`: a moderator or admin of it, or a superuser."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return SiteRole.objects.filter(user_id=user.pk, site_id=_site_id(site)).exists()
+
+
+def is_site_admin(user: AnyUser | None, site: Site | int) -> bool:
+    """Whether `user` manages `site`'s moderators and reads its audit log."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return SiteRole.objects.filter(user_id=user.pk, site_id=_site_id(site), role=Role.ADMIN).exists()
+
+
+def sites_moderated(user: AnyUser) -> QuerySet[Site]:
+    if not user.is_authenticated or not user.is_active:
+        return Site.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Site.objects.all()
+    return Site.objects.filter(roles__user_id=user.pk).distinct()
+
+
+def sites_administered(user: AnyUser) -> QuerySet[Site]:
+    if not user.is_authenticated or not user.is_active:
+        return Site.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Site.objects.all()
+    return Site.objects.filter(roles__user_id=user.pk, roles__role=Role.ADMIN).distinct()
+
+
+def site_roles(site: Site) -> QuerySet[SiteRole]:
+    return SiteRole.objects.filter(site=site).select_related("user", "site").order_by("user__username")
+
+
+# ---------------------------------------------------------------------------- queues
+
+class Queue(enum.StrEnum):
+    PENDING = "pending"
+    REPORTED = "reported"
+    FLAGGED = "flagged"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+QUEUE_FILTERS: dict[Queue, Q] = {
+    Queue.PENDING: Q(status=Status.PENDING),
+    # Reports still open: once a moderator decides, the reports on the comment are resolved.
+    Queue.REPORTED: Q(report_count__gt=0, status__in=[Status.PUBLISHED, Status.PENDING])
+    & Q(Exists(Report.objects.filter(comment=OuterRef("pk"), resolved=False))),
+    # Published by post-moderation with a signal a moderator should look at.
+    Queue.FLAGGED: Q(flagged=True, status=Status.PUBLISHED),
+    Queue.APPROVED: Q(status=Status.PUBLISHED),
+    Queue.REJECTED: Q(status=Status.REJECTED),
+}
+
+
+@dataclass
+class QueueFilter:
+    site: Site | None = None
+    thread: Thread | None = None
+    reason: str = ""
+    search: str = ""
+
+
+def with_reason(qs: QuerySet[Comment], codes: Sequence[str]) -> QuerySet[Comment]:
+    """Comments having any of these reason codes. JSON "contains" is not available on SQLite;
+    the codes are plain words, so matching the quoted code in the serialised list is exact."""
+    q = Q()
+    for code in codes:
+        q |= Q(reasons_text__contains=f'"{code}"')
+    return qs.annotate(reasons_text=Cast("reasons", TextField())).filter(q)
+
+
+def _harm() -> Any:
+    """max(toxicity, spam) from the pipeline's scores; 0 where a comment was never scored."""
+    tox = Coalesce(Cast(KT("moderation__scores__toxicity"), FloatField()), Value(0.0))
+    spam = Coalesce(Cast(KT("moderation__scores__spam"), FloatField()), Value(0.0))
+    return Greatest(tox, spam)
+
+
+def queue_comments(user: AnyUser, queue: Queue, filters: QueueFilter) -> QuerySet[Comment]:
+    """A queue's comments, most likely harmful first: by max(toxicity, spam), then by how many
+    readers reported it, then oldest first (the one waiting longest). Approved and rejected
+    comments are history, so they read newest first."""
+    qs = Comment.objects.filter(thread__site__in=sites_moderated(user)).filter(QUEUE_FILTERS[queue])
+    if filters.site is not None:
+        qs = qs.filter(thread__site=filters.site)
+    if filters.thread is not None:
+        qs = qs.filter(thread=filters.thread)
+    if filters.reason:
+        qs = with_reason(qs, [filters.reason])
+    if filters.search:
+        qs = qs.filter(Q(text__icontains=filters.search) | Q(author_name__icontains=filters.search))
+    qs = qs.annotate(harm=_harm()).select_related("thread__site", "parent")
+    if queue in (Queue.APPROVED, Queue.REJECTED):
+        return qs.order_by("-created", "-id")
+    return qs.order_by(F("harm").desc(), F("report_count").desc(), "created", "id")
+
+
+def queue_counts(user: AnyUser, site: Site | None = None) -> dict[str, int]:
+    base = Comment.objects.filter(thread__site__in=sites_moderated(user))
+    if site is not None:
+        base = base.filter(thread__site=site)
+    counts = {q.value: base.filter(QUEUE_FILTERS[q]).count() for q in (
+        Queue.PENDING, Queue.REPORTED, Queue.FLAGGED)}
+    counts["flamewars"] = flamewars_for(user, site=site).filter(status=FlameWarStatus.OPEN).count()
+    return counts
+
+
+def flamewars_for(user: AnyUser, *, site: Site | None = None, thread: Thread | None = None) -> QuerySet[FlameWar]:
+    qs = FlameWar.objects.filter(thread__site__in=sites_moderated(user))
+    if site is not None:
+        qs = qs.filter(thread__site=site)
+    if thread is not None:
+        qs = qs.filter(thread=thread)
+    return qs.select_related("thread__site", "root", "first_comment", "last_comment").order_by(
+        # Open wars first, the most hostile on top.
+        F("status").desc(), F("hostile_count").desc(), "-updated",
+    )
+
+
+# ---------------------------------------------------------------------------- one item
+
+@dataclass
+class ReasonView:
+    code: str
+    text: str
+
+
+@dataclass
+class AuthorHistory:
+    first_seen: datetime | None = None
+    approved: int = 0
+    rejected: int = 0
+    pending: int = 0
+    recent: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    comment: Comment
+    reasons: list[ReasonView]
+    scores: list[tuple[str, int]]  # (name, percent)
+    parent: Comment | None
+    siblings_before: list[Comment]
+    siblings_after: list[Comment]
+    history: AuthorHistory
+    reports: list[Report]
+    review: dict[str, Any] | None
+    original_text: str
+
+
+def describe_reasons(codes: list[str]) -> list[ReasonView]:
+    out = []
+    for code in codes:
+        try:
+            out.append(ReasonView(code, DESCRIPTIONS[Reason(code)]))
+        except ValueError:
+            out.append(ReasonView(code, code.replace("_", " ")))
+    return out
+
+
+SCORE_NAMES = {"toxicity": "hostility", "spam": "spam", "repeat": "repeated text"}
+
+
+def describe_scores(moderation: dict[str, Any]) -> list[tuple[str, int]]:
+    """Scores between 0 and 1 as percentages; counts (links, spam signals) are left out."""
+    scores = (moderation or {}).get("scores") or {}
+    return [
+        (SCORE_NAMES.get(name, name.replace("_", " ")), round(float(value) * 100))
+        for name, value in scores.items()
+        if name in SCORE_NAMES and isinstance(value, int | float)
+    ]
+
+
+def _histories(comments: list[Comment]) -> dict[tuple[int, str], AuthorHistory]:
+    """Each author's history on their site: two queries for the whole page."""
+    pairs = {(c.thread.site_id, c.author_key) for c in comments}
+    if not pairs:
+        return {}
+    keys = {k for _, k in pairs}
+    sites = {s for s, _ in pairs}
+    rows = (
+        Comment.objects.filter(author_key__in=keys, thread__site_id__in=sites)
+        .values("thread__site_id", "author_key")
+        .annotate(
+            first=Min("created"),
+            approved=Count("id", filter=Q(status=Status.PUBLISHED)),
+            rejected=Count("id", filter=Q(status=Status.REJECTED)),
+            pending=Count("id", filter=Q(status=Status.PENDING)),
+        )
+    )
+    out: dict[tuple[int, str], AuthorHistory] = {}
+    for row in rows:
+        key = (row["thread__site_id"], row["author_key"])
+        if key in pairs:
+            out[key] = AuthorHistory(row["first"], row["approved"], row["rejected"], row["pending"])
+    recent = (
+        Comment.objects.filter(author_key__in=keys, thread__site_id__in=sites)
+        .select_related("thread")
+        .only("id", "text", "status", "created", "author_key", "thread__site_id", "thread__title", "thread__url")
+        .order_by("-created")[: 20 * len(keys) + 20]
+    )
+    for c in recent:
+        history = out.get((c.thread.site_id, c.author_key))
+        if history is not None and len(history.recent) < HISTORY_RECENT + 1:
+            history.recent.append(c)
+    return out
+
+
+def _siblings(comment: Comment) -> tuple[list[Comment], list[Comment]]:
+    same = Comment.objects.filter(thread_id=comment.thread_id, parent_id=comment.parent_id, depth=comment.depth)
+    if comment.parent_id is None:
+        same = same.filter(depth=0)
+    before = list(same.filter(created__lt=comment.created).order_by("-created")[:SIBLINGS])
+    after = list(same.filter(created__gt=comment.created).order_by("created")[:SIBLINGS])
+    return list(reversed(before)), after
+
+
+def queue_items(comments: list[Comment]) -> list[Item]:
+    histories = _histories(comments)
+    reports: dict[int, list[Report]] = {}
+    for report in Report.objects.filter(comment__in=comments, resolved=False).order_by("created"):
+        reports.setdefault(report.comment_id, []).append(report)
+    items = []
+    for c in comments:
+        before, after = _siblings(c)
+        history = histories.get((c.thread.site_id, c.author_key), AuthorHistory())
+        record = c.moderation or {}
+        items.append(Item(
+            comment=c,
+            reasons=describe_reasons(list(c.reasons or [])),
+            scores=describe_scores(record),
+            parent=c.parent,
+            siblings_before=before,
+            siblings_after=after,
+            history=AuthorHistory(
+                history.first_seen, history.approved, history.rejected, history.pending,
+                [r for r in history.recent if r.pk != c.pk][:HISTORY_RECENT],
+            ),
+            reports=reports.get(c.pk, []),
+            review=record.get("review"),
+            original_text=str(record.get("original_text", "")),
+        ))
+    return items
+
+
+HOSTILE = [Reason.TOXICITY, Reason.FLAMEWAR_HOSTILE, Reason.REPEAT, Reason.BANNED_WORD, Reason.TOXICITY_WARNED]
+
+
+@dataclass
+class WarView:
+    war: FlameWar
+    hostile: list[Comment]
+    pending: int
+
+
+def flamewar_views(wars: list[FlameWar]) -> list[WarView]:
+    """Each war with its hostile comments (from the evidence recorded when it was detected, and
+    the held or hostile replies since)."""
+    out = []
+    for war in wars:
+        ids: set[int] = set()
+        for entry in war.evidence or []:
+            ids.update(entry.get("hostile", []))
+        members = Comment.objects.filter(thread_id=war.thread_id, path__startswith=war.root.path)
+        if war.first_comment is not None:
+            members = members.filter(created__gte=war.first_comment.created)
+        hostile_ids = set(with_reason(members, HOSTILE).values_list("pk", flat=True)) | ids
+        hostile = list(members.filter(pk__in=hostile_ids).order_by("created")[:30])
+        pending = members.filter(status=Status.PENDING).count()
+        out.append(WarView(war, hostile, pending))
+    return out
+
+
+def audit_entries(user: AnyUser, *, site: Site | None = None) -> QuerySet[AuditLog]:
+    qs = AuditLog.objects.select_related("site")
+    if not getattr(user, "is_superuser", False):
+        qs = qs.filter(site__in=sites_administered(user))
+    if site is not None:
+        qs = qs.filter(site=site)
+    return qs.order_by("-id")

@@ -1,0 +1,235 @@
+"""Every moderator action. Each service owns its transaction and writes one audit entry per
+object it changes, with the state before and after, in the same transaction: an action is never
+taken without its record, nor recorded without being taken.
+
+Permission is the caller's job (views check `selectors.can_moderate` / `is_site_admin`); these
+functions trust their `moderator`."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from townhall.comments.models import Comment, Report, Site, Thread
+from townhall.comments.services import site_update, thread_set_closed
+from townhall.core.errors import Conflict, NotFound, ValidationFailed
+from townhall.moderation import services as moderation
+from townhall.moderation.models import FlameWar, FlameWarStatus
+from townhall.moderators.models import AuditLog, Role, SiteRole
+
+MAX_BAN_DAYS = 3650
+MAX_SLOW_MINUTES = 24 * 60
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    SPAM = "spam"
+    BAN = "ban"  # reject, and ban the author key for some days
+
+
+def audit_write(
+    *, actor: AbstractBaseUser | None, site: Site | None, action: str, target_type: str,
+    target_id: int | None, before: dict[str, Any], after: dict[str, Any],
+) -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor if isinstance(actor, User) else None,
+        actor_name=actor.get_username() if actor is not None else "command line",
+        site=site, action=action, target_type=target_type, target_id=target_id, before=before, after=after,
+    )
+
+
+# ---------------------------------------------------------------------------- comments
+
+def _comment_state(c: Comment) -> dict[str, Any]:
+    return {"status": c.status, "flagged": c.flagged, "featured": c.featured, "reports_open": c.report_count}
+
+
+def comment_decide(*, moderator: User, comment: Comment, decision: Decision, ban_days: int | None = None) -> Comment:
+    """Approve, reject, mark as spam, or reject and ban the author for `ban_days`. The comment's
+    open reports are resolved: the queue of reported comments is for reports nobody answered."""
+    if decision == Decision.BAN:
+        if ban_days is None or not 1 <= ban_days <= MAX_BAN_DAYS:
+            raise ValidationFailed.one("ban_days", f"must be a number of days between 1 and {MAX_BAN_DAYS}")
+    else:
+        ban_days = None
+    review = {
+        Decision.APPROVE: moderation.Review.APPROVE,
+        Decision.REJECT: moderation.Review.REJECT,
+        Decision.BAN: moderation.Review.REJECT,
+        Decision.SPAM: moderation.Review.SPAM,
+    }[decision]
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment.pk).first()
+        if current is None:
+            raise NotFound("no such comment", code="comment_not_found")
+        before = _comment_state(current)
+        updated = moderation.comment_review(comment=current, decision=review, moderator=moderator, ban_days=ban_days)
+        Report.objects.filter(comment=current, resolved=False).update(resolved=True)
+        after = {**_comment_state(updated), "reports_open": 0}
+        if ban_days:
+            after["ban_days"] = ban_days
+        audit_write(actor=moderator, site=current.thread.site, action=f"comment.{decision}",
+                    target_type="comment", target_id=current.pk, before=before, after=after)
+    updated.thread = current.thread
+    return updated
+
+
+def comments_decide(*, moderator: User, comments: QuerySet[Comment] | list[Comment], decision: Decision) -> int:
+    """A bulk decision: all or none, one audit entry per comment."""
+    if decision == Decision.BAN:
+        raise ValidationFailed.one("action", "bulk actions approve, reject or mark spam; ban one author at a time")
+    count = 0
+    with transaction.atomic():
+        for comment in comments:
+            comment_decide(moderator=moderator, comment=comment, decision=decision)
+            count += 1
+    return count
+
+
+def comment_set_featured(*, moderator: User, comment: Comment, featured: bool) -> Comment:
+    with transaction.atomic():
+        before = {"featured": comment.featured}
+        moderation.comment_feature(comment=comment, featured=featured)
+        audit_write(actor=moderator, site=comment.thread.site, action="comment.feature" if featured else
+                    "comment.unfeature", target_type="comment", target_id=comment.pk, before=before,
+                    after={"featured": featured})
+    return comment
+
+
+def comment_edit_text(*, moderator: User, comment: Comment, text: str) -> Comment:
+    """A moderator's edit or redaction. The author's original stays in the comment's record
+    (moderation["original_text"]) and both versions in the audit log."""
+    before = {"text": comment.text}
+    with transaction.atomic():
+        updated = moderation.comment_redact(comment=comment, text=text, moderator=moderator)
+        if updated.text == before["text"]:
+            raise Conflict("the text is unchanged", code="unchanged")
+        audit_write(actor=moderator, site=comment.thread.site, action="comment.edit", target_type="comment",
+                    target_id=comment.pk, before=before, after={"text": updated.text})
+    return updated
+
+
+# ---------------------------------------------------------------------------- threads
+
+def thread_close(*, moderator: User, thread: Thread, closed: bool, lock: bool = False) -> Thread:
+    """Close (or reopen) a thread for new comments. A lock is a close, recorded as such, taken
+    when a conversation has to stop now (a flame war)."""
+    action = ("thread.lock" if lock else "thread.close") if closed else "thread.reopen"
+    with transaction.atomic():
+        before = {"closed": thread.closed}
+        thread = thread_set_closed(thread=thread, closed=closed)
+        audit_write(actor=moderator, site=thread.site, action=action, target_type="thread", target_id=thread.pk,
+                    before=before, after={"closed": thread.closed})
+    return thread
+
+
+def _slow_minutes(minutes: int) -> int:
+    if not 0 <= minutes <= MAX_SLOW_MINUTES:
+        raise ValidationFailed.one("minutes", f"must be between 0 (off) and {MAX_SLOW_MINUTES}")
+    return minutes
+
+
+def thread_set_slow_mode(*, moderator: User, thread: Thread, minutes: int) -> int:
+    """Slow mode on every open flame war of the thread (0 turns it off). Slow mode lives on the
+    war: the pipeline limits replies inside a war's branch, not a whole thread. Returns how many
+    wars changed."""
+    minutes = _slow_minutes(minutes)
+    wars = list(FlameWar.objects.filter(thread=thread, status=FlameWarStatus.OPEN))
+    if not wars:
+        raise Conflict("this thread has no open flame war to slow down", code="no_flamewar")
+    with transaction.atomic():
+        for war in wars:
+            _flamewar_slow(moderator=moderator, war=war, minutes=minutes, site=thread.site)
+    return len(wars)
+
+
+def site_set_premoderation(*, moderator: User, site: Site, premoderate: bool) -> Site:
+    """Hold every new comment on the site for a moderator (or stop doing so)."""
+    with transaction.atomic():
+        before = {"premoderate": site.premoderate}
+        site = site_update(site=site, premoderate=premoderate)
+        audit_write(actor=moderator, site=site, action="site.premoderate" if premoderate else "site.postmoderate",
+                    target_type="site", target_id=site.pk, before=before, after={"premoderate": site.premoderate})
+    return site
+
+
+# ---------------------------------------------------------------------------- flame wars
+
+def _war_state(war: FlameWar) -> dict[str, Any]:
+    return {"status": war.status, "slow_minutes": war.slow_minutes}
+
+
+def _flamewar_slow(*, moderator: User, war: FlameWar, minutes: int, site: Site) -> FlameWar:
+    before = _war_state(war)
+    FlameWar.objects.filter(pk=war.pk).update(slow_minutes=minutes, updated=timezone.now())
+    war.refresh_from_db()
+    audit_write(actor=moderator, site=site, action="flamewar.slow" if minutes else "flamewar.unslow",
+                target_type="flamewar", target_id=war.pk, before=before, after=_war_state(war))
+    return war
+
+
+def flamewar_set_slow_mode(*, moderator: User, war: FlameWar, minutes: int) -> FlameWar:
+    """One reply per `minutes` per participant inside the war's branch; 0 turns it off."""
+    minutes = _slow_minutes(minutes)
+    with transaction.atomic():
+        return _flamewar_slow(moderator=moderator, war=war, minutes=minutes, site=war.thread.site)
+
+
+def flamewar_close(*, moderator: User, war: FlameWar) -> FlameWar:
+    """Resolve the war: it leaves the queue, and its branch goes back to the normal thresholds."""
+    if war.status == FlameWarStatus.RESOLVED:
+        raise Conflict("this flame war is already resolved", code="already_resolved")
+    with transaction.atomic():
+        before = _war_state(war)
+        war = moderation.flamewar_resolve(war=war)
+        audit_write(actor=moderator, site=war.thread.site, action="flamewar.resolve", target_type="flamewar",
+                    target_id=war.pk, before=before, after=_war_state(war))
+    return war
+
+
+def flamewar_lock_thread(*, moderator: User, war: FlameWar) -> FlameWar:
+    """Stop the war by locking its thread; the war is resolved with it (nothing more can be
+    posted there)."""
+    with transaction.atomic():
+        thread_close(moderator=moderator, thread=war.thread, closed=True, lock=True)
+        if war.status == FlameWarStatus.OPEN:
+            war = flamewar_close(moderator=moderator, war=war)
+    return war
+
+
+# ---------------------------------------------------------------------------- roles
+
+def siterole_grant(*, actor: User | None, site: Site, user: User, role: Role) -> SiteRole:
+    """Make `user` a moderator or admin of `site` (changing the role they have there)."""
+    if role not in Role.values:
+        raise ValidationFailed.one("role", f"must be one of: {', '.join(Role.values)}")
+    with transaction.atomic():
+        existing = SiteRole.objects.select_for_update().filter(site=site, user=user).first()
+        if existing is not None and existing.role == role:
+            raise Conflict(f"{user.get_username()} is already {role} of {site.slug}", code="role_exists")
+        before = {"role": existing.role} if existing else {}
+        if existing is None:
+            existing = SiteRole.objects.create(site=site, user=user, role=role)
+        else:
+            existing.role = role
+            existing.save(update_fields=["role"])
+        audit_write(actor=actor, site=site, action="role.grant", target_type="user", target_id=user.pk,
+                    before=before, after={"role": role, "user": user.get_username()})
+    return existing
+
+
+def siterole_revoke(*, actor: User | None, site: Site, user: User) -> None:
+    with transaction.atomic():
+        existing = SiteRole.objects.select_for_update().filter(site=site, user=user).first()
+        if existing is None:
+            raise NotFound(f"{user.get_username()} has no role on {site.slug}", code="no_role")
+        before = {"role": existing.role, "user": user.get_username()}
+        existing.delete()
+        audit_write(actor=actor, site=site, action="role.revoke", target_type="user", target_id=user.pk,
+                    before=before, after={})

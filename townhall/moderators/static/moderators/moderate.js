@@ -1,0 +1,198 @@
+/* Townhall moderation: keyboard and in-place decisions for the queue pages.
+ *
+ * Without this script every button is a plain form submit and works. With it, a decision
+ * removes the item at once and moves to the next one; requests go out one at a time, in order,
+ * so a moderator can keep pressing keys while earlier decisions are saved. A failed request
+ * puts the item back with the error. CSRF: the token is read from <meta name="csrf-token">
+ * (the cookie is HttpOnly) and sent as X-CSRFToken.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("queue");
+  var help = document.getElementById("help");
+  var live = document.getElementById("live");
+  var empty = document.getElementById("empty");
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute("content") : "";
+  var current = -1;
+  var chain = Promise.resolve();
+  var pending = 0;
+
+  function items() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-item]:not([data-done])"));
+  }
+
+  function select(index, focus) {
+    var list = items();
+    if (!list.length) { current = -1; return; }
+    current = Math.max(0, Math.min(index, list.length - 1));
+    list.forEach(function (el, i) {
+      el.classList.toggle("is-current", i === current);
+      if (i === current) { el.setAttribute("aria-current", "true"); } else { el.removeAttribute("aria-current"); }
+    });
+    var el = list[current];
+    if (focus !== false) { el.focus({ preventScroll: true }); }
+    el.scrollIntoView({ block: "nearest" });
+  }
+
+  function announce(text) {
+    if (live) { live.textContent = text; }
+  }
+
+  function setPending(delta) {
+    pending += delta;
+    document.body.setAttribute("data-pending", String(pending));
+  }
+
+  function send(url, body) {
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok || !data.ok) {
+          throw new Error(data.message || ("The server answered " + response.status));
+        }
+        return data;
+      });
+    });
+  }
+
+  function showError(item, message) {
+    var box = item.querySelector(".item-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "item-error";
+      box.setAttribute("role", "alert");
+      item.insertBefore(box, item.firstChild);
+    }
+    box.textContent = message;
+  }
+
+  function finishIfEmpty() {
+    if (items().length || pending) { return; }
+    if (form && form.getAttribute("data-has-more") === "1") {
+      window.location.reload();
+    } else if (empty) {
+      empty.hidden = false;
+      announce("Nothing left in this queue.");
+    }
+  }
+
+  function toggleFeature(button, featured) {
+    button.formAction = button.formAction.replace(featured ? /\/feature\/$/ : /\/unfeature\/$/,
+      featured ? "/unfeature/" : "/feature/");
+    button.firstChild.textContent = featured ? "Unfeature " : "Feature ";
+    button.closest("[data-item]").classList.toggle("is-featured", featured);
+  }
+
+  function decide(item, button) {
+    var stay = button.hasAttribute("data-stay");
+    var body = new FormData();
+    var ban = document.getElementById("ban-days");
+    if (ban) { body.append("ban_days", ban.value); }
+    var index = items().indexOf(item);
+    if (!stay) {
+      item.setAttribute("data-done", "");
+      item.hidden = true;
+      select(index);
+    }
+    setPending(1);
+    chain = chain.then(function () {
+      return send(button.formAction, body);
+    }).then(function (data) {
+      announce(data.message || "Saved");
+      if (stay) {
+        toggleFeature(button, !!data.featured);
+      } else {
+        item.parentNode.removeChild(item);
+      }
+    }).catch(function (error) {
+      item.removeAttribute("data-done");
+      item.hidden = false;
+      showError(item, error.message);
+      announce(error.message);
+    }).then(function () {
+      setPending(-1);
+      finishIfEmpty();
+    });
+  }
+
+  function act(key) {
+    var list = items();
+    var item = list[current];
+    if (!item) { return false; }
+    var target = item.querySelector('[data-key="' + key + '"]');
+    if (!target) { return false; }
+    if (target.tagName === "A") {
+      window.location.assign(target.href);
+    } else {
+      decide(item, target);
+    }
+    return true;
+  }
+
+  function toggleHelp(show) {
+    if (!help) { return; }
+    help.hidden = show === undefined ? !help.hidden : !show;
+    if (!help.hidden) { document.getElementById("help-close").focus(); } else { select(current); }
+  }
+
+  function typing(el) {
+    if (!el || !el.tagName) { return false; }
+    var tag = el.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable) { return true; }
+    return tag === "INPUT" && ["checkbox", "radio", "button", "submit"].indexOf(el.type) < 0;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    var key = event.key;
+    if (key === "?") { toggleHelp(); event.preventDefault(); return; }
+    if (key === "Escape") { toggleHelp(false); return; }
+    if (help && !help.hidden) { return; }
+    if (key === "j") { select(current + 1); } else if (key === "k") { select(current - 1); } else if (key === "x") {
+      var box = items()[current] && items()[current].querySelector('input[name="ids"]');
+      if (box) { box.checked = !box.checked; }
+    } else if ("arbsfe".indexOf(key) >= 0 && key.length === 1) {
+      if (!act(key)) { return; }
+    } else { return; }
+    event.preventDefault();
+  });
+
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      var item = button && button.closest("[data-item]");
+      if (!item || !button.hasAttribute("data-key")) { return; }  // bulk buttons: a normal submit
+      event.preventDefault();
+      current = items().indexOf(item);
+      decide(item, button);
+    });
+  }
+
+  var all = document.getElementById("select-all");
+  if (all) {
+    all.addEventListener("change", function () {
+      items().forEach(function (el) {
+        var box = el.querySelector('input[name="ids"]');
+        if (box) { box.checked = all.checked; }
+      });
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var item = event.target.closest && event.target.closest("[data-item]");
+    if (item) { select(items().indexOf(item), false); }
+  });
+
+  var close = document.getElementById("help-close");
+  if (close) { close.addEventListener("click", function () { toggleHelp(false); }); }
+
+  setPending(0);
+  if (items().length) { select(0); }
+  document.body.setAttribute("data-ready", "1");
+})();

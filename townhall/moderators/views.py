@@ -1,0 +1,455 @@
+"""The moderators' pages under /moderate/. Each view parses input, checks the user may act on
+the site concerned (403 otherwise), and calls one service or selector.
+
+Every page needs a signed-in user (anonymous users are sent to /moderate/login/). Actions are
+POST only and CSRF-checked; the queue's script sends `Accept: application/json` and gets JSON
+back, plain forms get a redirect to where they came from."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from townhall.comments.models import Comment, Site, Thread
+from townhall.core.errors import DomainError
+from townhall.moderation.models import FlameWar
+from townhall.moderation.reasons import DESCRIPTIONS
+from townhall.moderators import health, selectors, services
+from townhall.moderators.forms import BAN_CHOICES, BanForm, BulkForm, EditForm, RoleForm, SlowForm
+from townhall.moderators.models import Role
+from townhall.moderators.selectors import PAGE_SIZE, Queue, QueueFilter
+from townhall.moderators.services import Decision
+
+COMMENT_ACTIONS = {"approve", "reject", "spam", "ban", "feature", "unfeature"}
+THREAD_ACTIONS = {"close", "reopen", "lock", "slow"}
+FLAMEWAR_ACTIONS = {"resolve", "slow", "unslow", "lock"}
+
+
+class LoginView(auth_views.LoginView):
+    """GET/POST /moderate/login/ — anyone. Django's sign-in form."""
+
+    template_name = "moderators/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST /moderate/logout/ — signs out and returns to the sign-in page."""
+
+    next_page = "moderators:login"
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    return user
+
+
+def _require_moderator(request: HttpRequest, site: Site | int) -> None:
+    if not selectors.can_moderate(request.user, site):
+        raise PermissionDenied("you do not moderate this site")
+
+
+def _require_admin(request: HttpRequest, site: Site | int) -> None:
+    if not selectors.is_site_admin(request.user, site):
+        raise PermissionDenied("only the site's admins may do this")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                          require_https=request.is_secure()):
+        target = default
+    return HttpResponseRedirect(target)
+
+
+def _done(request: HttpRequest, default: str, message: str, data: dict[str, Any]) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "message": message, **data})
+    messages.success(request, message)
+    return _back(request, default)
+
+
+def _failed(request: HttpRequest, default: str, exc: DomainError) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "code": exc.code, "message": exc.message}, status=exc.status)
+    messages.error(request, exc.message)
+    return _back(request, default)
+
+
+def _comment(request: HttpRequest, pk: int) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("thread__site", "parent"), pk=pk)
+    _require_moderator(request, comment.thread.site_id)
+    return comment
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return default
+
+
+def _base_context(request: HttpRequest, site: Site | None = None) -> dict[str, Any]:
+    user = request.user
+    counts = selectors.queue_counts(user, site)
+    return {
+        "counts": counts,
+        "nav": [(q, counts.get(q.value)) for q in Queue],
+        "is_admin": selectors.sites_administered(user).exists(),
+        "ban_choices": BAN_CHOICES,
+    }
+
+
+# ---------------------------------------------------------------------------- queues
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """GET /moderate/ — a moderator: the pending queue."""
+    return redirect("moderators:queue", queue=Queue.PENDING.value)
+
+
+def _filters(request: HttpRequest) -> QueueFilter:
+    filters = QueueFilter(reason=request.GET.get("reason", "").strip(), search=request.GET.get("q", "").strip()[:200])
+    if slug := request.GET.get("site"):
+        filters.site = get_object_or_404(Site, slug=slug)
+        _require_moderator(request, filters.site)
+    if thread_id := _int(request.GET.get("thread"), 0):
+        filters.thread = get_object_or_404(Thread.objects.select_related("site"), pk=thread_id)
+        _require_moderator(request, filters.thread.site_id)
+    return filters
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest, queue: str) -> HttpResponse:
+    """GET /moderate/queue/<pending|reported|flagged|approved|rejected>/?site=&thread=&reason=&q=&page=
+    — a moderator of at least one site (403 with none; 403 when filtering by a site or thread
+    they do not moderate). Lists the queue, most likely harmful first."""
+    try:
+        which = Queue(queue)
+    except ValueError:
+        raise Http404("no such queue") from None
+    sites = selectors.sites_moderated(request.user)
+    if not sites.exists():
+        raise PermissionDenied("you moderate no site")
+    filters = _filters(request)
+    page = max(1, _int(request.GET.get("page"), 1))
+    rows = list(selectors.queue_comments(request.user, which, filters)[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
+    has_more = len(rows) > PAGE_SIZE
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(request, "moderators/queue.html", {
+        **_base_context(request, filters.site),
+        "queue": which,
+        "items": selectors.queue_items(rows[:PAGE_SIZE]),
+        "filters": filters,
+        "sites": sites,
+        "reasons": sorted((str(r), d) for r, d in DESCRIPTIONS.items()),
+        "page": page,
+        "has_more": has_more,
+        "next_query": urlencode({**params, "page": page + 1}),
+        "prev_query": urlencode({**params, "page": page - 1}),
+        "filter_query": urlencode(params),
+        "here": request.get_full_path(),
+    })
+
+
+@login_required
+@require_GET
+def flamewars(request: HttpRequest) -> HttpResponse:
+    """GET /moderate/flamewars/?site=&thread=&all=1 — a moderator. Each flame war as one item:
+    participants, counts, its hostile comments, and what can be done about it."""
+    sites = selectors.sites_moderated(request.user)
+    if not sites.exists():
+        raise PermissionDenied("you moderate no site")
+    filters = _filters(request)
+    wars = selectors.flamewars_for(request.user, site=filters.site, thread=filters.thread)
+    show_all = request.GET.get("all") == "1"
+    if not show_all:
+        wars = wars.filter(status="open")
+    return render(request, "moderators/flamewars.html", {
+        **_base_context(request, filters.site),
+        "wars": selectors.flamewar_views(list(wars[:PAGE_SIZE])),
+        "filters": filters,
+        "sites": sites,
+        "show_all": show_all,
+        "here": request.get_full_path(),
+    })
+
+
+# ---------------------------------------------------------------------------- comment actions
+
+@login_required
+@require_POST
+def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST /moderate/comments/<id>/<approve|reject|spam|ban|feature|unfeature>/ — a moderator
+    of the comment's site. `ban` also takes ban_days. Writes the audit log."""
+    if action not in COMMENT_ACTIONS:
+        raise Http404("no such action")
+    comment = _comment(request, pk)
+    default = reverse("moderators:queue", args=[Queue.PENDING.value])
+    moderator = _user(request)
+    try:
+        if action in ("feature", "unfeature"):
+            services.comment_set_featured(moderator=moderator, comment=comment, featured=action == "feature")
+            return _done(request, default, f"#{pk} {'featured' if action == 'feature' else 'no longer featured'}",
+                         {"id": pk, "featured": action == "feature"})
+        ban_days = None
+        if action == "ban":
+            form = BanForm(request.POST)
+            ban_days = (form.cleaned_data["ban_days"] or 7) if form.is_valid() else 0
+        updated = services.comment_decide(moderator=moderator, comment=comment, decision=Decision(action),
+                                          ban_days=ban_days)
+    except DomainError as exc:
+        return _failed(request, default, exc)
+    words = {"approve": "approved", "reject": "rejected", "spam": "marked as spam",
+             "ban": f"rejected, author banned for {ban_days} days"}[action]
+    return _done(request, default, f"#{pk} {words}", {"id": pk, "status": updated.status})
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """POST /moderate/bulk/ ids=..&action=approve|reject|spam — a moderator of every selected
+    comment's site (403 if any is not theirs). One audit entry per comment."""
+    form = BulkForm(request.POST)
+    default = reverse("moderators:queue", args=[Queue.PENDING.value])
+    if not form.is_valid():
+        message = "select at least one comment" if "ids" in form.errors else "unknown bulk action"
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "code": "invalid", "message": message}, status=422)
+        messages.error(request, message)
+        return _back(request, default)
+    comments = list(Comment.objects.select_related("thread__site").filter(pk__in=form.cleaned_data["ids"]))
+    for site_id in {c.thread.site_id for c in comments}:
+        _require_moderator(request, site_id)
+    try:
+        count = services.comments_decide(moderator=_user(request), comments=comments,
+                                         decision=Decision(form.cleaned_data["action"]))
+    except DomainError as exc:
+        return _failed(request, default, exc)
+    words = {"approve": "approved", "reject": "rejected", "spam": "marked as spam"}[form.cleaned_data["action"]]
+    return _done(request, default, f"{count} comment{'s' if count != 1 else ''} {words}", {"count": count})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET/POST /moderate/comments/<id>/edit/ — a moderator of the comment's site. Edits or
+    redacts the text; the original is kept (shown here) and the audit log has both."""
+    comment = _comment(request, pk)
+    form = EditForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_edit_text(moderator=_user(request), comment=comment, text=form.cleaned_data["text"])
+        except DomainError as exc:
+            form.add_error("text", exc.message)
+        else:
+            messages.success(request, f"#{pk} edited; the original is kept")
+            return _back(request, reverse("moderators:queue", args=[Queue.PENDING.value]))
+    return render(request, "moderators/edit.html", {
+        **_base_context(request),
+        "comment": comment,
+        "form": form,
+        "original": (comment.moderation or {}).get("original_text", ""),
+        "next": request.GET.get("next", ""),
+    })
+
+
+# ---------------------------------------------------------------------------- threads and wars
+
+@login_required
+@require_GET
+def thread_health(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /moderate/threads/<id>/health/ — a moderator of the thread's site. The thread drawn
+    over time (SVG), and its controls: close, lock, slow mode, pre-moderation."""
+    thread = get_object_or_404(Thread.objects.select_related("site"), pk=pk)
+    _require_moderator(request, thread.site_id)
+    stats = health.thread_stats(thread)
+    return render(request, "moderators/thread.html", {
+        **_base_context(request, thread.site),
+        "thread": thread,
+        "stats": stats,
+        "chart": health.render_svg(stats),
+        "wars": selectors.flamewar_views(list(selectors.flamewars_for(request.user, thread=thread))),
+        "here": request.get_full_path(),
+    })
+
+
+@login_required
+@require_POST
+def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST /moderate/threads/<id>/<close|reopen|lock|slow>/ — a moderator of the thread's site.
+    `slow` takes minutes (0 = off) and applies to the thread's open flame wars."""
+    if action not in THREAD_ACTIONS:
+        raise Http404("no such action")
+    thread = get_object_or_404(Thread.objects.select_related("site"), pk=pk)
+    _require_moderator(request, thread.site_id)
+    default = reverse("moderators:thread_health", args=[pk])
+    moderator = _user(request)
+    try:
+        if action == "slow":
+            form = SlowForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("minutes must be a whole number between 0 and 1440", code="invalid")
+            n = services.thread_set_slow_mode(moderator=moderator, thread=thread, minutes=form.cleaned_data["minutes"])
+            minutes = form.cleaned_data["minutes"]
+            message = f"slow mode {'off' if not minutes else f'{minutes} min'} on {n} flame war{'s' if n != 1 else ''}"
+        else:
+            thread = services.thread_close(moderator=moderator, thread=thread, closed=action != "reopen",
+                                           lock=action == "lock")
+            message = {"close": "thread closed", "lock": "thread locked", "reopen": "thread reopened"}[action]
+    except DomainError as exc:
+        return _failed(request, default, exc)
+    return _done(request, default, message, {"id": pk, "closed": thread.closed})
+
+
+@login_required
+@require_POST
+def flamewar_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST /moderate/flamewars/<id>/<resolve|slow|unslow|lock>/ — a moderator of the war's site.
+    `slow` takes minutes (default: the site's policy); `lock` closes the thread."""
+    if action not in FLAMEWAR_ACTIONS:
+        raise Http404("no such action")
+    war = get_object_or_404(FlameWar.objects.select_related("thread__site", "root"), pk=pk)
+    _require_moderator(request, war.thread.site_id)
+    default = reverse("moderators:flamewars")
+    moderator = _user(request)
+    try:
+        if action == "resolve":
+            services.flamewar_close(moderator=moderator, war=war)
+            message = "flame war resolved"
+        elif action == "lock":
+            services.flamewar_lock_thread(moderator=moderator, war=war)
+            message = "thread locked, flame war resolved"
+        else:
+            from townhall.moderation.pipeline import policy_for
+
+            minutes = 0
+            if action == "slow":
+                form = SlowForm(request.POST)
+                minutes = form.cleaned_data["minutes"] if form.is_valid() else 0
+                minutes = minutes or policy_for(war.thread.site).flamewar_slow_minutes or 10
+            war = services.flamewar_set_slow_mode(moderator=moderator, war=war, minutes=minutes)
+            message = f"slow mode {'off' if not minutes else f'on: one reply per {minutes} min'}"
+    except DomainError as exc:
+        return _failed(request, default, exc)
+    return _done(request, default, message, {"id": pk})
+
+
+# ---------------------------------------------------------------------------- sites, roles, audit
+
+@login_required
+@require_GET
+def sites(request: HttpRequest) -> HttpResponse:
+    """GET /moderate/sites/ — a moderator: their sites, with pre-moderation and (for admins) roles."""
+    mine = list(selectors.sites_moderated(request.user))
+    if not mine:
+        raise PermissionDenied("you moderate no site")
+    administered = set(selectors.sites_administered(request.user).values_list("pk", flat=True))
+    return render(request, "moderators/sites.html", {
+        **_base_context(request),
+        "rows": [(s, s.pk in administered) for s in mine],
+        "here": request.get_full_path(),
+    })
+
+
+@login_required
+@require_POST
+def site_premoderate(request: HttpRequest, slug: str) -> HttpResponse:
+    """POST /moderate/sites/<slug>/premoderate/ on=1|0 — a moderator of the site. Holds every new
+    comment for review (or stops)."""
+    site = get_object_or_404(Site, slug=slug)
+    _require_moderator(request, site)
+    on = request.POST.get("on") == "1"
+    try:
+        services.site_set_premoderation(moderator=_user(request), site=site, premoderate=on)
+    except DomainError as exc:
+        return _failed(request, reverse("moderators:sites"), exc)
+    return _done(request, reverse("moderators:sites"),
+                 f"{site.slug}: {'every new comment waits for a moderator' if on else 'pre-moderation off'}",
+                 {"premoderate": on})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_roles(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET/POST /moderate/sites/<slug>/roles/ — an admin of the site. Lists its moderators and
+    adds one (username, role)."""
+    site = get_object_or_404(Site, slug=slug)
+    _require_admin(request, site)
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(username=form.cleaned_data["username"]).first()
+        if user is None:
+            form.add_error("username", "no user by that name: create the account in /admin/ first")
+        else:
+            try:
+                services.siterole_grant(actor=_user(request), site=site, user=user, role=Role(form.cleaned_data["role"]))
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"{user.username} is now {form.cleaned_data['role']} of {site.slug}")
+                return redirect("moderators:site_roles", slug=slug)
+    return render(request, "moderators/roles.html", {
+        **_base_context(request),
+        "site": site,
+        "roles": selectors.site_roles(site),
+        "form": form,
+    })
+
+
+@login_required
+@require_POST
+def site_role_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """POST /moderate/sites/<slug>/roles/<user id>/remove/ — an admin of the site."""
+    site = get_object_or_404(Site, slug=slug)
+    _require_admin(request, site)
+    user = get_object_or_404(User, pk=user_id)
+    default = reverse("moderators:site_roles", args=[slug])
+    try:
+        services.siterole_revoke(actor=_user(request), site=site, user=user)
+    except DomainError as exc:
+        return _failed(request, default, exc)
+    return _done(request, default, f"{user.username} no longer moderates {site.slug}", {})
+
+
+@login_required
+@require_GET
+def audit(request: HttpRequest) -> HttpResponse:
+    """GET /moderate/audit/?site=&page= — an admin of at least one site (entries of the sites
+    they administer; superusers see all)."""
+    if not selectors.sites_administered(request.user).exists():
+        raise PermissionDenied("only admins read the audit log")
+    site = None
+    if slug := request.GET.get("site"):
+        site = get_object_or_404(Site, slug=slug)
+        _require_admin(request, site)
+    page = max(1, _int(request.GET.get("page"), 1))
+    size = 100
+    rows = list(selectors.audit_entries(request.user, site=site)[(page - 1) * size: page * size + 1])
+    return render(request, "moderators/audit.html", {
+        **_base_context(request),
+        "entries": rows[:size],
+        "site": site,
+        "sites": selectors.sites_administered(request.user),
+        "page": page,
+        "has_more": len(rows) > size,
+    })
