@@ -21,6 +21,7 @@ from townhall.comments.schemas import (
     CommentWrittenOut,
     CountsOut,
     DeletedOut,
+    OutcomeOut,
     ErrorOut,
     RepliesPageOut,
     ReportIn,
@@ -94,6 +95,16 @@ def thread_read(
 def comment_read(request: HttpRequest, comment_id: int) -> dict[str, object]:
     """GET /api/v1/comments/{id} — anyone. One visible comment (for permalinks)."""
     return selectors.comment_detail(selectors.comment_public(comment_id))
+
+
+@router.get("/comments/{comment_id}/outcome", response={200: OutcomeOut, 404: ErrorOut})
+def comment_outcome(request: HttpRequest, comment_id: int) -> dict[str, object]:
+    """GET /api/v1/comments/{id}/outcome — the comment's author only (X-Townhall-Edit-Token of
+    that comment, even expired, or the X-Townhall-Token it was posted with). Lets the widget
+    show a held comment's outcome once a moderator decides."""
+    return selectors.comment_outcome(
+        comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), reader=_reader(request)
+    )
 
 
 @router.get("/comments/{comment_id}/replies", response={200: RepliesPageOut, 404: ErrorOut, 422: ErrorOut})

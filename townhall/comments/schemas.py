@@ -98,6 +98,11 @@ class CommentIn(Schema):
     )
 
 
+class OutcomeOut(Schema):
+    id: int
+    status: Literal["published", "pending", "rejected", "deleted"]
+
+
 class CommentEditIn(Schema):
     text: str
     acknowledge_warning: bool = False

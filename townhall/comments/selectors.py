@@ -284,6 +284,19 @@ def comment_public(comment_id: int) -> Comment:
         raise NotFound("no such comment", code="comment_not_found") from None
 
 
+def comment_outcome(*, comment_id: int, edit_token: str | None, reader: str | None) -> dict[str, Any]:
+    """How moderation went for the author's own comment: only its author may ask."""
+    from townhall.core.tokens import edit_token_owns
+
+    comment = Comment.objects.filter(pk=comment_id).only("id", "status", "author_token").first()
+    owns = comment is not None and (
+        edit_token_owns(edit_token, comment_id=comment_id) or bool(reader and reader == comment.author_token)
+    )
+    if comment is None or not owns:
+        raise NotFound("no such comment of yours", code="comment_not_found")
+    return {"id": comment.pk, "status": str(comment.status)}
+
+
 def comment_detail(comment: Comment) -> dict[str, Any]:
     site = comment.thread.site
     names = {}

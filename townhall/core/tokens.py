@@ -40,6 +40,17 @@ class EditTokenExpired(Exception):
     pass
 
 
+def edit_token_owns(token: str | None, *, comment_id: int) -> bool:
+    """Whether the token was issued for this comment, however old: it still proves authorship
+    (to ask how moderation went) after it stopped allowing edits."""
+    if not token:
+        return False
+    try:
+        return signing.TimestampSigner(salt=EDIT_SALT).unsign(token.strip()) == str(comment_id)
+    except signing.BadSignature:
+        return False
+
+
 def edit_token_check(token: str | None, *, comment_id: int, max_age_seconds: int) -> None:
     if not token:
         raise EditTokenInvalid

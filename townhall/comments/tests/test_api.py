@@ -383,3 +383,20 @@ def test_site_policy_change_reaches_reads(client: Client, site: Site) -> None:
     site_update(site=site, display_depth=1)
     flat = thread(client).json()["comments"][0]["replies"]
     assert len(flat) == 2 and flat[1]["in_reply_to"] is not None
+
+
+def test_the_author_learns_the_outcome_of_a_held_comment(client: Client, site: Site) -> None:
+    from townhall.comments.services import comment_set_status
+
+    site_update(site=site, premoderate=True)
+    token = client.post("/api/v1/tokens").json()["token"]
+    held = post_json(client, "/api/v1/comments", {"site": "blog", "url": PAGE, "text": "wait for me"},
+                     **{"X-Townhall-Token": token}).json()
+    path = f"/api/v1/comments/{held['id']}/outcome"
+    assert client.get(path, headers={"X-Townhall-Edit-Token": held["edit_token"]}).json()["status"] == "pending"
+    comment_set_status(comment=Comment.objects.get(pk=held["id"]), status=Status.PUBLISHED)
+    assert client.get(path, headers={"X-Townhall-Token": token}).json()["status"] == "published"
+    # Nobody else can ask.
+    assert client.get(path).status_code == 404
+    other = client.post("/api/v1/tokens").json()["token"]
+    assert client.get(path, headers={"X-Townhall-Token": other}).status_code == 404
