@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from townhall.comments.models import Comment, Site, Thread
 from townhall.comments.selectors import page_cache
@@ -452,6 +453,16 @@ def test_vote_and_report(page: Any, demo: Demo) -> None:
     panel.get_by_role("button", name="Send report").click()
     page.wait_for_selector(f"{target} .th-report .th-ok")
     assert Comment.objects.get(pk=demo.ids[2]).reports.get().reason == "abuse"
+
+    # One's own comment cannot be voted on: the refusal shows at the comment.
+    form = top_form(page)
+    form.get_by_role("textbox", name="Comment", exact=True).fill("My own words.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(form.locator(".th-ok")).to_have_text("Your comment was published.")
+    mine = comment_with(page, "My own words.")
+    mine.locator(".th-actions").get_by_role("button", name="Vote up").click()
+    expect(mine.locator(".th-actions .th-err")).to_contain_text("own comment")
+    assert mine.locator(".th-score").inner_text() == "0"
 
 
 def test_field_errors_from_the_api_appear_at_their_fields(page: Any, demo: Demo) -> None:

@@ -353,7 +353,7 @@
       node.more.disabled = true;
       const r = await api('/comments/' + node.data.id + '/replies?' + new URLSearchParams({ cursor: node.cursor }));
       node.more.disabled = false;
-      if (r.status !== 200) { announce(errorText(r)); return false; }
+      if (r.status !== 200) { note(node, errorText(r)); return false; }
       for (const c of r.data.replies) if (!nodes.has(c.id)) place(c, node.list);
       node.cursor = r.data.cursor;
       if (!node.cursor) { node.more.remove(); node.more = null; }
@@ -413,6 +413,14 @@
       if (node.toggle) acts.append(node.toggle);
     }
 
+    /* A failure shown where it happened (and announced), not only in the hidden live region. */
+    function note(node, msg) {
+      let n = node.actions.querySelector('.th-err');
+      if (!n) node.actions.append((n = h('span', { class: 'th-err' })));
+      n.textContent = msg;
+      announce(msg);
+    }
+
     function panel(node, cls, content) {
       const old = node.el.querySelector(':scope > .th-main .' + cls);
       if (old) { old.remove(); return null; }
@@ -426,7 +434,7 @@
       const value = votes[node.data.id] === v ? 0 : v;
       await readerToken();
       const r = await api('/comments/' + node.data.id + '/votes', { method: 'POST', body: { value }, headers: tokenHeader() });
-      if (r.status !== 200) return announce(errorText(r));
+      if (r.status !== 200) return note(node, errorText(r));
       votes[node.data.id] = value;
       store.set('votes', votes);
       Object.assign(node.data, { score: r.data.score, upvotes: r.data.upvotes, downvotes: r.data.downvotes });
@@ -528,7 +536,7 @@
         h('span', { text: S.confirmDelete + ' ' }),
         h('button', { type: 'button', class: 'th-btn th-danger', text: S.yesDelete, onclick: async () => {
           const r = await api('/comments/' + node.data.id, { method: 'DELETE', headers: { 'X-Townhall-Edit-Token': own.token } });
-          if (r.status !== 200) { announce(errorText(r)); return; }
+          if (r.status !== 200) { p.remove(); note(node, errorText(r)); return; }
           store.del('edit:' + node.data.id);
           forgetPending(node.data.id);
           if (!node.el.classList.contains('th-pending')) { thread.count = Math.max(0, thread.count - 1); setCount(); }
@@ -591,6 +599,7 @@
       const notify = h('input', { type: 'checkbox', id: uid('notify') });
       if (saved) { name.value = saved.name || ''; email.value = saved.email || ''; website.value = saved.website || ''; remember.checked = true; }
       const formErr = h('p', { class: 'th-err th-form-err', role: 'alert' });
+      const formOk = h('p', { class: 'th-ok' });
       const submit = h('button', { type: 'submit', class: 'th-btn th-primary', text: parentNode ? S.postReply : S.post });
       const legendText = parentNode ? t(S.replyTo, { name: (parentNode.data.author && parentNode.data.author.name) || S.anonymous }) : S.leaveReply;
       const form = h('form', { class: 'th-form', novalidate: true, 'aria-label': legendText },
@@ -607,7 +616,7 @@
         h('div', { class: 'th-row' },
           h('span', { class: 'th-check' }, remember, h('label', { for: remember.id, text: S.remember })),
           h('span', { class: 'th-check' }, notify, h('label', { for: notify.id, text: S.notify }))),
-        formErr,
+        formErr, formOk,
         h('div', { class: 'th-row' }, submit,
           parentNode ? h('button', { type: 'button', class: 'th-btn', text: S.cancel, onclick: () => { form.remove(); parentNode.el.querySelector('.th-actions .th-link:not(.th-toggle)').focus(); } }) : null));
 
@@ -621,12 +630,17 @@
           site, url, title, parent: parentNode ? parentNode.data.id : null, text: ta.value,
           author_name: name.value, author_email: email.value, author_website: website.value, notify: notify.checked,
         };
+        await readerToken(); // ties the comment to this browser: "my comments", no self-votes
         const r = await api('/comments', { method: 'POST', body, headers: tokenHeader() });
         submit.disabled = false;
         submit.textContent = parentNode ? S.postReply : S.post;
+        formOk.textContent = '';
         if (r.status === 201 || r.status === 202) {
           clearErrors(fields, formErr);
-          store.set('edit:' + r.data.id, { token: r.data.edit_token, expires: r.data.edit_expires, text: ta.value });
+          formOk.textContent = r.status === 201 ? S.posted : S.pending;
+          // The window counted on this browser's clock (the server's may differ), never past it.
+          const expires = Math.min(Date.now() + cfg.edit_window_minutes * 6e4, Date.parse(r.data.edit_expires) || Infinity);
+          if (r.data.edit_token) store.set('edit:' + r.data.id, { token: r.data.edit_token, expires: new Date(expires).toISOString(), text: ta.value });
           let el;
           if (r.status === 201) {
             thread.count += 1;
