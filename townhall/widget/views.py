@@ -30,9 +30,13 @@ def _replies_link(comment_id: int, cursor: str) -> str:
 
 
 def _annotate(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Add the "more replies" link to each comment that has a cursor, all the way down."""
+    """Add the "more replies" link to each comment that has a cursor, all the way down, and
+    keep an author's website only if it is an http(s) link (imported data included)."""
     for c in comments:
         c["more_url"] = _replies_link(c["id"], c["replies_cursor"]) if c.get("replies_cursor") else None
+        author = c.get("author")
+        if author and not str(author.get("website") or "").lower().startswith(("http://", "https://")):
+            author["website"] = None
         _annotate(c["replies"])
     return comments
 
@@ -74,7 +78,7 @@ def replies_noscript(request: HttpRequest, comment_id: int) -> HttpResponse:
     context = {
         "site": site,
         "thread": {"url": comment.thread.url, "title": comment.thread.title},
-        "comment": detail,
+        "comment": _annotate([detail])[0],
         "replies": _annotate(page["replies"]),
         "next_url": _replies_link(comment.pk, page["cursor"]) if page["cursor"] else None,
         "thread_url": _thread_link(site.slug, comment.thread.url),

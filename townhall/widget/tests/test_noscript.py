@@ -126,6 +126,18 @@ def test_untrusted_text_is_escaped(client: Client, site: Site) -> None:
     assert "<script" not in html
 
 
+def test_only_http_websites_become_links(client: Client, site: Site) -> None:
+    url = "https://blog.example/post"
+    ok = comment_create(site=site, url=url, text="Linked", author_name="Web", author_website="https://web.example", moderate=False)
+    odd = comment_create(site=site, url=url, text="Imported", author_name="Odd", moderate=False)
+    # As an importer might store it, bypassing the form's validation.
+    Comment.objects.filter(pk=odd.comment.pk).update(author_website="javascript:alert(1)")
+    html = client.get("/embed/thread", {"site": "blog", "url": url}).content.decode()
+    assert 'href="https://web.example"' in html
+    assert "javascript:" not in html
+    assert ok.comment.pk
+
+
 def test_deleted_comment_with_replies_keeps_its_place(client: Client, site: Site) -> None:
     url = "https://blog.example/post"
     parent = comment_create(site=site, url=url, text="Soon gone", author_name="A", moderate=False)
