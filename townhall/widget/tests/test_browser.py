@@ -552,6 +552,10 @@ def test_premoderated_site_holds_comments_and_shows_them_to_their_author_only(pa
     held = page.locator("#townhall .th-c.th-pending", has_text="Held for review")
     held.wait_for()
     assert "Awaiting moderation" in held.inner_text()
+    # Nothing to vote on, answer or report yet; the author may still edit it.
+    assert held.locator(".th-vote").count() == 0
+    assert held.locator(".th-actions").get_by_role("button", name="Reply").count() == 0
+    assert held.locator(".th-actions").get_by_role("button", name="Edit").count() == 1
     page.wait_for_function("() => document.querySelector('#townhall [role=status]').textContent.includes('awaiting moderation')")
     assert page.locator("#townhall h2").inner_text() == "60 comments"
 

@@ -394,14 +394,17 @@
       const acts = node.actions;
       acts.replaceChildren();
       if (c.status === 'deleted') { if (node.toggle) acts.append(node.toggle); return; }
+      const pending = node.el.classList.contains('th-pending'); // nothing to vote on or answer yet
       const votes = store.get('votes') || {};
       const score = h('span', { class: 'th-score', text: String(c.score), title: t(S.score, { n: c.score }) });
       const vote = (v) => h('button', { type: 'button', class: 'th-vote', 'aria-label': v > 0 ? S.upvote : S.downvote,
         'aria-pressed': String(votes[c.id] === v), text: v > 0 ? '▲' : '▼', onclick: (e) => castVote(node, v, e.currentTarget) });
-      acts.append(h('span', { class: 'th-votes' }, vote(1), score, vote(-1)));
-      if (!thread || !thread.closed) acts.append(h('button', { type: 'button', class: 'th-link', text: S.reply, onclick: () => openReply(node) }));
-      acts.append(h('button', { type: 'button', class: 'th-link', text: S.share, 'aria-expanded': 'false', onclick: (e) => openShare(node, e.currentTarget) }));
-      acts.append(h('button', { type: 'button', class: 'th-link', text: S.report, 'aria-expanded': 'false', onclick: (e) => openReport(node, e.currentTarget) }));
+      if (!pending) {
+        acts.append(h('span', { class: 'th-votes' }, vote(1), score, vote(-1)));
+        if (!thread || !thread.closed) acts.append(h('button', { type: 'button', class: 'th-link', text: S.reply, onclick: () => openReply(node) }));
+        acts.append(h('button', { type: 'button', class: 'th-link', text: S.share, 'aria-expanded': 'false', onclick: (e) => openShare(node, e.currentTarget) }));
+        acts.append(h('button', { type: 'button', class: 'th-link', text: S.report, 'aria-expanded': 'false', onclick: (e) => openReport(node, e.currentTarget) }));
+      }
       const own = store.get('edit:' + c.id);
       if (own && new Date(own.expires) > Date.now()) {
         acts.append(
@@ -505,7 +508,13 @@
           own.text = ta.value;
           store.set('edit:' + node.data.id, own);
           if (r.data.comment) { Object.assign(node.data, r.data.comment); node.body.innerHTML = r.data.comment.html; }
-          else { node.body.replaceChildren(markdown(ta.value)); node.el.classList.add('th-pending'); }
+          else {
+            node.body.replaceChildren(markdown(ta.value));
+            node.el.classList.add('th-pending');
+            const pend = (store.get(pendingKey) || []).filter((p) => p.id !== node.data.id);
+            pend.push({ id: node.data.id, parent: node.data.parent, text: ta.value, name: (node.data.author || {}).name, created: node.data.created });
+            store.set(pendingKey, pend);
+          }
           refreshHeader(node);
           form.replaceWith(node.body);
           node.actions.hidden = false;
@@ -722,7 +731,7 @@
         made.classList.add('th-pending');
         const node = nodes.get(p.id);
         node.body.replaceChildren(markdown(p.text));
-        node.actions.querySelector('.th-votes').remove();
+        buildActions(node);
         refreshHeader(node);
       }
       store.set(pendingKey, keep);
