@@ -496,6 +496,28 @@ def test_field_errors_from_the_api_appear_at_their_fields(page: Any, demo: Demo)
     assert form.locator("[aria-invalid=true]").count() == 0
 
 
+def test_a_hostility_warning_can_be_revised_or_posted_as_is(page: Any, demo: Demo) -> None:
+    from townhall.moderation.services import policy_update
+
+    # Every text scores at least 0: with the warn threshold at 0 every post gets the warning.
+    policy_update(site=demo.site, toxicity_warn=0.0, toxicity_hold=1.0)
+    open_demo(page, demo)
+    form = top_form(page)
+    text = form.get_by_role("textbox", name="Comment", exact=True)
+    text.fill("You could have read the article first.")
+    form.get_by_role("button", name="Post comment").click()
+    as_is = form.get_by_role("button", name="Post it as is")
+    as_is.wait_for()
+    assert text.get_attribute("aria-invalid") == "true"
+    warning = page.locator("#" + text.get_attribute("aria-describedby").split()[-1]).inner_text()
+    assert warning.startswith("This may read as hostile") and "English-only" in warning
+    assert form.locator(".th-form-err").inner_text() == ""
+    as_is.click()
+    comment_with(page, "You could have read the article first.").wait_for()
+    assert not as_is.is_visible()
+    assert Comment.objects.filter(text="You could have read the article first.").exists()
+
+
 INJECTIONS = [
     "<script>window.__pwned = 1</script>",
     '<img src=x onerror="window.__pwned = 1; alert(1)">',
@@ -577,6 +599,21 @@ def test_premoderated_site_holds_comments_and_shows_them_to_their_author_only(pa
     approved = comment_with(page, "Held for review")
     assert approved.count() == 1 and "th-pending" not in approved.get_attribute("class")
     assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('townhall:pending:')).map((k) => JSON.parse(localStorage[k]).length)") == [0]
+
+    # A rejected one: its author is told once, then it is forgotten.
+    form = top_form(page)
+    form.get_by_role("textbox", name="Comment", exact=True).fill("This one will not pass.")
+    form.get_by_role("button", name="Post comment").click()
+    comment_with(page, "This one will not pass.").wait_for()
+    comment_set_status(comment=Comment.objects.get(text="This one will not pass."), status=Status.REJECTED)
+    page.reload()
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    refused = comment_with(page, "This one will not pass.")
+    assert "Not accepted by the moderators" in refused.inner_text()
+    assert refused.locator(".th-actions button").count() == 0
+    page.reload()
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    assert comment_with(page, "This one will not pass.").count() == 0
 
 
 def test_closed_thread_shows_a_notice_and_no_forms(page: Any, demo: Demo) -> None:

@@ -81,6 +81,9 @@
     network: 'Could not reach the comment server. Please try again.',
     tooFast: 'Too many requests. Please wait {s} seconds and try again.',
     errors: 'Please correct the marked fields.',
+    postAsIs: 'Post it as is',
+    saveAsIs: 'Save it as is',
+    rejected: 'Not accepted by the moderators',
   };
 
   const doc = document;
@@ -497,13 +500,14 @@
       ta.value = own.text || node.body.textContent.trim();
       const err = h('p', { class: 'th-err', id: uid('err'), hidden: true });
       const formErr = h('p', { class: 'th-err th-form-err', role: 'alert' });
+      const asIs = h('button', { type: 'button', class: 'th-btn', hidden: true, text: S.saveAsIs, onclick: () => send(true) });
       const form = h('form', { class: 'th-edit-form', novalidate: true },
         h('label', { for: ta.id, text: S.text }), ta, err, formErr,
-        h('div', { class: 'th-row' }, h('button', { type: 'submit', class: 'th-btn th-primary', text: S.save }),
+        h('div', { class: 'th-row' }, h('button', { type: 'submit', class: 'th-btn th-primary', text: S.save }), asIs,
           h('button', { type: 'button', class: 'th-btn', text: S.cancel, onclick: () => { form.replaceWith(node.body); node.actions.hidden = false; } })));
-      form.addEventListener('submit', async (e) => {
-        e.preventDefault();
-        const r = await api('/comments/' + node.data.id, { method: 'PATCH', body: { text: ta.value }, headers: { 'X-Townhall-Edit-Token': own.token } });
+      form.addEventListener('submit', (e) => { e.preventDefault(); send(false); });
+      async function send(ack) {
+        const r = await api('/comments/' + node.data.id, { method: 'PATCH', body: { text: ta.value, acknowledge_warning: ack }, headers: { 'X-Townhall-Edit-Token': own.token } });
         if (r.status === 200 || r.status === 202) {
           own.text = ta.value;
           store.set('edit:' + node.data.id, own);
@@ -523,8 +527,8 @@
           node.el.focus();
           return;
         }
-        showErrors({ text: [ta, err, null, S.text] }, formErr, r);
-      });
+        asIs.hidden = !showErrors({ text: [ta, err, null, S.text] }, formErr, r);
+      }
       node.body.replaceWith(form);
       node.actions.hidden = true;
       ta.focus();
@@ -610,6 +614,7 @@
       const formErr = h('p', { class: 'th-err th-form-err', role: 'alert' });
       const formOk = h('p', { class: 'th-ok' });
       const submit = h('button', { type: 'submit', class: 'th-btn th-primary', text: parentNode ? S.postReply : S.post });
+      const asIs = h('button', { type: 'button', class: 'th-btn', hidden: true, text: S.postAsIs, onclick: () => send(true) });
       const legendText = parentNode ? t(S.replyTo, { name: (parentNode.data.author && parentNode.data.author.name) || S.anonymous }) : S.leaveReply;
       const form = h('form', { class: 'th-form', novalidate: true, 'aria-label': legendText },
         h('h3', { class: 'th-form-title', text: legendText }),
@@ -626,11 +631,11 @@
           h('span', { class: 'th-check' }, remember, h('label', { for: remember.id, text: S.remember })),
           h('span', { class: 'th-check' }, notify, h('label', { for: notify.id, text: S.notify }))),
         formErr, formOk,
-        h('div', { class: 'th-row' }, submit,
+        h('div', { class: 'th-row' }, submit, asIs,
           parentNode ? h('button', { type: 'button', class: 'th-btn', text: S.cancel, onclick: () => { form.remove(); parentNode.el.querySelector('.th-actions .th-link:not(.th-toggle)').focus(); } }) : null));
 
-      form.addEventListener('submit', async (e) => {
-        e.preventDefault();
+      form.addEventListener('submit', (e) => { e.preventDefault(); send(false); });
+      async function send(ack) {
         if (remember.checked) store.set('author', { name: name.value, email: email.value, website: website.value });
         else store.del('author');
         submit.disabled = true;
@@ -638,12 +643,14 @@
         const body = {
           site, url, title, parent: parentNode ? parentNode.data.id : null, text: ta.value,
           author_name: name.value, author_email: email.value, author_website: website.value, notify: notify.checked,
+          acknowledge_warning: ack,
         };
         await readerToken(); // ties the comment to this browser: "my comments", no self-votes
         const r = await api('/comments', { method: 'POST', body, headers: tokenHeader() });
         submit.disabled = false;
         submit.textContent = parentNode ? S.postReply : S.post;
         formOk.textContent = '';
+        asIs.hidden = true;
         if (r.status === 201 || r.status === 202) {
           clearErrors(fields, formErr);
           formOk.textContent = r.status === 201 ? S.posted : S.pending;
@@ -669,8 +676,8 @@
           if (el) { el.scrollIntoView({ block: 'nearest' }); el.focus({ preventScroll: true }); }
           return;
         }
-        showErrors(fields, formErr, r);
-      });
+        asIs.hidden = !showErrors(fields, formErr, r);
+      }
       return form;
     }
 
@@ -695,13 +702,18 @@
         if (!f) { other.push(e.message ? e.field + ': ' + e.message : e.field); continue; }
         const [input, err, hint, label] = f;
         err.hidden = false;
-        err.textContent = (err.textContent ? err.textContent + ' ' : '') + (label ? label + ' ' + e.message : capital(e.message)) + '.';
+        // "is required" reads as "Name is required."; a whole sentence from the server stays as is.
+        const msg = /^[a-z]/.test(e.message) && label ? label + ' ' + e.message + '.' : capital(e.message);
+        err.textContent = (err.textContent ? err.textContent + ' ' : '') + msg;
         input.setAttribute('aria-invalid', 'true');
         input.setAttribute('aria-describedby', (hint ? hint.id + ' ' : '') + err.id);
         first = first || input;
       }
-      formErr.textContent = first ? [S.errors, ...other].join(' ') : other.join(' ') || errorText(r);
+      // A warning (not an error): the writer may revise, or send it as is.
+      const warning = r.status === 422 && r.data.code === 'toxicity_warning';
+      formErr.textContent = warning ? '' : first ? [S.errors, ...other].join(' ') : other.join(' ') || errorText(r);
       if (first) { if (first.hidden) first.hidden = false; first.focus(); }
+      return warning;
     }
     const capital = (s) => String(s).charAt(0).toUpperCase() + String(s).slice(1);
 
@@ -736,6 +748,24 @@
       }
       store.set(pendingKey, keep);
       return made;
+    }
+
+    /* Held comments: ask once per visit how moderation went (only their author may ask). */
+    async function checkPending() {
+      for (const p of store.get(pendingKey) || []) {
+        const r = await api('/comments/' + p.id + '/outcome', { headers: tokenHeader() });
+        const outcome = r.status === 200 ? r.data.status : r.status === 404 ? 'deleted' : 'pending';
+        if (outcome === 'pending') continue;
+        forgetPending(p.id);
+        const n = nodes.get(p.id);
+        if (!n || !n.el.classList.contains('th-pending')) continue;
+        const mark = n.header.querySelector('.th-pmark');
+        n.el.classList.remove('th-pending');
+        if (outcome === 'published') { if (mark) mark.remove(); continue; }
+        n.el.classList.add('th-rejected');
+        if (mark) mark.textContent = outcome === 'rejected' ? S.rejected : S.deleted;
+        n.actions.replaceChildren();
+      }
     }
 
     /* ---------------- notices */
@@ -813,6 +843,7 @@
       if (r.status !== 200) { heading.textContent = errorText(r); return; }
       cfg = r.data;
       await load();
+      await checkPending();
       host.dataset.townhallReady = 'true';
     })();
   }
