@@ -262,8 +262,8 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error("text", exc.message)
         else:
-            messages.success(request, f"#{pk} edited; the original is kept")
-            return _back(request, reverse("moderators:queue", args=[Queue.PENDING.value]))
+            return _done(request, reverse("moderators:queue", args=[Queue.PENDING.value]),
+                         f"#{pk} edited; the original is kept", {"id": pk})
     return render(request, "moderators/edit.html", {
         **_base_context(request),
         "comment": comment,
