@@ -147,3 +147,18 @@ def rule_score(cleaned: str) -> float:
     evidence = (1.2 * min(directed, 3) + 1.5 * min(threat, 2) + 0.5 * min(dismissive, 2)
                 + 0.6 * min(condescending, 2))
     return float(1.0 - math.exp(-evidence))
+
+
+def explain(cleaned: str) -> list[str]:
+    """The phrases the hand rules matched, for a moderator-facing reason."""
+    found = []
+    for kind, patterns in (
+        ("insult", _DIRECTED),
+        ("threat", [_THREAT]),
+        ("condescending", _CONDESCENDING),
+        ("dismissive", [_DISMISSIVE]),
+        ("profanity", [_PROFANITY]),
+    ):
+        for p in patterns:
+            found += [f"{kind}: {m.group(0).strip()}" for m in p.finditer(cleaned)]
+    return list(dict.fromkeys(found))

@@ -27,6 +27,10 @@ DENSE_EXTRACTORS: dict[str, Callable[[str], np.ndarray]] = {
 RULE_SCORERS: dict[str, Callable[[str], float]] = {
     "insults": insults.rule_score,
 }
+EXPLAINERS: dict[str, Callable[[str], list[str]]] = {
+    "insults": insults.explain,
+    "spam": spamfeatures.explain,
+}
 
 
 def model_version(json_bytes: bytes, arrays: list[np.ndarray]) -> str:
@@ -87,6 +91,12 @@ class LinearTextModel:
             # noisy-OR: either the learned model or the hand rules can raise the score
             p = 1.0 - (1.0 - p) * (1.0 - self._rule(cleaned))
         return p
+
+    def explain(self, text: str) -> list[str]:
+        """Human-readable hand-feature matches ("insult: you are a pathetic idiot",
+        "links: 2"). Empty does not mean a low score: the n-gram part has no reasons."""
+        explainer = EXPLAINERS.get(self.meta.get("dense") or "")
+        return explainer(clean(text)) if explainer else []
 
     def score_many(self, texts: Iterable[str]) -> list[float]:
         return [self.score(t) for t in texts]

@@ -102,7 +102,7 @@ _LEET = {
 }
 _LEET_TABLE = str.maketrans(_LEET)
 _LEET_SYMBOLS = frozenset("$@!|+€")
-_NUMBERLIKE = re.compile(r"^[#(]?[\d.,:/%-]+(st|nd|rd|th|s|am|pm|k|m|x|h|min|kg|km|mb|gb|px|yo)?\)?$")
+_NUMBERLIKE = re.compile(r"^[#($€£]?[\d.,:/%-]+(st|nd|rd|th|s|am|pm|k|m|x|h|min|kg|km|mb|gb|px|yo)?\)?$")
 _TRAILING_PUNCT = re.compile(r"[!?.,;:)\]\"'»”’…]+$")
 
 

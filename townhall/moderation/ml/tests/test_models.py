@@ -86,3 +86,24 @@ def test_spam_does_not_flag_cited_sources():
         "The council report is here: https://example.org/minutes/2024-03.pdf - see page 4.",
     ]:
         assert not model.flag(text), text
+
+
+def test_explain_names_the_matched_phrases():
+    reasons = toxicity_model().explain("Sweetheart, you are a pathetic idiot. Poor thing is desperate.")
+    assert "insult: you are a pathetic idiot" in reasons
+    assert "insult: poor thing" in reasons
+    assert toxicity_model().explain("It was MAD mag in the states.") == []
+    spam_reasons = spam_model().explain("Check out my channel http://a.example/x subscribe!!!")
+    assert "promotion: check out my" in spam_reasons and "links: 1" in spam_reasons
+
+
+@pytest.mark.parametrize("text", ["x" * 200_000, "a1" * 50_000, "$" * 100_000, ("word " * 10 + "\n") * 3000,
+                                  "you " * 20_000, "f*" * 20_000])
+def test_pathological_input_is_fast(text):
+    # Guards against quadratic regexes: every path here once took seconds.
+    import time
+
+    t0 = time.perf_counter()
+    toxicity_model().score(text)
+    spam_model().score(text)
+    assert time.perf_counter() - t0 < 0.5

@@ -73,3 +73,13 @@ def test_wordlist_plurals_prefixes_phrases_and_masks():
     assert BANNED.matches("asssss") == ["ass"]
     assert BANNED.matches("idiot shit idiot") == ["idiot", "shit"]
     assert "idiot" in BANNED and "ideal" not in BANNED
+
+
+def test_wordlist_pathological_input_is_fast():
+    import time
+
+    t0 = time.perf_counter()
+    BANNED.matches("f*" * 10_000)
+    BANNED.matches("a" * 20_000)
+    BANNED.matches("s h i t " * 2_000)
+    assert time.perf_counter() - t0 < 1.0
