@@ -224,6 +224,11 @@ class WordList:
                 continue
             if len(run) >= 2:
                 out.append("".join(run).translate(_LEET_TABLE))
+                # "Wow! a s s": an edge symbol may be punctuation, not leet;
+                # also try the run without it (as an extra candidate word).
+                trimmed = "".join(run).strip("$@!|+")
+                if len(trimmed) >= 2 and len(trimmed) != len(run):
+                    out.append(trimmed.translate(_LEET_TABLE))
             elif run:
                 out.append(run[0])
             run = []

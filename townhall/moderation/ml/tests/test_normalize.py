@@ -42,6 +42,8 @@ def test_fold_leaves_numbers_and_punctuation_alone():
         "sh1t",
         "shiiiiit",
         "sh*t",
+        "Wow! s h i t",
+        "s h i t!",
     ],
 )
 def test_wordlist_catches_evasions(text):
