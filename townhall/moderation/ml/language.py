@@ -41,6 +41,10 @@ def is_confidently_not(
 ) -> str | None:
     """The detected language if the text is long enough and confidently outside ``allowed``.
 
+    "Long enough" = at least ``min_chars`` letters once URLs, @handles and
+    digits are removed (so a bare link or a number never counts as foreign).
+    ``allowed`` holds ISO 639-1 codes, e.g. {"en"}.
+
     Short texts ("ok", "lol", a name) are never flagged: langid is unreliable
     on them and a wrong "not English" verdict is worse than a missed one.
     """
