@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if not opts["skip_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         from townhall.core.tasks import schedule_housekeeping
 
         schedule_housekeeping()
@@ -42,7 +44,8 @@ class Command(BaseCommand):
         else:
             server_cmd += ["--no-access-log"]
         server_cmd.append("townhall.wsgi:application")
-        children = [subprocess.Popen(server_cmd)]  # noqa: S603 (our own argv, no shell)
+        env = {**os.environ, "TOWNHALL_STATIC_COLLECTED": "true"}
+        children = [subprocess.Popen(server_cmd, env=env)]  # noqa: S603 (our own argv, no shell)
         if settings.RUN_TASK_WORKER:
             children.append(
                 subprocess.Popen([sys.executable, "-m", "townhall.cli", "db_worker", "--interval", "1"])  # noqa: S603

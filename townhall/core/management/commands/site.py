@@ -35,9 +35,14 @@ def _bool(value: str) -> bool:
 
 
 def embed_snippet(site: Site, base_url: str) -> str:
+    """The HTML a site pastes into its article template; PAGE_URL is the page's canonical URL,
+    percent-encoded (the <noscript> link leads readers without JavaScript to the plain thread)."""
     return (
-        f'<div id="townhall" data-site="{site.slug}"></div>\n'
-        f'<script defer src="{base_url}/static/townhall/embed.js"></script>'
+        f'<div id="townhall" data-site="{site.slug}"><noscript><a href="{base_url}/embed/thread?site={site.slug}'
+        f'&amp;url=PAGE_URL">Read the comments</a></noscript></div>\n'
+        f'<script defer src="{base_url}/static/townhall/embed.js"></script>\n'
+        f'<!-- optional: turns <a data-townhall-count href="PAGE_URL">Comments</a> links into "N comments" -->\n'
+        f'<script defer src="{base_url}/static/townhall/count.js" data-site="{site.slug}"></script>'
     )
 
 
