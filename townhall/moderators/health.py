@@ -81,6 +81,7 @@ class WarMark:
     id: int
     start: datetime
     end: datetime
+    detected: datetime
     participants: list[str]
     comment_count: int
     hostile_count: int
@@ -191,6 +192,7 @@ def thread_stats(thread: Thread) -> ThreadStats:
             id=w.pk,
             start=w.first_comment.created if w.first_comment else w.detected,
             end=max(w.last_comment.created if w.last_comment else w.updated, w.detected),
+            detected=w.detected,
             participants=list(w.participants),
             comment_count=w.comment_count,
             hostile_count=w.hostile_count,
@@ -302,6 +304,11 @@ def render_svg(stats: ThreadStats) -> SafeString:
         label = (f"flame war{' (resolved)' if war.status == 'resolved' else ''}: "
                  f"{' vs '.join(war.participants[:3])} · {war.comment_count} replies, {war.hostile_count} hostile")
         out.append(_t(min(x0 + 4, W - RIGHT - 10), TOP + 6 + 14 * i, label, size=11, fill=C_WAR, weight="bold"))
+        # When the pipeline saw it: the moment a moderator could have stepped in.
+        xd = x(war.detected)
+        out.append(f'<line x1="{xd:.1f}" x2="{xd:.1f}" y1="{TOP + 10 + 14 * i}" y2="{bottom}" stroke="{C_WAR}" '
+                   f'stroke-width="2" class="war-detected"/>')
+        out.append(_t(xd + 4, bottom - 4, f"detected {war.detected:%b %d %H:%M}", size=10, fill=C_WAR))
 
     # Bars and their axis.
     peak_count = max(b.total for b in stats.bins) or 1
@@ -313,7 +320,11 @@ def render_svg(stats: ThreadStats) -> SafeString:
         out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{C_GRID}"/>')
         out.append(_t(LEFT - 6, y + 4, f"{v:g}", size=11, anchor="end", fill=C_MUTED))
         out.append(_t(W - RIGHT + 6, y + 4, f"{25 * k}%", size=11, fill=C_HOSTILITY))
-    out.append(_t(LEFT - 40, TOP + BARS_H / 2, "comments", size=11, anchor="middle", fill=C_MUTED))
+    cy = TOP + BARS_H / 2
+    out.append(f'<text x="{LEFT - 40}" y="{cy:.1f}" font-size="11" text-anchor="middle" fill="{C_MUTED}" '
+               f'transform="rotate(-90 {LEFT - 40} {cy:.1f})">comments</text>')
+    out.append(f'<text x="{W - 8}" y="{cy:.1f}" font-size="11" text-anchor="middle" fill="{C_HOSTILITY}" '
+               f'transform="rotate(90 {W - 8} {cy:.1f})">hostility</text>')
     bw = plot_w / len(stats.bins)
     for b in stats.bins:
         bx = x(b.start) + 1
@@ -365,7 +376,7 @@ def render_svg(stats: ThreadStats) -> SafeString:
         out.append(_t(LEFT - 8, y + 4, f"{name} ({lane.count})", size=11, anchor="end"))
         for p in lane.points:
             hostile = p.toxicity is not None and p.toxicity >= HOSTILE
-            fill = C_REJECTED if hostile else C_PUBLISHED
+            fill = C_REJECTED if hostile else C_HELD if p.status == Status.PENDING else C_PUBLISHED
             stroke = f' stroke="{C_TEXT}" stroke-width="1.5"' if p.status != Status.PUBLISHED else ""
             out.append(f'<circle cx="{x(p.created):.1f}" cy="{y:.1f}" r="{5 if hostile else 4}" fill="{fill}"'
                        f'{stroke}><title>#{p.id} {escape(p.author)}, {p.created:%b %d %H:%M}, {p.status}'
@@ -384,7 +395,7 @@ def render_svg(stats: ThreadStats) -> SafeString:
     lx += 120
     out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{C_WAR}" fill-opacity="0.15" '
                f'stroke="{C_WAR}" stroke-dasharray="3 2"/>')
-    out.append(_t(lx + 16, ly, "flame war", size=11))
+    out.append(_t(lx + 16, ly, "flame war (line: detected)", size=11))
     if ex is not None:
         out.append(_t(LEFT, ly + 22, f"longest exchange: {' ↔ '.join(ex.authors)}, {ex.count} comments in a row, "
                       f"{ex.start:%b %d %H:%M} – {ex.end:%b %d %H:%M} (boxed)", size=12, weight="bold"))

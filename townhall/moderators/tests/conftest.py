@@ -104,9 +104,17 @@ def login_page(browser: Any, live_server: Any) -> Iterator[Any]:
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
         context.set_default_timeout(10_000)
         page = context.new_page()
+        def on_dialog(dialog: Any) -> None:
+            errors.append("dialog: " + dialog.message)
+            dialog.dismiss()
+
+        def on_console(message: Any) -> None:
+            if message.type == "error":
+                errors.append(message.text)
+
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("dialog", on_dialog)
+        page.on("console", on_console)
         return page
 
     yield make

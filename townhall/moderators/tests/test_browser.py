@@ -1,0 +1,130 @@
+"""The moderators' pages in Debian's Chromium (Playwright) against a live server: a queue
+cleared with the keyboard alone, and the seed thread's flame war as one item and on the thread
+health chart. Screenshots go to test-output/ (gitignored)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from townhall.comments.models import Comment, Site, Status
+from townhall.comments.services import site_update
+from townhall.comments.tests.factories import make_comment
+from townhall.moderation.models import Ban, FlameWar
+from townhall.moderators.models import AuditLog
+from townhall.moderators.tests.conftest import OUTPUT, People
+from townhall.moderators.tests.seed import seed_load, seed_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+KEYS = "arsb"  # approve, reject, spam, reject-and-ban: in turn
+TEXTS = [
+    "I think the article misses the point about the oil fields.",
+    "Buy cheap watches at example dot com, best prices!!!",
+    "You are a complete idiot and everybody knows it.",
+    "Thanks for the report, very useful.",
+    "This is the same thing I said yesterday, read it again.",
+]
+
+
+def fifty_pending(site: Site) -> list[Comment]:
+    site = site_update(site=site, premoderate=True)
+    comments = []
+    start = timezone.now() - timedelta(days=1)
+    for i in range(50):
+        comments.append(make_comment(
+            site, text=f"{TEXTS[i % len(TEXTS)]} ({i})", author_name=f"Reader {i % 7}",
+            author_email=f"reader{i % 7}@example.com", moderate=True,
+            created=start + timedelta(minutes=10 * i),  # slower than the flood limit
+        ))
+    assert all(c.status == Status.PENDING for c in comments)
+    return comments
+
+
+def test_a_moderator_clears_fifty_pending_items_with_the_keyboard(
+    live_server: Any, login_page: Any, site: Site, people: People
+) -> None:
+    fifty_pending(site)
+    page = login_page(people.moderator)
+    page.goto(live_server.url + "/moderate/")
+    page.wait_for_selector("body[data-ready]")
+    assert page.locator("[data-item]").count() == 50
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "moderators-queue.png"))
+
+    # Help, and moving about, before deciding.
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
+    page.screenshot(path=str(OUTPUT / "moderators-help.png"))
+    page.keyboard.press("Escape")
+    assert not page.locator("#help").is_visible()
+    first = page.locator("[data-item]").first.get_attribute("data-id")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert page.locator(".is-current").get_attribute("data-id") == page.locator("[data-item]").nth(1).get_attribute("data-id")
+    page.keyboard.press("k")
+    assert page.locator(".is-current").get_attribute("data-id") == first
+
+    decided: dict[str, int] = {}
+    for i in range(50):
+        key = KEYS[i % len(KEYS)]
+        page.keyboard.press(key)
+        decided[key] = decided.get(key, 0) + 1
+    page.wait_for_selector('body[data-pending="0"]')
+    page.wait_for_selector("#empty:not([hidden])")
+    assert page.locator("[data-item]").count() == 0
+    assert page.locator(".item-error").count() == 0
+
+    assert Comment.objects.filter(thread__site=site, status=Status.PENDING).count() == 0
+    assert Comment.objects.filter(thread__site=site, status=Status.PUBLISHED).count() == decided["a"]
+    assert Ban.objects.filter(site=site).count() == decided["b"]
+    entries = AuditLog.objects.filter(site=site, action__startswith="comment.")
+    assert entries.count() == 50
+    assert {e.actor_id for e in entries} == {people.moderator.pk}
+    assert sorted(entries.values_list("target_id", flat=True)) == sorted(
+        Comment.objects.filter(thread__site=site).values_list("id", flat=True))
+
+    # The admin reads all 50 decisions in the audit log.
+    audit = login_page(people.admin)
+    audit.goto(live_server.url + "/moderate/audit/?site=blog")
+    rows = audit.locator('tr[data-audit^="comment."]')
+    assert rows.count() == 50
+    counts = {key: audit.locator(f'tr[data-audit="comment.{verb}"]').count()
+              for key, verb in (("a", "approve"), ("r", "reject"), ("s", "spam"), ("b", "ban"))}
+    assert counts == decided
+    audit.screenshot(path=str(OUTPUT / "moderators-audit.png"), full_page=False)
+
+
+def test_the_seed_flame_war_is_one_item_and_on_the_health_chart(
+    live_server: Any, login_page: Any, people: People
+) -> None:
+    site = seed_site()
+    thread = seed_load(site)
+    assert FlameWar.objects.filter(thread=thread).count() == 1
+    war = FlameWar.objects.get(thread=thread)
+    page = login_page(people.superuser)
+
+    page.goto(live_server.url + "/moderate/flamewars/")
+    page.wait_for_selector("body[data-ready]")
+    items = page.locator("li.war")
+    assert items.count() == 1
+    text = items.first.inner_text()
+    assert "Rudy1947" in text and "Hind Abyad" in text
+    assert f"{war.comment_count} replies" in text
+    assert items.first.locator("ol.hostile > li").count() >= 5
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "moderators-flamewar.png"), full_page=True)
+
+    page.goto(live_server.url + f"/moderate/threads/{thread.pk}/health/")
+    chart = page.locator("#health svg")
+    assert chart.count() == 1
+    assert chart.locator("rect.war-band").count() == 1
+    assert chart.locator("polyline.hostility-line").count() == 1
+    assert chart.locator("rect.exchange").count() == 1
+    assert "longest exchange: " in chart.text_content()
+    page.locator("#health").screenshot(path=str(OUTPUT / "moderators-thread-health.png"))
+    page.screenshot(path=str(OUTPUT / "moderators-thread-page.png"), full_page=True)
