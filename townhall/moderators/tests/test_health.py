@@ -1,0 +1,94 @@
+"""Thread health: the numbers behind the picture, and the picture itself."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from townhall.comments.models import Site, Status
+from townhall.comments.tests.factories import make_comment
+from townhall.moderation.models import FlameWar
+from townhall.moderators import health
+from townhall.moderators.health import Point, longest_exchange
+from townhall.moderators.tests.conftest import People, held, signed_in
+from townhall.moderators.tests.seed import seed_load, seed_site
+
+T0 = datetime(2016, 9, 20, 12, 0, tzinfo=UTC)
+
+
+def pts(authors: str, branch: int = 1) -> list[Point]:
+    return [Point(i, T0 + timedelta(minutes=i), a, a, branch, "published", None) for i, a in enumerate(authors)]
+
+
+@pytest.mark.parametrize(("authors", "expected"), [
+    ("ABABAB", (["A", "B"], 6)),
+    ("CABABABC", (["A", "B"], 6)),
+    ("ABCABC", None),  # never two authors for three comments in a row
+    ("AAAA", None),  # a monologue is not an exchange
+    ("ABAACBBCBC", (["C", "B"], 6)),
+])
+def test_longest_exchange(authors: str, expected: tuple[list[str], int] | None) -> None:
+    found = longest_exchange(pts(authors))
+    assert (found.authors, found.count) == expected if found else expected is None
+
+
+def test_exchanges_do_not_cross_branches() -> None:
+    mixed = pts("ABAB", branch=1) + pts("ABAB", branch=2)
+    mixed.sort(key=lambda p: p.created)
+    found = longest_exchange(mixed)
+    assert found is not None and found.count == 4
+
+
+def test_stats_bin_comments_by_hour_and_outcome(site: Site) -> None:
+    base = datetime(2024, 1, 1, 10, 5, tzinfo=UTC)
+    make_comment(site, text="one", created=base, author_name="A")
+    make_comment(site, text="two", created=base + timedelta(minutes=20), author_name="B")
+    held(site, text="three", created=base + timedelta(hours=2, minutes=1), author_name="A")
+    thread = make_comment(site, text="four", created=base + timedelta(hours=2, minutes=30), author_name="C").thread
+    stats = health.thread_stats(thread)
+    assert stats.step == timedelta(hours=1)
+    assert [(b.published, b.held, b.rejected) for b in stats.bins] == [(2, 0, 0), (0, 0, 0), (1, 1, 0)]
+    assert (stats.total, stats.participants, stats.held) == (4, 3, 1)
+    assert stats.lanes[0].author == "A" and stats.lanes[0].count == 2
+
+
+def test_long_threads_use_wider_steps(site: Site) -> None:
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    for day in range(30):
+        make_comment(site, text=f"day {day}", created=base + timedelta(days=day))
+    stats = health.thread_stats(make_comment(site, text="last", created=base + timedelta(days=30)).thread)
+    assert stats.step >= timedelta(hours=8)
+    assert len(stats.bins) <= health.MAX_BINS
+
+
+def test_the_svg_escapes_names_and_has_no_inline_style(site: Site) -> None:
+    thread = make_comment(site, author_name='<script>alert(1)</script>"', text="x").thread
+    svg = str(health.render_svg(health.thread_stats(thread)))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "style=" not in svg and "<style" not in svg
+
+
+def test_an_empty_thread_draws_a_message(site: Site) -> None:
+    from townhall.comments.models import Thread
+
+    thread = Thread.objects.create(site=site, url="https://blog.example/empty")
+    assert "No comments yet." in str(health.render_svg(health.thread_stats(thread)))
+
+
+def test_the_seed_thread_through_the_pipeline_shows_one_war(people: People) -> None:
+    """The seed's flame war under comment 5: one item in the flame-war queue, one band on the
+    health chart, with the two main combatants."""
+    thread = seed_load(seed_site())
+    assert FlameWar.objects.filter(thread=thread).count() == 1
+    war = FlameWar.objects.get(thread=thread)
+    assert {"Rudy1947", "Hind Abyad"} <= set(war.participants)
+    client = signed_in(people.superuser)
+    queue = client.get("/moderate/flamewars/").content.decode()
+    assert queue.count('<li class="item war ') == 1
+    page = client.get(f"/moderate/threads/{thread.pk}/health/").content.decode()
+    assert len(re.findall(r'class="war-band" data-war="\d+"', page)) == 1
+    stats = health.thread_stats(thread)
+    assert stats.exchange is not None and set(stats.exchange.authors) == {"Rudy1947", "Hind Abyad"}
+    assert stats.held == thread.comments.filter(status=Status.PENDING).count() > 0

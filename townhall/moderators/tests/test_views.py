@@ -1,0 +1,110 @@
+"""The pages: what they show, how they answer forms and the queue's script, sign in and out."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from townhall.comments.models import Comment, Site, Status
+from townhall.comments.tests.factories import make_comment
+from townhall.moderators.models import AuditLog, SiteRole
+from townhall.moderators.tests.conftest import PASSWORD, People, held, signed_in
+
+PAGES = ["/moderate/queue/pending/", "/moderate/queue/approved/", "/moderate/flamewars/", "/moderate/sites/",
+         "/moderate/audit/", "/moderate/login/"]
+
+
+def test_sign_in_and_out(site: Site, people: People) -> None:
+    client = Client()
+    page = client.get("/moderate/login/")
+    assert page.status_code == 200 and b'name="password"' in page.content
+    bad = client.post("/moderate/login/", {"username": "mod", "password": "wrong"})
+    assert b"did not match" in bad.content
+    ok = client.post("/moderate/login/", {"username": "mod", "password": PASSWORD, "next": "/moderate/flamewars/"})
+    assert ok.status_code == 302 and ok["Location"] == "/moderate/flamewars/"
+    assert client.get("/moderate/flamewars/").status_code == 200
+    out = client.post("/moderate/logout/")
+    assert out.status_code == 302 and out["Location"] == "/moderate/login/"
+    assert client.get("/moderate/flamewars/").status_code == 302
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_need_no_inline_script_or_style(site: Site, people: People, path: str) -> None:
+    held(site, text="Something *emphatic*.", author_email="x@example.com", ip="203.0.113.9")
+    client = Client() if path.endswith("login/") else signed_in(people.superuser)
+    html = client.get(path).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script"
+    assert "<style" not in html and " style=" not in html
+
+
+def test_an_item_explains_itself_in_words(site: Site, people: People) -> None:
+    comment = held(site, text="You are a fool.", author_name="Bob", author_email="bob@example.com", ip="203.0.113.9")
+    Comment.objects.filter(pk=comment.pk).update(reasons=["toxicity"], moderation={"scores": {"toxicity": 0.91}})
+    html = signed_in(people.moderator).get("/moderate/queue/pending/").content.decode()
+    assert "Reads as hostile or abusive" in html
+    assert "hostility" in html and "91%" in html
+    assert "awaiting moderation" in html
+    assert "bob@example.com" in html and "203.0.113.9" in html  # staff only: this page is behind a role
+    assert 'id="help"' in html and "reject and ban" in html
+
+
+def test_decisions_answer_json_to_the_script_and_redirect_forms(site: Site, people: People) -> None:
+    client = signed_in(people.moderator)
+    a, b = held(site, text="A"), held(site, text="B")
+    data = client.post(f"/moderate/comments/{a.pk}/approve/", headers={"Accept": "application/json"}).json()
+    assert data == {"ok": True, "message": f"#{a.pk} approved", "id": a.pk, "status": "published"}
+    back = client.post(f"/moderate/comments/{b.pk}/reject/", {"next": "/moderate/queue/pending/?q=B"})
+    assert back.status_code == 302 and back["Location"] == "/moderate/queue/pending/?q=B"
+    evil = client.post(f"/moderate/comments/{b.pk}/approve/", {"next": "https://evil.example/"})
+    assert evil["Location"] == "/moderate/queue/pending/"
+
+
+def test_a_refused_decision_answers_json_with_the_reason(site: Site, people: People) -> None:
+    comment = held(site)
+    response = signed_in(people.moderator).post(f"/moderate/comments/{comment.pk}/ban/", {"ban_days": "0"},
+                                                headers={"Accept": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["ok"] is False and "ban_days" in response.json()["message"]
+
+
+def test_bulk_from_the_form(site: Site, people: People) -> None:
+    client = signed_in(people.moderator)
+    ids = [held(site, text=f"c{i}").pk for i in range(3)]
+    response = client.post("/moderate/bulk/", {"ids": ids[:2], "action": "approve", "next": "/moderate/"}, follow=True)
+    assert "2 comments approved" in response.content.decode()
+    assert Comment.objects.filter(status=Status.PUBLISHED).count() == 2
+    empty = client.post("/moderate/bulk/", {"action": "approve"}, follow=True)
+    assert "select at least one comment" in empty.content.decode()
+
+
+def test_edit_page_shows_and_keeps_the_original(site: Site, people: People) -> None:
+    comment = make_comment(site, text="Call me on 555-1234.")
+    client = signed_in(people.moderator)
+    assert "555-1234" in client.get(f"/moderate/comments/{comment.pk}/edit/").content.decode()
+    client.post(f"/moderate/comments/{comment.pk}/edit/", {"text": "Call me on [redacted]."})
+    page = client.get(f"/moderate/comments/{comment.pk}/edit/").content.decode()
+    assert "Original text" in page and "555-1234" in page
+    blank = client.post(f"/moderate/comments/{comment.pk}/edit/", {"text": "   "})
+    assert blank.status_code == 200 and "This field is required" in blank.content.decode()
+
+
+def test_unknown_queue_and_actions_are_404(site: Site, people: People) -> None:
+    client = signed_in(people.admin)
+    comment = held(site)
+    assert client.get("/moderate/queue/everything/").status_code == 404
+    assert client.post(f"/moderate/comments/{comment.pk}/delete/").status_code == 404
+    assert client.post("/moderate/comments/999999/approve/").status_code == 404
+
+
+def test_admins_manage_moderators_in_the_ui(site: Site, people: People) -> None:
+    client = signed_in(people.admin)
+    missing = client.post("/moderate/sites/blog/roles/", {"username": "ghost", "role": "moderator"})
+    assert "no user by that name" in missing.content.decode()
+    client.post("/moderate/sites/blog/roles/", {"username": "nobody", "role": "moderator"})
+    assert SiteRole.objects.filter(site=site, user=people.nobody).exists()
+    assert "nobody" in client.get("/moderate/sites/blog/roles/").content.decode()
+    client.post(f"/moderate/sites/blog/roles/{people.nobody.pk}/remove/")
+    assert not SiteRole.objects.filter(site=site, user=people.nobody).exists()
+    assert AuditLog.objects.filter(action__startswith="role.", actor=people.admin).count() == 2
