@@ -321,3 +321,19 @@ def audit_entries(user: AnyUser, *, site: Site | None = None) -> QuerySet[AuditL
     if site is not None:
         qs = qs.filter(site=site)
     return qs.order_by("-id")
+
+
+@dataclass
+class AuditRow:
+    entry: AuditLog
+    changes: list[tuple[str, Any, Any]]  # (field, before, after) for the fields that changed
+
+
+def audit_rows(entries: list[AuditLog]) -> list[AuditRow]:
+    """Entries with only what changed, in reading order of the fields."""
+    rows = []
+    for e in entries:
+        before, after = e.before or {}, e.after or {}
+        keys = list(dict.fromkeys([*before, *after]))
+        rows.append(AuditRow(e, [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]))
+    return rows

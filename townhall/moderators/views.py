@@ -447,7 +447,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.audit_entries(request.user, site=site)[(page - 1) * size: page * size + 1])
     return render(request, "moderators/audit.html", {
         **_base_context(request),
-        "entries": rows[:size],
+        "rows": selectors.audit_rows(rows[:size]),
         "site": site,
         "sites": selectors.sites_administered(request.user),
         "page": page,

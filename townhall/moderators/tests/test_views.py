@@ -108,3 +108,13 @@ def test_admins_manage_moderators_in_the_ui(site: Site, people: People) -> None:
     client.post(f"/moderate/sites/blog/roles/{people.nobody.pk}/remove/")
     assert not SiteRole.objects.filter(site=site, user=people.nobody).exists()
     assert AuditLog.objects.filter(action__startswith="role.", actor=people.admin).count() == 2
+
+
+def test_the_audit_log_shows_what_changed(site: Site, people: People) -> None:
+    comment = held(site)
+    signed_in(people.moderator).post(f"/moderate/comments/{comment.pk}/approve/")
+    html = signed_in(people.admin).get("/moderate/audit/").content.decode()
+    row = html[html.index('data-audit="comment.approve"'):]
+    row = row[: row.index("</tr>")]
+    assert "<b>status</b>: pending → published" in row and "featured" not in row
+    assert ">mod<" in row
