@@ -96,7 +96,7 @@ def login_page(browser: Any, live_server: Any) -> Iterator[Any]:
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def make(user: User) -> Any:
+    def make(user: User, *, allow_http_errors: bool = False) -> Any:
         client = Client()
         client.force_login(user)
         context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -109,7 +109,7 @@ def login_page(browser: Any, live_server: Any) -> Iterator[Any]:
             dialog.dismiss()
 
         def on_console(message: Any) -> None:
-            if message.type == "error":
+            if message.type == "error" and not (allow_http_errors and message.text.startswith("Failed to load resource")):
                 errors.append(message.text)
 
         page.on("pageerror", lambda e: errors.append(str(e)))

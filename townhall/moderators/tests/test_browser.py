@@ -4,6 +4,7 @@ health chart. Screenshots go to test-output/ (gitignored)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -128,3 +129,50 @@ def test_the_seed_flame_war_is_one_item_and_on_the_health_chart(
     assert "longest exchange: " in chart.text_content()
     page.locator("#health").screenshot(path=str(OUTPUT / "moderators-thread-health.png"))
     page.screenshot(path=str(OUTPUT / "moderators-thread-page.png"), full_page=True)
+
+
+def test_feature_select_bulk_edit_and_a_failed_decision(
+    live_server: Any, login_page: Any, site: Site, people: People
+) -> None:
+    first, second, third = (make_comment(site, text=t, moderate=False) for t in ("First.", "Second.", "Third."))
+    page = login_page(people.moderator, allow_http_errors=True)  # one refusal is the point below
+    page.goto(live_server.url + "/moderate/queue/approved/")
+    page.wait_for_selector("body[data-ready]")
+    order = [int(page.locator("[data-item]").nth(i).get_attribute("data-id") or 0) for i in range(3)]
+    assert order == [third.pk, second.pk, first.pk]  # history queues read newest first
+
+    # f features in place; the item stays and its button now unfeatures.
+    page.keyboard.press("f")
+    page.wait_for_selector('body[data-pending="0"] [data-item].is-featured')
+    assert Comment.objects.get(pk=third.pk).featured
+    assert page.locator(".is-current button[data-key=f]").inner_text().startswith("Unfeature")
+
+    # A decision the server refuses puts the item back with the reason.
+    Comment.objects.filter(pk=second.pk).delete()
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    page.wait_for_selector(".item-error")
+    assert page.locator(f'[data-id="{second.pk}"]').is_visible()
+    assert "404" in page.locator(".item-error").inner_text()
+
+    # x selects; the bulk button acts on the selection.
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("k")
+    page.keyboard.press("k")
+    page.keyboard.press("x")
+    page.get_by_role("button", name="Reject selected").click()
+    page.wait_for_selector(".messages")
+    assert "2 comments rejected" in page.locator(".messages").inner_text()
+    assert set(Comment.objects.filter(status=Status.REJECTED).values_list("id", flat=True)) == {first.pk, third.pk}
+
+    # e opens the editor for the current item.
+    make_comment(site, text="Fourth, to edit.")
+    page.goto(live_server.url + "/moderate/queue/approved/")
+    page.wait_for_selector("body[data-ready]")
+    page.keyboard.press("e")
+    page.wait_for_url(re.compile(r"/moderate/comments/\d+/edit/\?next="))
+    page.fill("textarea[name=text]", "Fourth, edited.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".messages")
+    assert Comment.objects.get(text="Fourth, edited.").moderation["original_text"] == "Fourth, to edit."
