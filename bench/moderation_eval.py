@@ -43,7 +43,7 @@ def timed_scores(model, texts: list[str], repeats: int = 3) -> tuple[np.ndarray,
     its fastest run kept, so other processes on the machine add less noise."""
     model.score_many(texts[:20])  # warm-up
     best = np.full(len(texts), np.inf)
-    scores = []
+    scores: list[float] = []
     for _ in range(repeats):
         scores = []
         for i, t in enumerate(texts):
@@ -130,6 +130,42 @@ def csv_rows(path: str, label_column: str) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
+def pipeline_timing(passes: int = 3) -> None:
+    """The whole pipeline per comment, with its database reads, on one core: the seed thread
+    replayed through the seed policy, plus held-out dataset texts posted as replies."""
+    import os
+    import tempfile
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    os.environ.setdefault("TOWNHALL_DATA_DIR", tempfile.mkdtemp(prefix="townhall-eval-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from townhall.moderation.ml import warm_up
+    from townhall.moderation.replay import SEED_POLICY, replay, seed_comments
+
+    call_command("migrate", verbosity=0)
+    warm_up()
+    items = seed_comments()
+    extra = [e.text[:2000] for e in moddata.split(moddata.jigsaw())[1][:240]]
+    base = items[-1]["created"]
+    from datetime import timedelta
+
+    items += [{"ref": f"j{i}", "parent_ref": 5, "author": f"reader{i % 17}", "text": t,
+               "created": base + timedelta(minutes=3 * (i + 1))} for i, t in enumerate(extra)]
+    ms: list[float] = []
+    for _ in range(passes):
+        ms += [i.ms for i in replay(comments=items, policy=SEED_POLICY).items if i.ms]
+    arr = np.array(ms)
+    print(f"\n== whole pipeline, one core ({len(items)} comments x {passes} passes, database: "
+          f"{django.conf.settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+    print(f"  p50 {np.percentile(arr, 50):.2f} ms   p99 {np.percentile(arr, 99):.2f} ms   max {arr.max():.2f} ms")
+
+
 SECTIONS = [
     ("toxicity, held-out split (thr = shipped threshold)", toxicity_heldout),
     ("spam, held-out split", spam_heldout),
@@ -156,6 +192,7 @@ def main() -> None:
     for title, section in SECTIONS:
         print_rows(title, section())
     language_tatoeba()
+    pipeline_timing()
 
 
 if __name__ == "__main__":

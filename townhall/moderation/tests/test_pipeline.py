@@ -161,6 +161,13 @@ def test_spam_is_held(site: Site, client: Client) -> None:
     assert r.status_code == 202 and Reason.SPAM in stored(r).reasons
 
 
+def test_a_regular_citing_a_source_is_only_flagged(site: Site, client: Client) -> None:
+    token = client.post("/api/v1/tokens").json()["token"]
+    assert post(client, "I have been reading this paper for years.", token=token).status_code == 201
+    r = post(client, "Check out this report from Reuters: https://reuters.example/world/mosul", token=token)
+    assert r.status_code == 201
+
+
 # ---------------------------------------------------------------- near-duplicates
 
 LONG = ("In a speech at the conference the intelligence chief said the group was facing the most difficult "
