@@ -52,6 +52,10 @@ def demo_site_ensure(*, serving_origins: list[str]) -> Site:
             display_depth=5,
             edit_window_minutes=15,
         )
+        from townhall.moderation.services import policy_update
+
+        # The seed blog was "an English-only weblog", post-moderated.
+        policy_update(site=site, languages=["en"], post_moderation=True)
     else:
         for origin in serving_origins:
             SiteOrigin.objects.get_or_create(site=site, origin=origin)
