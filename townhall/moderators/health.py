@@ -246,6 +246,7 @@ TOP = 54
 BARS_H = 200
 GAP = 46
 LANE_H = 26
+DOT_PX = 3
 
 
 def _t(x: float, y: float, text: str, *, size: int = 12, anchor: str = "start", fill: str = C_TEXT,
@@ -374,14 +375,21 @@ def render_svg(stats: ThreadStats) -> SafeString:
         out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{C_GRID}"/>')
         name = lane.author if len(lane.author) <= 16 else lane.author[:15] + "…"
         out.append(_t(LEFT - 8, y + 4, f"{name} ({lane.count})", size=11, anchor="end"))
+        # One dot per few pixels: a lane of thousands of comments stays a few hundred shapes,
+        # and a dot stands for its most severe comment.
+        dots: dict[int, list[Point]] = {}
         for p in lane.points:
+            dots.setdefault(int(x(p.created) // DOT_PX), []).append(p)
+        for group in dots.values():
+            p = max(group, key=_severity)
             hostile = p.toxicity is not None and p.toxicity >= HOSTILE
             fill = C_REJECTED if hostile else C_HELD if p.status == Status.PENDING else C_PUBLISHED
             stroke = f' stroke="{C_TEXT}" stroke-width="1.5"' if p.status != Status.PUBLISHED else ""
+            more = f" and {len(group) - 1} more here" if len(group) > 1 else ""
             out.append(f'<circle cx="{x(p.created):.1f}" cy="{y:.1f}" r="{5 if hostile else 4}" fill="{fill}"'
                        f'{stroke}><title>#{p.id} {escape(p.author)}, {p.created:%b %d %H:%M}, {p.status}'
                        + (f", hostility {round(100 * p.toxicity)}%" if p.toxicity is not None else "")
-                       + "</title></circle>")
+                       + f"{more}</title></circle>")
 
     # Legend, and the longest exchange in words.
     ly = bottom + 26
@@ -401,6 +409,10 @@ def render_svg(stats: ThreadStats) -> SafeString:
                       f"{ex.start:%b %d %H:%M} – {ex.end:%b %d %H:%M} (boxed)", size=12, weight="bold"))
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 (every text above is escaped)
+
+
+def _severity(p: Point) -> tuple[bool, bool, float]:
+    return (p.toxicity is not None and p.toxicity >= HOSTILE, p.status != Status.PUBLISHED, p.toxicity or 0.0)
 
 
 def _nice_max(n: int) -> float:

@@ -92,3 +92,12 @@ def test_the_seed_thread_through_the_pipeline_shows_one_war(people: People) -> N
     stats = health.thread_stats(thread)
     assert stats.exchange is not None and set(stats.exchange.authors) == {"Rudy1947", "Hind Abyad"}
     assert stats.held == thread.comments.filter(status=Status.PENDING).count() > 0
+
+
+def test_a_huge_thread_stays_a_small_picture(site: Site) -> None:
+    from townhall.comments.tests.factories import bulk_thread
+
+    thread = bulk_thread(site, top_level=20_000, replies_to_first=5_000)
+    svg = str(health.render_svg(health.thread_stats(thread)))
+    assert svg.count("<circle") <= health.LANES * (960 // health.DOT_PX + 1)
+    assert len(svg) < 200_000

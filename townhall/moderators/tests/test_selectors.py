@@ -29,6 +29,11 @@ def test_can_moderate(site: Site, other_site: Site, people: People) -> None:
     assert not selectors.can_moderate(people.moderator, site)
 
 
+def test_moderator_user_ids_for_the_staff_badge(site: Site, other_site: Site, people: People) -> None:
+    assert selectors.moderator_user_ids(site) == {people.moderator.pk, people.admin.pk, people.superuser.pk}
+    assert selectors.moderator_user_ids(other_site.pk) == {people.outsider.pk, people.superuser.pk}
+
+
 def test_only_admins_administer(site: Site, people: People) -> None:
     assert selectors.is_site_admin(people.admin, site)
     assert selectors.is_site_admin(people.superuser, site)
