@@ -79,6 +79,7 @@ def test_a_moderator_clears_fifty_pending_items_with_the_keyboard(
     page.wait_for_selector("#empty:not([hidden])")
     assert page.locator("[data-item]").count() == 0
     assert page.locator(".item-error").count() == 0
+    assert page.locator('.top nav a[aria-current="page"] .count').inner_text() == "0"
 
     assert Comment.objects.filter(thread__site=site, status=Status.PENDING).count() == 0
     assert Comment.objects.filter(thread__site=site, status=Status.PUBLISHED).count() == decided["a"]

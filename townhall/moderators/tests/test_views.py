@@ -118,3 +118,10 @@ def test_the_audit_log_shows_what_changed(site: Site, people: People) -> None:
     row = row[: row.index("</tr>")]
     assert "<b>status</b>: pending → published" in row and "featured" not in row
     assert ">mod<" in row
+
+
+def test_roles_and_a_read_only_audit_log_in_django_admin(site: Site, people: People) -> None:
+    client = signed_in(people.superuser)
+    assert b"mod" in client.get("/admin/moderators/siterole/").content
+    assert client.get("/admin/moderators/auditlog/").status_code == 200
+    assert client.get("/admin/moderators/auditlog/add/").status_code == 403

@@ -109,6 +109,8 @@
         toggleFeature(button, !!data.featured);
       } else {
         item.parentNode.removeChild(item);
+        var count = document.querySelector('.top nav a[aria-current="page"] .count');
+        if (count && +count.textContent > 0) { count.textContent = String(+count.textContent - 1); }
       }
     }).catch(function (error) {
       item.removeAttribute("data-done");
