@@ -125,3 +125,16 @@ def test_roles_and_a_read_only_audit_log_in_django_admin(site: Site, people: Peo
     assert b"mod" in client.get("/admin/moderators/siterole/").content
     assert client.get("/admin/moderators/auditlog/").status_code == 200
     assert client.get("/admin/moderators/auditlog/add/").status_code == 403
+
+
+def test_the_commenter_sees_the_moderators_decision(site: Site, people: People) -> None:
+    """Held, then decided here: the author's outcome endpoint (comments app) follows."""
+    from townhall.comments.services import comment_create, site_update
+
+    site_update(site=site, premoderate=True)
+    written = comment_create(site=site, url="https://blog.example/p", text="Hello.", author_name="Ann")
+    outcome = f"/api/v1/comments/{written.comment.pk}/outcome"
+    headers = {"X-Townhall-Edit-Token": written.edit_token or ""}
+    assert Client().get(outcome, headers=headers).json()["status"] == "pending"
+    signed_in(people.moderator).post(f"/moderate/comments/{written.comment.pk}/reject/")
+    assert Client().get(outcome, headers=headers).json()["status"] == "rejected"
