@@ -159,6 +159,19 @@ def site_set_premoderation(*, moderator: User, site: Site, premoderate: bool) ->
     return site
 
 
+def site_set_slow_mode(*, moderator: User, site: Site, minutes: int) -> int:
+    """The site's default slow mode for new flame wars (0: none); wars already open keep theirs."""
+    from townhall.moderation.pipeline import policy_for
+
+    minutes = _slow_minutes(minutes)
+    with transaction.atomic():
+        before = {"flamewar_slow_minutes": policy_for(site).flamewar_slow_minutes}
+        moderation.policy_update(site=site, flamewar_slow_minutes=minutes)
+        audit_write(actor=moderator, site=site, action="site.slow_mode", target_type="site", target_id=site.pk,
+                    before=before, after={"flamewar_slow_minutes": minutes})
+    return minutes
+
+
 # ---------------------------------------------------------------------------- flame wars
 
 def _war_state(war: FlameWar) -> dict[str, Any]:

@@ -363,10 +363,12 @@ def sites(request: HttpRequest) -> HttpResponse:
     mine = list(selectors.sites_moderated(request.user))
     if not mine:
         raise PermissionDenied("you moderate no site")
+    from townhall.moderation.pipeline import policy_for
+
     administered = set(selectors.sites_administered(request.user).values_list("pk", flat=True))
     return render(request, "moderators/sites.html", {
         **_base_context(request),
-        "rows": [(s, s.pk in administered) for s in mine],
+        "rows": [(s, s.pk in administered, policy_for(s).flamewar_slow_minutes) for s in mine],
         "here": request.get_full_path(),
     })
 
@@ -386,6 +388,25 @@ def site_premoderate(request: HttpRequest, slug: str) -> HttpResponse:
     return _done(request, reverse("moderators:sites"),
                  f"{site.slug}: {'every new comment waits for a moderator' if on else 'pre-moderation off'}",
                  {"premoderate": on})
+
+
+@login_required
+@require_POST
+def site_slow_mode(request: HttpRequest, slug: str) -> HttpResponse:
+    """POST /moderate/sites/<slug>/slow/ minutes=N — a moderator of the site. The slow mode new
+    flame wars start with (0: none)."""
+    site = get_object_or_404(Site, slug=slug)
+    _require_moderator(request, site)
+    form = SlowForm(request.POST)
+    default = reverse("moderators:sites")
+    try:
+        if not form.is_valid():
+            raise DomainError("minutes must be a whole number between 0 and 1440", code="invalid")
+        minutes = services.site_set_slow_mode(moderator=_user(request), site=site, minutes=form.cleaned_data["minutes"])
+    except DomainError as exc:
+        return _failed(request, default, exc)
+    words = f"one reply per {minutes} min" if minutes else "no slow mode"
+    return _done(request, default, f"{site.slug}: new flame wars start with {words}", {"minutes": minutes})
 
 
 @login_required

@@ -80,6 +80,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], str]] = [
     ("post", "/moderate/flamewars/{war}/unslow/", {}, "mod"),
     ("post", "/moderate/flamewars/{war}/lock/", {}, "mod"),
     ("post", "/moderate/sites/blog/premoderate/", {"on": "1"}, "mod"),
+    ("post", "/moderate/sites/blog/slow/", {"minutes": "5"}, "mod"),
     ("post", "/moderate/sites/blog/roles/", {"username": "candidate", "role": "moderator"}, "admin"),
     ("post", "/moderate/sites/blog/roles/{candidate}/remove/", {}, "admin"),
 ]

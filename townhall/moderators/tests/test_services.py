@@ -170,6 +170,17 @@ def test_premoderation_holds_new_comments(site: Site, people: People) -> None:
     assert AuditLog.objects.get(action="site.premoderate").after == {"premoderate": True}
 
 
+def test_the_sites_slow_mode_is_what_new_wars_start_with(site: Site, people: People) -> None:
+    from townhall.moderation.pipeline import policy_for
+
+    services.site_set_slow_mode(moderator=people.moderator, site=site, minutes=25)
+    assert policy_for(site).flamewar_slow_minutes == 25
+    with pytest.raises(ValidationFailed):
+        services.site_set_slow_mode(moderator=people.moderator, site=site, minutes=5000)
+    entry = AuditLog.objects.get(action="site.slow_mode")
+    assert (entry.before, entry.after) == ({"flamewar_slow_minutes": 10}, {"flamewar_slow_minutes": 25})
+
+
 def test_roles_grant_change_and_revoke(site: Site, people: People) -> None:
     user = people.nobody
     services.siterole_grant(actor=people.admin, site=site, user=user, role=Role.MODERATOR)
