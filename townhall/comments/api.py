@@ -7,12 +7,13 @@ import hashlib
 from datetime import timedelta
 from typing import Literal
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from townhall.comments import selectors, services
-from townhall.comments.models import Comment
+from townhall.comments.models import Comment, Site
 from townhall.comments.models import Status as CommentStatus
 from townhall.comments.schemas import (
     CommentDetailOut,
@@ -39,6 +40,17 @@ from townhall.core.throttles import VOTE, WRITE
 
 router = Router(tags=["comments"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _staff(request: HttpRequest, site: Site) -> User | None:
+    """A moderator signed in on this server (same-origin pages such as the demo) posts as staff:
+    the comment carries a staff badge. Cross-site pages never send the session cookie."""
+    from townhall.moderators.selectors import can_moderate
+
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated and can_moderate(user, site):
+        return user
+    return None
 
 
 def _reader(request: HttpRequest) -> str | None:
@@ -143,8 +155,9 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, o
     """POST /api/v1/comments — anyone (subject to the site's policy and rate limits).
     201 when published, 202 when held for moderation. Side effects after commit: reply
     notification email to the parent's author if they asked for one."""
+    site = selectors.site_by_slug(payload.site)
     result = services.comment_create(
-        site=selectors.site_by_slug(payload.site),
+        site=site,
         url=payload.url,
         title=payload.title,
         parent_id=payload.parent,
@@ -155,6 +168,7 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, o
         notify=payload.notify,
         ip=client_ip(request),
         reader=_reader(request),
+        user=_staff(request, site),
         acknowledged_warning=payload.acknowledge_warning,
     )
     return _written(result)

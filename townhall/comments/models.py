@@ -80,6 +80,8 @@ class Thread(models.Model):
     # Bumped on every change a reader could see; thread pages are cached and ETagged by it.
     version = models.PositiveBigIntegerField(default=1)
     closed = models.BooleanField(default=False)
+    # Hold every new comment of this thread for a moderator, whatever the site's setting.
+    premoderate = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -139,6 +139,12 @@ def thread_is_closed(thread: Thread, now: datetime | None = None) -> bool:
     return bool(days) and thread.created < (now or timezone.now()) - timedelta(days=days)
 
 
+def thread_set_premoderation(*, thread: Thread, premoderate: bool) -> Thread:
+    Thread.objects.filter(pk=thread.pk).update(premoderate=premoderate)
+    thread.premoderate = premoderate
+    return thread
+
+
 def thread_set_closed(*, thread: Thread, closed: bool) -> Thread:
     with transaction.atomic():
         Thread.objects.filter(pk=thread.pk).update(closed=closed, version=F("version") + 1)

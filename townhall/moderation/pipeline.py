@@ -391,7 +391,8 @@ def moderate(
         acknowledged_warning=acknowledged_warning,
         enforce_limits=enforce_limits,
     )
-    if site.premoderate and not editing:
+    thread = comment.thread if comment.thread_id else None
+    if not editing and (site.premoderate or (thread is not None and thread.premoderate)):
         ctx.add(Reason.PREMODERATED_SITE, Action.HOLD)
     for phase in PHASES:
         phase(ctx)

@@ -38,7 +38,7 @@ class Reason(enum.StrEnum):
 
 
 DESCRIPTIONS: dict[Reason, str] = {
-    Reason.PREMODERATED_SITE: "the site reviews every comment before publishing",
+    Reason.PREMODERATED_SITE: "the site (or this thread) reviews every comment before publishing",
     Reason.BANNED: "the author, address or email domain is banned",
     Reason.BANNED_WORD: "contains a banned word",
     Reason.SUSPECT_WORD: "contains a word on the site's watch list",

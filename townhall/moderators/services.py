@@ -117,6 +117,18 @@ def comment_edit_text(*, moderator: User, comment: Comment, text: str) -> Commen
 
 # ---------------------------------------------------------------------------- threads
 
+def thread_premoderate(*, moderator: User, thread: Thread, premoderate: bool) -> Thread:
+    """Hold every new comment of one thread (a hot story) without changing the site's policy."""
+    from townhall.comments.services import thread_set_premoderation
+
+    with transaction.atomic():
+        before = {"premoderate": thread.premoderate}
+        thread = thread_set_premoderation(thread=thread, premoderate=premoderate)
+        audit_write(actor=moderator, site=thread.site, action="thread.premoderate" if premoderate else "thread.postmoderate",
+                    target_type="thread", target_id=thread.pk, before=before, after={"premoderate": premoderate})
+    return thread
+
+
 def thread_close(*, moderator: User, thread: Thread, closed: bool, lock: bool = False) -> Thread:
     """Close (or reopen) a thread for new comments. A lock is a close, recorded as such, taken
     when a conversation has to stop now (a flame war)."""

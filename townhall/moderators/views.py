@@ -32,7 +32,7 @@ from townhall.moderators.selectors import PAGE_SIZE, Queue, QueueFilter
 from townhall.moderators.services import Decision
 
 COMMENT_ACTIONS = {"approve", "reject", "spam", "ban", "feature", "unfeature"}
-THREAD_ACTIONS = {"close", "reopen", "lock", "slow"}
+THREAD_ACTIONS = {"close", "reopen", "lock", "slow", "premoderate", "postmoderate"}
 FLAMEWAR_ACTIONS = {"resolve", "slow", "unslow", "lock"}
 
 
@@ -312,6 +312,10 @@ def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             n = services.thread_set_slow_mode(moderator=moderator, thread=thread, minutes=form.cleaned_data["minutes"])
             minutes = form.cleaned_data["minutes"]
             message = f"slow mode {'off' if not minutes else f'{minutes} min'} on {n} flame war{'s' if n != 1 else ''}"
+        elif action in ("premoderate", "postmoderate"):
+            thread = services.thread_premoderate(moderator=moderator, thread=thread, premoderate=action == "premoderate")
+            message = "every new comment here waits for a moderator" if thread.premoderate else "pre-moderation off"
+            return _done(request, default, message, {"id": pk, "premoderate": thread.premoderate})
         else:
             thread = services.thread_close(moderator=moderator, thread=thread, closed=action != "reopen",
                                            lock=action == "lock")

@@ -400,3 +400,19 @@ def test_the_author_learns_the_outcome_of_a_held_comment(client: Client, site: S
     assert client.get(path).status_code == 404
     other = client.post("/api/v1/tokens").json()["token"]
     assert client.get(path, headers={"X-Townhall-Token": other}).status_code == 404
+
+
+def test_a_signed_in_moderator_posts_with_a_staff_badge(client: Client, site: Site) -> None:
+    from django.contrib.auth.models import User
+
+    from townhall.moderators.models import SiteRole
+
+    mod = User.objects.create_user("mod", password="pw-for-test-only")
+    SiteRole.objects.create(user=mod, site=site, role="moderator")
+    outsider = User.objects.create_user("outsider", password="pw-for-test-only")
+    client.force_login(outsider)
+    assert new(client).json()["comment"]["badges"] == []
+    client.force_login(mod)
+    assert new(client, text="Speaking for the desk").json()["comment"]["badges"] == ["staff"]
+    staff = [c for c in thread(client).json()["comments"] if c["badges"]]
+    assert len(staff) == 1 and staff[0]["html"] == "<p>Speaking for the desk</p>"

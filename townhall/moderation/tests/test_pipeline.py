@@ -288,3 +288,14 @@ def test_policy_validation(site: Site) -> None:
     assert {e.field for e in exc.value.errors} == {"toxicity_warn", "nonsense"}
     with pytest.raises(ValidationFailed):
         ban_create(site=site, kind="ip_range", value="999.1.1.1")
+
+
+def test_a_premoderated_thread_holds_while_the_site_does_not(site: Site, client: Client) -> None:
+    from townhall.comments.services import thread_set_premoderation
+
+    first = stored(post(client, "An ordinary first comment."))
+    thread_set_premoderation(thread=first.thread, premoderate=True)
+    r = post(client, "An ordinary second comment.", author_name="B")
+    assert r.status_code == 202 and Reason.PREMODERATED_SITE in stored(r).reasons
+    other = post(client, "Elsewhere on the site.", author_name="C", url="https://blog.example/other")
+    assert other.status_code == 201

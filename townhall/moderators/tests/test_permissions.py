@@ -74,6 +74,8 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], str]] = [
     ("post", "/moderate/threads/{thread}/close/", {}, "mod"),
     ("post", "/moderate/threads/{thread}/reopen/", {}, "mod"),
     ("post", "/moderate/threads/{thread}/lock/", {}, "mod"),
+    ("post", "/moderate/threads/{thread}/premoderate/", {}, "mod"),
+    ("post", "/moderate/threads/{thread}/postmoderate/", {}, "mod"),
     ("post", "/moderate/threads/{thread}/slow/", {"minutes": "15"}, "mod"),
     ("post", "/moderate/flamewars/{war}/resolve/", {}, "mod"),
     ("post", "/moderate/flamewars/{war}/slow/", {"minutes": "20"}, "mod"),
