@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,3 +45,28 @@ def client() -> Client:
 
 def post_json(client: Client, path: str, data: dict[str, Any], **headers: str) -> Any:
     return client.post(path, data=data, content_type="application/json", headers=headers)
+
+
+# Browser tests drive Debian's Chromium (installed by scripts/install-browser.sh), never a
+# downloaded browser. One browser for the whole run: Playwright's sync API allows one instance
+# per thread, so every app's browser tests share this fixture.
+CHROMIUM = Path(os.environ.get("TOWNHALL_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-browser.sh (or set TOWNHALL_CHROMIUM)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls tests make here for
+    # setup are plain synchronous calls all the same.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()

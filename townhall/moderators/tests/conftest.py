@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +18,7 @@ from townhall.comments.tests.factories import make_comment
 from townhall.moderators import services
 from townhall.moderators.models import Role
 
-CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[3] / "test-output"
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 PASSWORD = "correct horse battery staple"
 
 
@@ -72,21 +66,6 @@ def held(site: Site, **kwargs: Any) -> Comment:
     """A comment waiting for a moderator, as pre-moderation would leave it."""
     comment = make_comment(site, **kwargs)
     return comment_set_status(comment=comment, status=Status.PENDING)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium missing: run scripts/install-browser.sh")
-    # Playwright's sync API runs an event loop in this thread; ORM calls made here for setup
-    # are still plain synchronous calls.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
