@@ -194,6 +194,8 @@ class Report(models.Model):
     reason = models.CharField(max_length=20, choices=ReportReason.choices)
     note = models.CharField(max_length=500, blank=True, default="")
     reporter = models.CharField(max_length=64)  # reader token id, else an IP hash
+    # Tokens are free to mint, addresses are not: hiding counts distinct addresses.
+    ip_hash = models.CharField(max_length=32, default="")
     created = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(default=False)
 

@@ -374,15 +374,24 @@ def comment_edit(
         now=timezone.now(),
     )
     with transaction.atomic():
-        if Comment.objects.filter(pk=comment.pk).values_list("status", flat=True).first() == Status.DELETED:
+        # The state as it is now, not as it was before scoring: a moderator may have acted since.
+        current = Comment.objects.select_for_update().only("status", "reasons", "moderation", "flagged").get(pk=comment.pk)
+        if current.status == Status.DELETED:
             raise Conflict("this comment was deleted", code="comment_deleted")
-        comment.flagged = decision.flagged
-        comment.reasons = decision.reasons
-        comment.moderation = decision.record()
+        if current.status == Status.REJECTED:
+            raise NotFound("no such comment", code="comment_not_found")
+        comment.status = current.status
+        # An edit may take a published comment down (its new text is held), never publish a
+        # held or hidden one: that is a moderator's call.
+        new_status = decision.status if current.status == Status.PUBLISHED else current.status
+        kept = {k: v for k, v in (current.moderation or {}).items() if k in ("review", "original_text", "redacted")}
+        comment.moderation = {**decision.record(), **kept}
+        comment.reasons = decision.reasons + [r for r in current.reasons if r == "reported" and r not in decision.reasons]
+        comment.flagged = decision.flagged or (current.status == Status.PENDING and current.flagged)
         comment.save(update_fields=["text", "html", "edited", "flagged", "reasons", "moderation"])
         pipeline.after_save(site=site, comment=comment, decision=decision)
-        if decision.status != comment.status:
-            _set_status(comment, decision.status)
+        if new_status != comment.status:
+            _set_status(comment, new_status)
         else:
             _bump(comment.thread_id)
         transaction.on_commit(lambda: _after_comment_written(comment.pk, created=False))
@@ -510,7 +519,7 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")
         _, created = Report.objects.get_or_create(
-            comment=comment, reporter=reporter, defaults={"reason": reason, "note": note.strip()}
+            comment=comment, reporter=reporter, defaults={"reason": reason, "note": note.strip(), "ip_hash": ip_hash(ip)}
         )
         if created:
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
@@ -522,10 +531,14 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
 
 def _hide_if_reported(comment: Comment) -> None:
     """Reports from enough distinct readers hide a published comment until a moderator looks."""
+    from townhall.comments.models import Report
     from townhall.moderation.pipeline import Reason, policy_for
 
     policy = policy_for(comment.thread.site)
     if comment.status != Status.PUBLISHED or comment.report_count < policy.report_hide_count:
+        return
+    addresses = Report.objects.filter(comment=comment, resolved=False).values("ip_hash").distinct().count()
+    if addresses < policy.report_hide_count:
         return
     reasons = (
         [*comment.reasons, str(Reason.REPORTED)]

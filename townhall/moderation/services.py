@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.comments.models import Comment, Site, Status, Thread
-from townhall.core.errors import FieldError, ValidationFailed
+from townhall.core.errors import Conflict, FieldError, ValidationFailed
 from townhall.moderation.models import Ban, BanKind, FlameWar, FlameWarStatus, Policy
 from townhall.moderation.pipeline import policy_for
 
@@ -75,6 +75,9 @@ def comment_review(*, comment: Comment, decision: Review, moderator: User, ban_d
     from townhall.comments.services import comment_set_status
 
     status = Status.PUBLISHED if decision == Review.APPROVE else Status.REJECTED
+    if comment.status == Status.DELETED:
+        # Its author took it down; a moderator may not put it back up.
+        raise Conflict("its author deleted this comment", code="comment_deleted")
     with transaction.atomic():
         comment = comment_set_status(comment=comment, status=status)
         record = dict(comment.moderation or {})

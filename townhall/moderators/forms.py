@@ -25,7 +25,8 @@ class BulkForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # Any integer is accepted here; the view keeps only comments the user may moderate.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()  # type: ignore[attr-defined]
+        # Digits only, and within a database integer: anything else is not one of our comments.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and len(str(value)) <= 18  # type: ignore[attr-defined]
 
 
 class SlowForm(forms.Form):

@@ -99,11 +99,19 @@ def _comment(request: HttpRequest, pk: int) -> Comment:
     return comment
 
 
+MAX_PAGE = 100_000
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value or "")
     except ValueError:
         return default
+
+
+def _page(request: HttpRequest) -> int:
+    # Bounded: an absurd page number must be an empty page, not an integer overflow in SQL.
+    return min(max(1, _int(request.GET.get("page"), 1)), MAX_PAGE)
 
 
 def _base_context(request: HttpRequest, site: Site | None = None) -> dict[str, Any]:
@@ -151,7 +159,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
     if not sites.exists():
         raise PermissionDenied("you moderate no site")
     filters = _filters(request)
-    page = max(1, _int(request.GET.get("page"), 1))
+    page = _page(request)
     rows = list(selectors.queue_comments(request.user, which, filters)[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
     has_more = len(rows) > PAGE_SIZE
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
@@ -467,7 +475,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     if slug := request.GET.get("site"):
         site = get_object_or_404(Site, slug=slug)
         _require_admin(request, site)
-    page = max(1, _int(request.GET.get("page"), 1))
+    page = _page(request)
     size = 100
     rows = list(selectors.audit_entries(request.user, site=site)[(page - 1) * size: page * size + 1])
     return render(request, "moderators/audit.html", {

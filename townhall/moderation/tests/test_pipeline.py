@@ -299,3 +299,42 @@ def test_a_premoderated_thread_holds_while_the_site_does_not(site: Site, client:
     assert r.status_code == 202 and Reason.PREMODERATED_SITE in stored(r).reasons
     other = post(client, "Elsewhere on the site.", author_name="C", url="https://blog.example/other")
     assert other.status_code == 201
+
+
+def test_one_reader_minting_tokens_cannot_hide_a_comment(site: Site, client: Client) -> None:
+    policy_update(site=site, report_hide_count=3)
+    c = stored(post(client, "A comment one reader dislikes."))
+    troll = Client(REMOTE_ADDR="10.6.6.6")
+    for _ in range(5):
+        token = troll.post("/api/v1/tokens").json()["token"]
+        post_json(troll, f"/api/v1/comments/{c.pk}/reports", {"reason": "spam"}, **{"X-Townhall-Token": token})
+    c.refresh_from_db()
+    assert c.status == Status.PUBLISHED and c.report_count == 5
+
+
+def test_editing_never_publishes_a_hidden_comment(site: Site, client: Client) -> None:
+    policy_update(site=site, report_hide_count=2)
+    written = post(client, "A comment readers report.").json()
+    for ip in ("10.0.0.1", "10.0.0.2"):
+        post_json(Client(REMOTE_ADDR=ip), f"/api/v1/comments/{written['id']}/reports", {"reason": "abuse"})
+    assert Comment.objects.get(pk=written["id"]).status == Status.PENDING
+    r = Client().patch(f"/api/v1/comments/{written['id']}", data={"text": "A comment readers report (edited)."},
+                       content_type="application/json", headers={"X-Townhall-Edit-Token": written["edit_token"]})
+    assert r.status_code == 202
+    c = Comment.objects.get(pk=written["id"])
+    assert c.status == Status.PENDING and Reason.REPORTED in c.reasons
+    assert Thread.objects.get().comment_count == 0
+
+
+def test_a_moderator_cannot_bring_back_a_comment_its_author_deleted(site: Site, client: Client) -> None:
+    from django.contrib.auth.models import User
+
+    from townhall.core.errors import Conflict
+    from townhall.moderation.services import Review, comment_review
+
+    written = post(client, "Posted, then thought better of it.").json()
+    client.delete(f"/api/v1/comments/{written['id']}", headers={"X-Townhall-Edit-Token": written["edit_token"]})
+    with pytest.raises(Conflict):
+        comment_review(comment=Comment.objects.get(pk=written["id"]), decision=Review.APPROVE,
+                       moderator=User.objects.create_user("m"))
+    assert Comment.objects.get(pk=written["id"]).status == Status.DELETED
