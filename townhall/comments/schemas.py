@@ -8,6 +8,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from townhall.core.text import Text
+
 
 class SiteConfigOut(Schema):
     site: str
@@ -84,14 +86,14 @@ class RepliesPageOut(Schema):
 
 
 class CommentIn(Schema):
-    site: str
-    url: str = Field(description="The page's URL; it must be on one of the site's origins.")
-    title: str = ""
+    site: Text
+    url: Text = Field(description="The page's URL; it must be on one of the site's origins.")
+    title: Text = ""
     parent: int | None = None
-    text: str = Field(description="Markdown.")
-    author_name: str = ""
-    author_email: str = Field("", description="Private: never shown, used for notifications and avatars.")
-    author_website: str = ""
+    text: Text = Field(description="Markdown.")
+    author_name: Text = ""
+    author_email: Text = Field("", description="Private: never shown, used for notifications and avatars.")
+    author_website: Text = ""
     notify: bool = False
     acknowledge_warning: bool = Field(
         False, description="Post anyway after a 422 `toxicity_warning` (the commenter chose not to revise)."
@@ -104,7 +106,7 @@ class OutcomeOut(Schema):
 
 
 class CommentEditIn(Schema):
-    text: str
+    text: Text
     acknowledge_warning: bool = False
 
 
@@ -133,7 +135,7 @@ class VoteOut(Schema):
 
 class ReportIn(Schema):
     reason: Literal["spam", "abuse", "off_topic", "personal_info", "other"]
-    note: str = ""
+    note: Text = ""
 
 
 class ReportOut(Schema):

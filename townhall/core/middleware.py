@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 # Pages served by Townhall (demo, no-JS thread, moderation) load only their own scripts, styles
 # and data; inline scripts are never needed. Embedded pages on other sites set their own CSP.
@@ -37,3 +37,24 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = csp
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the query string is never meaningful, and PostgreSQL refuses to store
+    or even compare it (a 500 on every lookup); answer 400 before any view sees it. JSON bodies
+    are checked by the API's schemas (townhall.core.text)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bad = next((k for k, values in request.GET.lists() for v in [k, *values] if "\x00" in v), None)
+        if bad is not None or "\x00" in request.path:
+            field = (bad or "path").replace("\x00", "")
+            message = f"{field}: contains a NUL character"
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "validation_failed", "message": message,
+                                     "errors": [{"field": field, "message": "contains a NUL character", "code": "nul"}]},
+                                    status=422)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

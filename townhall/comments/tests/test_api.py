@@ -416,3 +416,23 @@ def test_a_signed_in_moderator_posts_with_a_staff_badge(client: Client, site: Si
     assert new(client, text="Speaking for the desk").json()["comment"]["badges"] == ["staff"]
     staff = [c for c in thread(client).json()["comments"] if c["badges"]]
     assert len(staff) == 1 and staff[0]["html"] == "<p>Speaking for the desk</p>"
+
+
+@pytest.mark.parametrize("field", ["text", "author_name", "site", "title", "url", "author_email"])
+@pytest.mark.parametrize("bad", ["a\u0000b", "a\ud800b"])
+def test_unstorable_text_is_a_422_naming_the_field(client: Client, site: Site, field: str, bad: str) -> None:
+    body = {"site": "blog", "url": PAGE, "text": "fine"}
+    body[field] = bad
+    raw = json.dumps(body)  # escapes the surrogate as \ud800, as a browser would send it
+    r = client.post("/api/v1/comments", data=raw, content_type="application/json")
+    assert r.status_code == 422 and field in fields(r)
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/config?site=bl%00og", "/api/v1/threads?site=blog&url=https://blog.example/a%00b",
+    "/api/v1/counts?site=blog&url=https://blog.example/%00", "/embed/thread?site=blog&url=https://blog.example/%00",
+])
+def test_nul_in_a_query_is_refused_before_any_lookup(client: Client, site: Site, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code in (400, 422)
