@@ -34,7 +34,8 @@ from townhall.comments.schemas import (
     VoteOut,
 )
 from townhall.core import tokens
-from townhall.core.errors import ValidationFailed
+from townhall.core.cors import origin_may_write, own_origin
+from townhall.core.errors import Forbidden, ValidationFailed
 from townhall.core.net import client_ip
 from townhall.core.throttles import VOTE, WRITE
 
@@ -43,14 +44,28 @@ ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: Error
 
 
 def _staff(request: HttpRequest, site: Site) -> User | None:
-    """A moderator signed in on this server (same-origin pages such as the demo) posts as staff:
-    the comment carries a staff badge. Cross-site pages never send the session cookie."""
+    """A moderator signed in on this server posts as staff (a staff badge), but only from this
+    server's own pages: the session cookie alone is no proof, a sibling site could send it, so
+    the browser's Origin header must be ours (the check Django's CSRF protection makes)."""
     from townhall.moderators.selectors import can_moderate
 
     user = request.user
-    if isinstance(user, User) and user.is_authenticated and can_moderate(user, site):
-        return user
-    return None
+    origin = request.headers.get("Origin", "").lower()
+    if origin != own_origin(request) or not isinstance(user, User) or not user.is_authenticated:
+        return None
+    return user if can_moderate(user, site) else None
+
+
+def _writable(request: HttpRequest, site: Site) -> Site:
+    if not origin_may_write(request, site):
+        raise Forbidden("this page's origin may not write to this site", code="origin_not_allowed")
+    return site
+
+
+def _writable_comment(request: HttpRequest, comment_id: int) -> None:
+    site = Site.objects.filter(threads__comments=comment_id).first()
+    if site is not None:  # an unknown comment is the service's 404
+        _writable(request, site)
 
 
 def _reader(request: HttpRequest) -> str | None:
@@ -155,7 +170,7 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, o
     """POST /api/v1/comments — anyone (subject to the site's policy and rate limits).
     201 when published, 202 when held for moderation. Side effects after commit: reply
     notification email to the parent's author if they asked for one."""
-    site = selectors.site_by_slug(payload.site)
+    site = _writable(request, selectors.site_by_slug(payload.site))
     result = services.comment_create(
         site=site,
         url=payload.url,
@@ -178,6 +193,7 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, o
 def comment_patch(request: HttpRequest, comment_id: int, payload: CommentEditIn) -> Status[dict[str, object]]:
     """PATCH /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. Marks the comment edited and runs moderation on the new text."""
+    _writable_comment(request, comment_id)
     result = services.comment_edit(
         comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), text=payload.text,
         acknowledged_warning=payload.acknowledge_warning,
@@ -189,6 +205,7 @@ def comment_patch(request: HttpRequest, comment_id: int, payload: CommentEditIn)
 def comment_remove(request: HttpRequest, comment_id: int) -> dict[str, object]:
     """DELETE /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. A comment with replies stays in place marked deleted."""
+    _writable_comment(request, comment_id)
     comment: Comment = services.comment_delete(
         comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token")
     )
@@ -199,6 +216,7 @@ def comment_remove(request: HttpRequest, comment_id: int) -> dict[str, object]:
 def comment_vote(request: HttpRequest, comment_id: int, payload: VoteIn) -> dict[str, object]:
     """POST /api/v1/comments/{id}/votes — a reader with X-Townhall-Token. +1, -1, or 0 to
     withdraw; changeable."""
+    _writable_comment(request, comment_id)
     comment = services.comment_vote(
         comment_id=comment_id, reader=_reader(request), ip=client_ip(request), value=payload.value
     )
@@ -209,6 +227,7 @@ def comment_vote(request: HttpRequest, comment_id: int, payload: VoteIn) -> dict
 @router.post("/comments/{comment_id}/reports", response={201: ReportOut, **ERRORS}, throttle=[VOTE])
 def comment_report(request: HttpRequest, comment_id: int, payload: ReportIn) -> Status[dict[str, object]]:
     """POST /api/v1/comments/{id}/reports — anyone; one report per reader per comment."""
+    _writable_comment(request, comment_id)
     comment = services.comment_report(
         comment_id=comment_id, reader=_reader(request), ip=client_ip(request),
         reason=payload.reason, note=payload.note,

@@ -9,6 +9,7 @@ only so that they compare the same under every database collation.
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -33,15 +34,15 @@ class Site(models.Model):
     name = models.CharField(max_length=200)
     require_name = models.BooleanField(default=False)
     require_email = models.BooleanField(default=False)
-    edit_window_minutes = models.PositiveIntegerField(default=15)
-    display_depth = models.PositiveSmallIntegerField(default=5)
-    page_size = models.PositiveSmallIntegerField(default=20)
-    replies_per_page = models.PositiveSmallIntegerField(default=10)
+    edit_window_minutes = models.PositiveIntegerField(default=15, validators=[MaxValueValidator(7 * 24 * 60)])
+    display_depth = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1), MaxValueValidator(20)])
+    page_size = models.PositiveSmallIntegerField(default=20, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    replies_per_page = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1), MaxValueValidator(100)])
     rules = models.TextField(blank=True, default="")
     # Query parameters that are part of a page's identity (?p=123 on a WordPress blog).
     identity_params = models.JSONField(default=list, blank=True)
     # 0 keeps threads open forever.
-    close_after_days = models.PositiveIntegerField(default=0)
+    close_after_days = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(36500)])
     # Pre-moderation: every new comment waits for a moderator.
     premoderate = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)

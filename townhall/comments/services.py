@@ -383,7 +383,7 @@ def comment_edit(
         comment.status = current.status
         # An edit may take a published comment down (its new text is held), never publish a
         # held or hidden one: that is a moderator's call.
-        new_status = decision.status if current.status == Status.PUBLISHED else current.status
+        new_status = decision.status if current.status == Status.PUBLISHED else Status(current.status)
         kept = {k: v for k, v in (current.moderation or {}).items() if k in ("review", "original_text", "redacted")}
         comment.moderation = {**decision.record(), **kept}
         comment.reasons = decision.reasons + [r for r in current.reasons if r == "reported" and r not in decision.reasons]

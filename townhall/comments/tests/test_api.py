@@ -413,7 +413,9 @@ def test_a_signed_in_moderator_posts_with_a_staff_badge(client: Client, site: Si
     client.force_login(outsider)
     assert new(client).json()["comment"]["badges"] == []
     client.force_login(mod)
-    assert new(client, text="Speaking for the desk").json()["comment"]["badges"] == ["staff"]
+    staffed = post_json(client, "/api/v1/comments", {"site": "blog", "url": PAGE, "text": "Speaking for the desk"},
+                        Origin="http://testserver")
+    assert staffed.json()["comment"]["badges"] == ["staff"]
     staff = [c for c in thread(client).json()["comments"] if c["badges"]]
     assert len(staff) == 1 and staff[0]["html"] == "<p>Speaking for the desk</p>"
 
@@ -436,3 +438,35 @@ def test_unstorable_text_is_a_422_naming_the_field(client: Client, site: Site, f
 def test_nul_in_a_query_is_refused_before_any_lookup(client: Client, site: Site, path: str) -> None:
     r = client.get(path)
     assert r.status_code in (400, 422)
+
+
+def test_writes_from_another_sites_origin_are_refused(client: Client, site: Site) -> None:
+    from townhall.comments.services import site_create
+
+    site_create(slug="other", name="Other", origins=["https://other.example"])
+    r = post_json(client, "/api/v1/comments", {"site": "blog", "url": PAGE, "text": "x"}, Origin="https://other.example")
+    assert r.status_code == 403 and r.json()["code"] == "origin_not_allowed"
+    ok = post_json(client, "/api/v1/comments", {"site": "blog", "url": PAGE, "text": "x"}, Origin=ORIGIN)
+    assert ok.status_code == 201
+    cid = ok.json()["id"]
+    r = post_json(client, f"/api/v1/comments/{cid}/reports", {"reason": "spam"}, Origin="https://other.example")
+    assert r.status_code == 403
+    # Reads of one site are not shared with another site's pages.
+    read = client.get("/api/v1/threads", {"site": "blog", "url": PAGE}, headers={"Origin": "https://other.example"})
+    assert "Access-Control-Allow-Origin" not in read
+
+
+def test_the_staff_badge_needs_this_servers_own_origin(client: Client, site: Site) -> None:
+    from django.contrib.auth.models import User
+
+    from townhall.moderators.models import SiteRole
+
+    mod = User.objects.create_user("mod2", password="pw-for-test-only")
+    SiteRole.objects.create(user=mod, site=site, role="moderator")
+    client.force_login(mod)
+    body = {"site": "blog", "url": PAGE, "text": "as staff?"}
+    assert post_json(client, "/api/v1/comments", body).json()["comment"]["badges"] == []
+    sibling = post_json(client, "/api/v1/comments", body, Origin=ORIGIN).json()
+    assert sibling["comment"]["badges"] == []
+    own = post_json(client, "/api/v1/comments", body, Origin="http://testserver").json()
+    assert own["comment"]["badges"] == ["staff"]

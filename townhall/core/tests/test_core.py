@@ -165,3 +165,41 @@ def test_no_email_or_address_in_logs(site: Site, settings: Any, caplog: Any, dja
     logged = caplog.text
     assert "email (not sent" in logged  # the notification went through the log backend
     assert "@example.com" not in logged and "198.51.100.23" not in logged
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("flag", "value"), [("--page-size", "0"), ("--replies-per-page", "0"), ("--display-depth", "0"),
+                                             ("--edit-window-minutes", "9223372036854775807"), ("--page-size", "1000")])
+def test_site_policy_out_of_range_is_refused(flag: str, value: str) -> None:
+    run("site", "add", "pol", "--name", "P", "--origin", "https://p.example")
+    with pytest.raises(CommandError) as exc:
+        run("site", "set", "pol", flag, value)
+    assert flag.lstrip("-").replace("-", "_") in str(exc.value)
+    site = Site.objects.get(slug="pol")
+    assert (site.page_size, site.replies_per_page, site.display_depth, site.edit_window_minutes) == (20, 10, 5, 15)
+
+
+@pytest.mark.parametrize(("host", "port", "message"), [("127.0.0.1", 99999, "--port"), ("256.1.1.1", 8000, "--host")])
+def test_serve_refuses_bad_addresses(host: str, port: int, message: str) -> None:
+    from townhall.core.management.commands.serve import check_address
+
+    with pytest.raises(CommandError, match=message):
+        check_address(host, port)
+
+
+def test_serve_refuses_a_port_in_use() -> None:
+    import socket
+
+    from townhall.core.management.commands.serve import check_address
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        with pytest.raises(CommandError, match="cannot listen"):
+            check_address("127.0.0.1", held.getsockname()[1])
+
+
+@pytest.mark.django_db
+def test_replay_of_an_unknown_site_is_a_message() -> None:
+    with pytest.raises(CommandError, match="no site 'nope'"):
+        call_command("moderation", "replay", "--seed", "--site", "nope", stdout=StringIO())

@@ -31,7 +31,10 @@ class Command(BaseCommand):
             self._retrain(opts)
             return
         if opts["seed"]:
-            site = site_by_slug(opts["site"]) if opts.get("site") else None
+            try:
+                site = site_by_slug(opts["site"]) if opts.get("site") else None
+            except DomainError as exc:
+                raise CommandError(exc.message) from None
             result = replay(comments=seed_comments(), like=site, policy=None if site else SEED_POLICY,
                             rules="This is an English-only weblog.")
             self._print(result, opts["all"])
