@@ -82,7 +82,7 @@ RATE_WRITE = option("TOWNHALL_RATE_WRITE", "10/min", "Comment posts, edits and d
 RATE_VOTE = option("TOWNHALL_RATE_VOTE", "60/min", "Votes and reports allowed per client (IP) and period.")
 VOTES_PER_IP = int(option("TOWNHALL_VOTES_PER_IP", "3", "Distinct voter tokens from one IP that may vote on one comment."))
 IP_RETENTION_DAYS = int(option("TOWNHALL_IP_RETENTION_DAYS", "30", "After this many days stored IPs are truncated (IPv4 /24, IPv6 /48)."))
-ACCESS_LOG = _bool(option("TOWNHALL_ACCESS_LOG", "false", "Write an access log. Client addresses in it are truncated like stored IPs."))
+ACCESS_LOG = _bool(option("TOWNHALL_ACCESS_LOG", "false", "Write an access log (method, path, status, time; never the client address)."))
 WORKERS = int(option("TOWNHALL_WORKERS", "2", "HTTP worker processes started by `townhall serve`."))
 RUN_TASK_WORKER = _bool(option("TOWNHALL_TASK_WORKER", "true", "Whether `townhall serve` also runs the background task worker."))
 
