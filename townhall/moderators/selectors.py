@@ -220,10 +220,11 @@ SCORE_NAMES = {"toxicity": "hostility", "spam": "spam", "repeat": "repeated text
 def describe_scores(moderation: dict[str, Any]) -> list[tuple[str, int]]:
     """Scores between 0 and 1 as percentages; counts (links, spam signals) are left out."""
     scores = (moderation or {}).get("scores") or {}
+    # In SCORE_NAMES' order: PostgreSQL's jsonb does not keep the keys' order.
     return [
-        (SCORE_NAMES.get(name, name.replace("_", " ")), round(float(value) * 100))
-        for name, value in scores.items()
-        if name in SCORE_NAMES and isinstance(value, int | float)
+        (label, round(float(scores[name]) * 100))
+        for name, label in SCORE_NAMES.items()
+        if isinstance(scores.get(name), int | float)
     ]
 
 
