@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +17,7 @@ logger = logging.getLogger("townhall.tasks")
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 
-def ips_truncate_expired(*, now=None) -> int:  # type: ignore[no-untyped-def]
+def ips_truncate_expired(*, now: datetime | None = None) -> int:
     """Truncate stored addresses older than TOWNHALL_IP_RETENTION_DAYS (IPv4 /24, IPv6 /48)."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.IP_RETENTION_DAYS)
     done = 0

@@ -93,7 +93,6 @@ class Context:
     versions: dict[str, str] = field(default_factory=dict)
     evidence: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    war: FlameWar | None = None
     history: History | None = None
 
     def add(self, reason: Reason, action: Action) -> None:
@@ -319,7 +318,6 @@ def flame_war(ctx: Context) -> None:
         return
     war = flamewar.open_war_for(c)
     if war is not None:
-        ctx.war = war
         ctx.evidence["flamewar"] = war.pk
         # Recorded in the evidence, not flagged: the war is the moderators' one item, not each
         # reply in it.

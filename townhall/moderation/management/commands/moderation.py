@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from townhall.comments.models import VISIBLE, Comment, Status, Thread
+from townhall.comments.models import Comment, Status, Thread
 from townhall.comments.selectors import site_by_slug
 from townhall.core.errors import DomainError
 from townhall.moderation.replay import SEED_POLICY, Replay, describe, replay, seed_comments
@@ -51,8 +51,8 @@ class Command(BaseCommand):
         thread = Thread.objects.filter(site=site, url=url).first()
         if thread is None:
             raise CommandError(f"no thread at {url} on site {site.slug}")
-        rows = (Comment.objects.filter(thread=thread).filter(VISIBLE | ~_deleted()).exclude(status=Status.DELETED)
-                .order_by("created", "id"))
+        # Every comment as it was posted, held and rejected ones too; authors' own deletions left out.
+        rows = Comment.objects.filter(thread=thread).exclude(status=Status.DELETED).order_by("created", "id")
         comments = [{"ref": c.pk, "parent_ref": c.parent_id, "author": c.author_name, "text": c.text,
                      "created": c.created, "email": c.author_email, "token": c.author_token} for c in rows]
         self._print(replay(comments=comments, like=site, rules=site.rules), opts["all"])
@@ -105,8 +105,3 @@ class Command(BaseCommand):
         if not result.wars:
             out("no flame war")
 
-
-def _deleted() -> Any:
-    from django.db.models import Q
-
-    return Q(status=Status.DELETED)
