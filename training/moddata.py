@@ -83,3 +83,47 @@ def seed_thread() -> list[Example]:
         return []
     comments = json.loads(SEED_THREAD.read_text(encoding="utf-8"))["comments"]
     return [Example(c["text"], int(c["id"] in SEED_HOSTILE_IDS), "seed") for c in comments]
+
+
+# ---------------------------------------------------------------------------- news comments
+
+
+@dataclass(frozen=True)
+class NewsRow:
+    text: str
+    label: int  # raters' toxicity >= 0.5
+    toxicity: float
+    insult: float
+
+
+@dataclass(frozen=True)
+class NewsSplit:
+    heldout: list[NewsRow]  # 3,000 rows no base model ever trains on (news-domain check, site-model trial)
+    encoder_train: list[NewsRow]  # fine-tunes the encoder
+    calibration: list[NewsRow]  # combines the scores and picks thresholds; the encoder never sees them
+
+
+NEWS_HELDOUT = 3000
+
+
+def _news_key(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(("news:" + _norm(text)).encode("utf-8")).hexdigest()
+
+
+def civil() -> list[NewsRow]:
+    with open(DATA / "civil_comments_sample.csv", newline="", encoding="utf-8") as f:
+        return [
+            NewsRow(r["text"], int(r["label"]), float(r["toxicity"]), float(r["insult"]))
+            for r in csv.DictReader(f)
+        ]
+
+
+def news_split() -> NewsSplit:
+    """The Civil Comments sample cut by hash: the 3,000 rows with the smallest keys are held out."""
+    rows = sorted(civil(), key=lambda r: _news_key(r.text))
+    rest = rows[NEWS_HELDOUT:]
+    calibration = [r for r in rest if int(_news_key(r.text)[-2:], 16) % 5 == 0]
+    encoder_train = [r for r in rest if int(_news_key(r.text)[-2:], 16) % 5 != 0]
+    return NewsSplit(rows[:NEWS_HELDOUT], encoder_train, calibration)
