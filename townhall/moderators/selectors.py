@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Count, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Greatest
 
 from townhall.comments.models import Comment, Report, Site, Status, Thread
+from townhall.core.errors import Forbidden, NotFound
 from townhall.moderation.models import FlameWar, FlameWarStatus
+from townhall.moderation.pipeline import policy_for
 from townhall.moderation.reasons import DESCRIPTIONS, Reason
 from townhall.moderators.models import AuditLog, Role, SiteRole
 
@@ -31,21 +33,58 @@ def _site_id(site: Site | int) -> int:
     return site if isinstance(site, int) else site.pk
 
 
+def _signed_in(user: AnyUser | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _superuser(user: AnyUser) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+def _roles(user: AnyUser, *, admin: bool) -> Q:
+    """The role rows that let `user` act: any role to moderate, the admin role to administer."""
+    q = Q(user_id=user.pk)
+    return q & Q(role=Role.ADMIN) if admin else q
+
+
+def _has_role(user: AnyUser | None, site: Site | int, *, admin: bool) -> bool:
+    if user is None or not _signed_in(user):
+        return False
+    if _superuser(user):
+        return True
+    return SiteRole.objects.filter(_roles(user, admin=admin), site_id=_site_id(site)).exists()
+
+
+def _sites_with_role(user: AnyUser, *, admin: bool) -> QuerySet[Site]:
+    if not _signed_in(user):
+        return Site.objects.none()
+    if _superuser(user):
+        return Site.objects.all()
+    return Site.objects.filter(pk__in=SiteRole.objects.filter(_roles(user, admin=admin)).values("site_id"))
+
+
 def can_moderate(user: AnyUser | None, site: Site | int) -> bool:
     """Whether `user` moderates `site`: a moderator or admin of it, or a superuser."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    return SiteRole.objects.filter(user_id=user.pk, site_id=_site_id(site)).exists()
+    return _has_role(user, site, admin=False)
+
+
+def is_site_admin(user: AnyUser | None, site: Site | int) -> bool:
+    """Whether `user` manages `site`'s moderators and reads its audit log."""
+    return _has_role(user, site, admin=True)
+
+
+def sites_moderated(user: AnyUser) -> QuerySet[Site]:
+    return _sites_with_role(user, admin=False)
+
+
+def sites_administered(user: AnyUser) -> QuerySet[Site]:
+    return _sites_with_role(user, admin=True)
 
 
 def moderator_user_ids(site: Site | int) -> set[int]:
     """Ids of the users who moderate `site` (its roles, and active superusers), in one query:
     for marking a whole page of comments by `author_user_id` (the staff badge) without asking
     `can_moderate` per comment."""
-    from django.contrib.auth.models import User
-
     return set(
         User.objects.filter(is_active=True)
         .filter(Q(is_superuser=True) | Q(site_roles__site_id=_site_id(site)))
@@ -53,33 +92,103 @@ def moderator_user_ids(site: Site | int) -> set[int]:
     )
 
 
-def is_site_admin(user: AnyUser | None, site: Site | int) -> bool:
-    """Whether `user` manages `site`'s moderators and reads its audit log."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    return SiteRole.objects.filter(user_id=user.pk, site_id=_site_id(site), role=Role.ADMIN).exists()
+@dataclass
+class MySites:
+    """The sites a user moderates and which of them they administer, read once per page."""
+
+    sites: list[Site]
+    administered: set[int]
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.administered)
 
 
-def sites_moderated(user: AnyUser) -> QuerySet[Site]:
-    if not user.is_authenticated or not user.is_active:
-        return Site.objects.none()
-    if getattr(user, "is_superuser", False):
-        return Site.objects.all()
-    return Site.objects.filter(roles__user_id=user.pk).distinct()
+def my_sites(user: AnyUser) -> MySites:
+    """One query: the user's roles with their sites (every site for a superuser)."""
+    if not _signed_in(user):
+        return MySites([], set())
+    if _superuser(user):
+        sites = list(Site.objects.order_by("slug"))
+        return MySites(sites, {s.pk for s in sites})
+    roles = list(SiteRole.objects.filter(_roles(user, admin=False)).select_related("site").order_by("site__slug"))
+    return MySites([r.site for r in roles], {r.site_id for r in roles if r.role == Role.ADMIN})
 
 
-def sites_administered(user: AnyUser) -> QuerySet[Site]:
-    if not user.is_authenticated or not user.is_active:
-        return Site.objects.none()
-    if getattr(user, "is_superuser", False):
-        return Site.objects.all()
-    return Site.objects.filter(roles__user_id=user.pk, roles__role=Role.ADMIN).distinct()
+def user_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def site_rows(mine: MySites) -> list[tuple[Site, bool, int]]:
+    """The sites page: each site, whether the user administers it, and the slow mode its new
+    flame wars start with."""
+    return [(s, s.pk in mine.administered, policy_for(s).flamewar_slow_minutes) for s in mine.sites]
 
 
 def site_roles(site: Site) -> QuerySet[SiteRole]:
     return SiteRole.objects.filter(site=site).select_related("user", "site").order_by("user__username")
+
+
+# ---------------------------------------------------------------------------- access
+# Each `access_*` fetches an object AND checks that the user may act on it, raising NotFound or
+# Forbidden. Views get their objects only through these, so a new view cannot fetch without
+# checking. Not-found is answered before forbidden: ids and slugs are not secrets here, and a
+# moderator who mistypes one should be told so.
+
+def _check(user: AnyUser, site: Site | int, *, admin: bool = False) -> None:
+    if not _has_role(user, site, admin=admin):
+        raise Forbidden("only the site's admins may do this" if admin else "you do not moderate this site",
+                        code="forbidden")
+
+
+def access_site(user: AnyUser, slug: str, *, admin: bool = False) -> Site:
+    """The site `slug`, which `user` moderates (administers, with `admin`)."""
+    site = Site.objects.filter(slug=slug).first()
+    if site is None:
+        raise NotFound(f"no site {slug!r}", code="site_not_found")
+    _check(user, site, admin=admin)
+    return site
+
+
+def access_comment(user: AnyUser, pk: int) -> Comment:
+    comment = Comment.objects.select_related("thread__site", "parent").filter(pk=pk).first()
+    if comment is None:
+        raise NotFound("no such comment", code="comment_not_found")
+    _check(user, comment.thread.site_id)
+    return comment
+
+
+def access_comments(user: AnyUser, ids: Sequence[int]) -> list[Comment]:
+    """The comments of a bulk action that exist; all of them on sites `user` moderates, or none."""
+    comments = list(Comment.objects.select_related("thread__site").filter(pk__in=ids))
+    for site_id in {c.thread.site_id for c in comments}:
+        _check(user, site_id)
+    return comments
+
+
+def access_thread(user: AnyUser, pk: int) -> Thread:
+    thread = Thread.objects.select_related("site").filter(pk=pk).first()
+    if thread is None:
+        raise NotFound("no such thread", code="thread_not_found")
+    _check(user, thread.site_id)
+    return thread
+
+
+def access_flamewar(user: AnyUser, pk: int) -> FlameWar:
+    war = FlameWar.objects.select_related("thread__site", "root").filter(pk=pk).first()
+    if war is None:
+        raise NotFound("no such flame war", code="flamewar_not_found")
+    _check(user, war.thread.site_id)
+    return war
+
+
+def access_site_member(user: AnyUser, site: Site, user_id: int) -> User:
+    """A user whose role on `site` an admin of it changes (the site was got with `access_site`)."""
+    _check(user, site, admin=True)
+    member = User.objects.filter(pk=user_id).first()
+    if member is None:
+        raise NotFound("no such user", code="user_not_found")
+    return member
 
 
 # ---------------------------------------------------------------------------- queues
@@ -152,11 +261,13 @@ def queue_comments(user: AnyUser, queue: Queue, filters: QueueFilter) -> QuerySe
 
 
 def queue_counts(user: AnyUser, site: Site | None = None) -> dict[str, int]:
+    """The open queues' sizes for the navigation: one aggregate for the comment queues, one
+    count for the flame wars."""
     base = Comment.objects.filter(thread__site__in=sites_moderated(user))
     if site is not None:
         base = base.filter(thread__site=site)
-    counts = {q.value: base.filter(QUEUE_FILTERS[q]).count() for q in (
-        Queue.PENDING, Queue.REPORTED, Queue.FLAGGED)}
+    counted = (Queue.PENDING, Queue.REPORTED, Queue.FLAGGED)
+    counts: dict[str, int] = base.aggregate(**{q.value: Count("pk", filter=QUEUE_FILTERS[q]) for q in counted})
     counts["flamewars"] = flamewars_for(user, site=site).filter(status=FlameWarStatus.OPEN).count()
     return counts
 
@@ -263,13 +374,30 @@ def _histories(comments: list[Comment]) -> dict[tuple[int, str], AuthorHistory]:
     return out
 
 
-def _siblings(comment: Comment) -> tuple[list[Comment], list[Comment]]:
-    same = Comment.objects.filter(thread_id=comment.thread_id, parent_id=comment.parent_id, depth=comment.depth)
-    if comment.parent_id is None:
-        same = same.filter(depth=0)
-    before = list(same.filter(created__lt=comment.created).order_by("-created")[:SIBLINGS])
-    after = list(same.filter(created__gt=comment.created).order_by("created")[:SIBLINGS])
-    return list(reversed(before)), after
+def _siblings(comments: list[Comment]) -> dict[int, tuple[list[Comment], list[Comment]]]:
+    """The SIBLINGS comments on each side of every comment (same thread, parent and depth), in
+    one query for the page: one bounded subquery per side and comment, OR-ed together, so each
+    side is an index range of a few rows however long the thread is."""
+    if not comments:
+        return {}
+    wanted = Q()
+    for c in comments:
+        same = Comment.objects.filter(thread_id=c.thread_id, parent_id=c.parent_id, depth=c.depth)
+        before = same.filter(created__lt=c.created).order_by("-created", "-id").values("pk")[:SIBLINGS]
+        after = same.filter(created__gt=c.created).order_by("created", "id").values("pk")[:SIBLINGS]
+        wanted |= Q(pk__in=before) | Q(pk__in=after)
+    groups: dict[tuple[int, int | None, int], list[Comment]] = {}
+    for s in Comment.objects.filter(wanted).order_by("created", "id"):
+        groups.setdefault((s.thread_id, s.parent_id, s.depth), []).append(s)
+    out = {}
+    for c in comments:
+        # The page's windows overlap within a group; the nearest ones on each side are this
+        # comment's own window, exactly what a query per comment would have returned.
+        group = groups.get((c.thread_id, c.parent_id, c.depth), [])
+        before_c = [s for s in group if s.created < c.created][-SIBLINGS:]
+        after_c = [s for s in group if s.created > c.created][:SIBLINGS]
+        out[c.pk] = (before_c, after_c)
+    return out
 
 
 def queue_items(comments: list[Comment]) -> list[Item]:
@@ -277,9 +405,10 @@ def queue_items(comments: list[Comment]) -> list[Item]:
     reports: dict[int, list[Report]] = {}
     for report in Report.objects.filter(comment__in=comments, resolved=False).order_by("created"):
         reports.setdefault(report.comment_id, []).append(report)
+    siblings = _siblings(comments)
     items = []
     for c in comments:
-        before, after = _siblings(c)
+        before, after = siblings[c.pk]
         history = histories.get((c.thread.site_id, c.author_key), AuthorHistory())
         record = c.moderation or {}
         items.append(Item(

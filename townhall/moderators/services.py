@@ -2,7 +2,7 @@
 object it changes, with the state before and after, in the same transaction: an action is never
 taken without its record, nor recorded without being taken.
 
-Permission is the caller's job (views check `selectors.can_moderate` / `is_site_admin`); these
+Permission is the caller's job (views get every object through `selectors.access_*`); these
 functions trust their `moderator`."""
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from townhall.moderation.models import FlameWar, FlameWarStatus
 from townhall.moderators.models import AuditLog, Role, SiteRole
 
 MAX_BAN_DAYS = 3650
+DEFAULT_BAN_DAYS = 7
 MAX_SLOW_MINUTES = 24 * 60
+DEFAULT_SLOW_MINUTES = 10  # when neither the moderator nor the site's policy names a pace
 
 
 class Decision(enum.StrEnum):
@@ -50,10 +52,17 @@ def _comment_state(c: Comment) -> dict[str, Any]:
     return {"status": c.status, "flagged": c.flagged, "featured": c.featured, "reports_open": c.report_count}
 
 
+def ban_days_or_default(ban_days: int | None) -> int:
+    """The length of a ban when the moderator chose none."""
+    return DEFAULT_BAN_DAYS if ban_days is None else ban_days
+
+
 def comment_decide(*, moderator: User, comment: Comment, decision: Decision, ban_days: int | None = None) -> Comment:
-    """Approve, reject, mark as spam, or reject and ban the author for `ban_days`. The comment's
-    open reports are resolved: the queue of reported comments is for reports nobody answered."""
+    """Approve, reject, mark as spam, or reject and ban the author for `ban_days` (default
+    DEFAULT_BAN_DAYS). The comment's open reports are resolved: the queue of reported comments
+    is for reports nobody answered."""
     if decision == Decision.BAN:
+        ban_days = ban_days_or_default(ban_days)
         if ban_days is None or not 1 <= ban_days <= MAX_BAN_DAYS:
             raise ValidationFailed.one("ban_days", f"must be a number of days between 1 and {MAX_BAN_DAYS}")
     else:
@@ -199,8 +208,13 @@ def _flamewar_slow(*, moderator: User, war: FlameWar, minutes: int, site: Site) 
     return war
 
 
-def flamewar_set_slow_mode(*, moderator: User, war: FlameWar, minutes: int) -> FlameWar:
-    """One reply per `minutes` per participant inside the war's branch; 0 turns it off."""
+def flamewar_set_slow_mode(*, moderator: User, war: FlameWar, minutes: int | None) -> FlameWar:
+    """One reply per `minutes` per participant inside the war's branch; 0 turns it off, None
+    takes the site's slow mode for flame wars (or DEFAULT_SLOW_MINUTES when it has none)."""
+    if minutes is None:
+        from townhall.moderation.pipeline import policy_for
+
+        minutes = policy_for(war.thread.site).flamewar_slow_minutes or DEFAULT_SLOW_MINUTES
     minutes = _slow_minutes(minutes)
     with transaction.atomic():
         return _flamewar_slow(moderator=moderator, war=war, minutes=minutes, site=war.thread.site)

@@ -1,5 +1,5 @@
-"""The moderators' pages under /moderate/. Each view parses input, checks the user may act on
-the site concerned (403 otherwise), and calls one service or selector.
+"""The moderators' pages under /moderate/. Each view parses input, fetches what it acts on through
+`selectors.access_*` (404 unknown, 403 not theirs), and calls one service or selector.
 
 Every page needs a signed-in user (anonymous users are sent to /moderate/login/). Actions are
 POST only and CSRF-checked; the queue's script sends `Accept: application/json` and gets JSON
@@ -7,6 +7,8 @@ back, plain forms get a redirect to where they came from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,14 +18,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from townhall.comments.models import Comment, Site, Thread
-from townhall.core.errors import DomainError
-from townhall.moderation.models import FlameWar
+from townhall.comments.models import Site
+from townhall.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from townhall.moderation.models import FlameWarStatus
 from townhall.moderation.reasons import DESCRIPTIONS
 from townhall.moderators import health, selectors, services
 from townhall.moderators.forms import BAN_CHOICES, BanForm, BulkForm, EditForm, RoleForm, SlowForm
@@ -57,14 +59,30 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _require_moderator(request: HttpRequest, site: Site | int) -> None:
-    if not selectors.can_moderate(request.user, site):
-        raise PermissionDenied("you do not moderate this site")
+View = Callable[..., HttpResponse]
 
 
-def _require_admin(request: HttpRequest, site: Site | int) -> None:
-    if not selectors.is_site_admin(request.user, site):
-        raise PermissionDenied("only the site's admins may do this")
+def staff_view(view: View) -> View:
+    """Signed in, and the `access_*` selectors' refusals as Django's 404 and 403 pages. Every
+    view here is wrapped: objects come only from `selectors.access_*`, which check as they fetch."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+
+    return login_required(wrapped)
+
+
+def _my_sites(request: HttpRequest) -> selectors.MySites:
+    mine = selectors.my_sites(request.user)
+    if not mine.sites:
+        raise PermissionDenied("you moderate no site")
+    return mine
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -93,13 +111,8 @@ def _failed(request: HttpRequest, default: str, exc: DomainError) -> HttpRespons
     return _back(request, default)
 
 
-def _comment(request: HttpRequest, pk: int) -> Comment:
-    comment = get_object_or_404(Comment.objects.select_related("thread__site", "parent"), pk=pk)
-    _require_moderator(request, comment.thread.site_id)
-    return comment
-
-
 MAX_PAGE = 100_000
+MAX_ID = 2**63 - 1  # above a database integer, no row can match; the query must not overflow
 
 
 def _int(value: str | None, default: int) -> int:
@@ -109,25 +122,37 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+def _minutes(request: HttpRequest, *, optional: bool = False) -> int | None:
+    """The `minutes` of a slow-mode form; None when it is optional and left empty."""
+    if optional and not request.POST.get("minutes", "").strip():
+        return None
+    form = SlowForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(f"minutes must be a whole number between 0 and {services.MAX_SLOW_MINUTES}", code="invalid")
+    minutes: int = form.cleaned_data["minutes"]
+    return minutes
+
+
 def _page(request: HttpRequest) -> int:
     # Bounded: an absurd page number must be an empty page, not an integer overflow in SQL.
     return min(max(1, _int(request.GET.get("page"), 1)), MAX_PAGE)
 
 
-def _base_context(request: HttpRequest, site: Site | None = None) -> dict[str, Any]:
+def _base_context(request: HttpRequest, site: Site | None = None,
+                  mine: selectors.MySites | None = None) -> dict[str, Any]:
     user = request.user
     counts = selectors.queue_counts(user, site)
     return {
         "counts": counts,
         "nav": [(q, counts.get(q.value)) for q in Queue],
-        "is_admin": selectors.sites_administered(user).exists(),
+        "is_admin": (mine or selectors.my_sites(user)).is_admin,
         "ban_choices": BAN_CHOICES,
     }
 
 
 # ---------------------------------------------------------------------------- queues
 
-@login_required
+@staff_view
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """GET /moderate/ — a moderator: the pending queue."""
@@ -137,15 +162,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def _filters(request: HttpRequest) -> QueueFilter:
     filters = QueueFilter(reason=request.GET.get("reason", "").strip(), search=request.GET.get("q", "").strip()[:200])
     if slug := request.GET.get("site"):
-        filters.site = get_object_or_404(Site, slug=slug)
-        _require_moderator(request, filters.site)
+        filters.site = selectors.access_site(request.user, slug)
     if thread_id := _int(request.GET.get("thread"), 0):
-        filters.thread = get_object_or_404(Thread.objects.select_related("site"), pk=thread_id)
-        _require_moderator(request, filters.thread.site_id)
+        filters.thread = selectors.access_thread(request.user, min(thread_id, MAX_ID))
     return filters
 
 
-@login_required
+@staff_view
 @require_GET
 def queue(request: HttpRequest, queue: str) -> HttpResponse:
     """GET /moderate/queue/<pending|reported|flagged|approved|rejected>/?site=&thread=&reason=&q=&page=
@@ -155,20 +178,18 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         which = Queue(queue)
     except ValueError:
         raise Http404("no such queue") from None
-    sites = selectors.sites_moderated(request.user)
-    if not sites.exists():
-        raise PermissionDenied("you moderate no site")
+    mine = _my_sites(request)
     filters = _filters(request)
     page = _page(request)
     rows = list(selectors.queue_comments(request.user, which, filters)[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
     has_more = len(rows) > PAGE_SIZE
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(request, "moderators/queue.html", {
-        **_base_context(request, filters.site),
+        **_base_context(request, filters.site, mine),
         "queue": which,
         "items": selectors.queue_items(rows[:PAGE_SIZE]),
         "filters": filters,
-        "sites": sites,
+        "sites": mine.sites,
         "reasons": sorted((str(r), d) for r, d in DESCRIPTIONS.items()),
         "page": page,
         "has_more": has_more,
@@ -179,24 +200,22 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
     })
 
 
-@login_required
+@staff_view
 @require_GET
 def flamewars(request: HttpRequest) -> HttpResponse:
     """GET /moderate/flamewars/?site=&thread=&all=1 — a moderator. Each flame war as one item:
     participants, counts, its hostile comments, and what can be done about it."""
-    sites = selectors.sites_moderated(request.user)
-    if not sites.exists():
-        raise PermissionDenied("you moderate no site")
+    mine = _my_sites(request)
     filters = _filters(request)
     wars = selectors.flamewars_for(request.user, site=filters.site, thread=filters.thread)
     show_all = request.GET.get("all") == "1"
     if not show_all:
-        wars = wars.filter(status="open")
+        wars = wars.filter(status=FlameWarStatus.OPEN)
     return render(request, "moderators/flamewars.html", {
-        **_base_context(request, filters.site),
+        **_base_context(request, filters.site, mine),
         "wars": selectors.flamewar_views(list(wars[:PAGE_SIZE])),
         "filters": filters,
-        "sites": sites,
+        "sites": mine.sites,
         "show_all": show_all,
         "here": request.get_full_path(),
     })
@@ -204,14 +223,14 @@ def flamewars(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------------------- comment actions
 
-@login_required
+@staff_view
 @require_POST
 def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """POST /moderate/comments/<id>/<approve|reject|spam|ban|feature|unfeature>/ — a moderator
     of the comment's site. `ban` also takes ban_days. Writes the audit log."""
     if action not in COMMENT_ACTIONS:
         raise Http404("no such action")
-    comment = _comment(request, pk)
+    comment = selectors.access_comment(request.user, pk)
     default = reverse("moderators:queue", args=[Queue.PENDING.value])
     moderator = _user(request)
     try:
@@ -222,7 +241,9 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         ban_days = None
         if action == "ban":
             form = BanForm(request.POST)
-            ban_days = (form.cleaned_data["ban_days"] or 7) if form.is_valid() else 0
+            if not form.is_valid():
+                raise ValidationFailed.one("ban_days", f"must be a number of days between 1 and {services.MAX_BAN_DAYS}")
+            ban_days = services.ban_days_or_default(form.cleaned_data["ban_days"])
         updated = services.comment_decide(moderator=moderator, comment=comment, decision=Decision(action),
                                           ban_days=ban_days)
     except DomainError as exc:
@@ -232,7 +253,7 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _done(request, default, f"#{pk} {words}", {"id": pk, "status": updated.status})
 
 
-@login_required
+@staff_view
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     """POST /moderate/bulk/ ids=..&action=approve|reject|spam — a moderator of every selected
@@ -245,9 +266,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"ok": False, "code": "invalid", "message": message}, status=422)
         messages.error(request, message)
         return _back(request, default)
-    comments = list(Comment.objects.select_related("thread__site").filter(pk__in=form.cleaned_data["ids"]))
-    for site_id in {c.thread.site_id for c in comments}:
-        _require_moderator(request, site_id)
+    comments = selectors.access_comments(request.user, form.cleaned_data["ids"])
     try:
         count = services.comments_decide(moderator=_user(request), comments=comments,
                                          decision=Decision(form.cleaned_data["action"]))
@@ -257,12 +276,12 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return _done(request, default, f"{count} comment{'s' if count != 1 else ''} {words}", {"count": count})
 
 
-@login_required
+@staff_view
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET/POST /moderate/comments/<id>/edit/ — a moderator of the comment's site. Edits or
     redacts the text; the original is kept (shown here) and the audit log has both."""
-    comment = _comment(request, pk)
+    comment = selectors.access_comment(request.user, pk)
     form = EditForm(request.POST or None, initial={"text": comment.text})
     if request.method == "POST" and form.is_valid():
         try:
@@ -283,13 +302,12 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------------------- threads and wars
 
-@login_required
+@staff_view
 @require_GET
 def thread_health(request: HttpRequest, pk: int) -> HttpResponse:
     """GET /moderate/threads/<id>/health/ — a moderator of the thread's site. The thread drawn
     over time (SVG), and its controls: close, lock, slow mode, pre-moderation."""
-    thread = get_object_or_404(Thread.objects.select_related("site"), pk=pk)
-    _require_moderator(request, thread.site_id)
+    thread = selectors.access_thread(request.user, pk)
     stats = health.thread_stats(thread)
     return render(request, "moderators/thread.html", {
         **_base_context(request, thread.site),
@@ -301,24 +319,20 @@ def thread_health(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
+@staff_view
 @require_POST
 def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """POST /moderate/threads/<id>/<close|reopen|lock|slow>/ — a moderator of the thread's site.
     `slow` takes minutes (0 = off) and applies to the thread's open flame wars."""
     if action not in THREAD_ACTIONS:
         raise Http404("no such action")
-    thread = get_object_or_404(Thread.objects.select_related("site"), pk=pk)
-    _require_moderator(request, thread.site_id)
+    thread = selectors.access_thread(request.user, pk)
     default = reverse("moderators:thread_health", args=[pk])
     moderator = _user(request)
     try:
         if action == "slow":
-            form = SlowForm(request.POST)
-            if not form.is_valid():
-                raise DomainError("minutes must be a whole number between 0 and 1440", code="invalid")
-            n = services.thread_set_slow_mode(moderator=moderator, thread=thread, minutes=form.cleaned_data["minutes"])
-            minutes = form.cleaned_data["minutes"]
+            minutes = _minutes(request) or 0
+            n = services.thread_set_slow_mode(moderator=moderator, thread=thread, minutes=minutes)
             message = f"slow mode {'off' if not minutes else f'{minutes} min'} on {n} flame war{'s' if n != 1 else ''}"
         elif action in ("premoderate", "postmoderate"):
             thread = services.thread_premoderate(moderator=moderator, thread=thread, premoderate=action == "premoderate")
@@ -333,15 +347,14 @@ def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _done(request, default, message, {"id": pk, "closed": thread.closed})
 
 
-@login_required
+@staff_view
 @require_POST
 def flamewar_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """POST /moderate/flamewars/<id>/<resolve|slow|unslow|lock>/ — a moderator of the war's site.
     `slow` takes minutes (default: the site's policy); `lock` closes the thread."""
     if action not in FLAMEWAR_ACTIONS:
         raise Http404("no such action")
-    war = get_object_or_404(FlameWar.objects.select_related("thread__site", "root"), pk=pk)
-    _require_moderator(request, war.thread.site_id)
+    war = selectors.access_flamewar(request.user, pk)
     default = reverse("moderators:flamewars")
     moderator = _user(request)
     try:
@@ -352,15 +365,12 @@ def flamewar_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.flamewar_lock_thread(moderator=moderator, war=war)
             message = "thread locked, flame war resolved"
         else:
-            from townhall.moderation.pipeline import policy_for
-
-            minutes = 0
+            minutes: int | None = 0
             if action == "slow":
-                form = SlowForm(request.POST)
-                minutes = form.cleaned_data["minutes"] if form.is_valid() else 0
-                minutes = minutes or policy_for(war.thread.site).flamewar_slow_minutes or 10
+                # No number (or 0) on "slow mode on": the service takes the site's pace.
+                minutes = _minutes(request, optional=True) or None
             war = services.flamewar_set_slow_mode(moderator=moderator, war=war, minutes=minutes)
-            message = f"slow mode {'off' if not minutes else f'on: one reply per {minutes} min'}"
+            message = f"slow mode {'off' if not war.slow_minutes else f'on: one reply per {war.slow_minutes} min'}"
     except DomainError as exc:
         return _failed(request, default, exc)
     return _done(request, default, message, {"id": pk})
@@ -368,30 +378,24 @@ def flamewar_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 # ---------------------------------------------------------------------------- sites, roles, audit
 
-@login_required
+@staff_view
 @require_GET
 def sites(request: HttpRequest) -> HttpResponse:
     """GET /moderate/sites/ — a moderator: their sites, with pre-moderation and (for admins) roles."""
-    mine = list(selectors.sites_moderated(request.user))
-    if not mine:
-        raise PermissionDenied("you moderate no site")
-    from townhall.moderation.pipeline import policy_for
-
-    administered = set(selectors.sites_administered(request.user).values_list("pk", flat=True))
+    mine = _my_sites(request)
     return render(request, "moderators/sites.html", {
-        **_base_context(request),
-        "rows": [(s, s.pk in administered, policy_for(s).flamewar_slow_minutes) for s in mine],
+        **_base_context(request, mine=mine),
+        "rows": selectors.site_rows(mine),
         "here": request.get_full_path(),
     })
 
 
-@login_required
+@staff_view
 @require_POST
 def site_premoderate(request: HttpRequest, slug: str) -> HttpResponse:
     """POST /moderate/sites/<slug>/premoderate/ on=1|0 — a moderator of the site. Holds every new
     comment for review (or stops)."""
-    site = get_object_or_404(Site, slug=slug)
-    _require_moderator(request, site)
+    site = selectors.access_site(request.user, slug)
     on = request.POST.get("on") == "1"
     try:
         services.site_set_premoderation(moderator=_user(request), site=site, premoderate=on)
@@ -402,35 +406,30 @@ def site_premoderate(request: HttpRequest, slug: str) -> HttpResponse:
                  {"premoderate": on})
 
 
-@login_required
+@staff_view
 @require_POST
 def site_slow_mode(request: HttpRequest, slug: str) -> HttpResponse:
     """POST /moderate/sites/<slug>/slow/ minutes=N — a moderator of the site. The slow mode new
     flame wars start with (0: none)."""
-    site = get_object_or_404(Site, slug=slug)
-    _require_moderator(request, site)
-    form = SlowForm(request.POST)
+    site = selectors.access_site(request.user, slug)
     default = reverse("moderators:sites")
     try:
-        if not form.is_valid():
-            raise DomainError("minutes must be a whole number between 0 and 1440", code="invalid")
-        minutes = services.site_set_slow_mode(moderator=_user(request), site=site, minutes=form.cleaned_data["minutes"])
+        minutes = services.site_set_slow_mode(moderator=_user(request), site=site, minutes=_minutes(request) or 0)
     except DomainError as exc:
         return _failed(request, default, exc)
     words = f"one reply per {minutes} min" if minutes else "no slow mode"
     return _done(request, default, f"{site.slug}: new flame wars start with {words}", {"minutes": minutes})
 
 
-@login_required
+@staff_view
 @require_http_methods(["GET", "POST"])
 def site_roles(request: HttpRequest, slug: str) -> HttpResponse:
     """GET/POST /moderate/sites/<slug>/roles/ — an admin of the site. Lists its moderators and
     adds one (username, role)."""
-    site = get_object_or_404(Site, slug=slug)
-    _require_admin(request, site)
+    site = selectors.access_site(request.user, slug, admin=True)
     form = RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(username=form.cleaned_data["username"]).first()
+        user = selectors.user_by_username(form.cleaned_data["username"])
         if user is None:
             form.add_error("username", "no user by that name: create the account in /admin/ first")
         else:
@@ -449,13 +448,12 @@ def site_roles(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-@login_required
+@staff_view
 @require_POST
 def site_role_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     """POST /moderate/sites/<slug>/roles/<user id>/remove/ — an admin of the site."""
-    site = get_object_or_404(Site, slug=slug)
-    _require_admin(request, site)
-    user = get_object_or_404(User, pk=user_id)
+    site = selectors.access_site(request.user, slug, admin=True)
+    user = selectors.access_site_member(request.user, site, min(user_id, MAX_ID))
     default = reverse("moderators:site_roles", args=[slug])
     try:
         services.siterole_revoke(actor=_user(request), site=site, user=user)
@@ -464,7 +462,7 @@ def site_role_remove(request: HttpRequest, slug: str, user_id: int) -> HttpRespo
     return _done(request, default, f"{user.username} no longer moderates {site.slug}", {})
 
 
-@login_required
+@staff_view
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     """GET /moderate/audit/?site=&page= — an admin of at least one site (entries of the sites
@@ -473,8 +471,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("only admins read the audit log")
     site = None
     if slug := request.GET.get("site"):
-        site = get_object_or_404(Site, slug=slug)
-        _require_admin(request, site)
+        site = selectors.access_site(request.user, slug, admin=True)
     page = _page(request)
     size = 100
     rows = list(selectors.audit_entries(request.user, site=site)[(page - 1) * size: page * size + 1])

@@ -4,13 +4,16 @@ shows about its comment and author."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from townhall.comments.models import Comment, Site, Status
 from townhall.comments.services import comment_report
 from townhall.comments.tests.factories import make_comment
+from townhall.core.errors import Forbidden, NotFound
 from townhall.moderators import selectors, services
 from townhall.moderators.selectors import Queue, QueueFilter
 from townhall.moderators.services import Decision
@@ -32,6 +35,40 @@ def test_can_moderate(site: Site, other_site: Site, people: People) -> None:
 def test_moderator_user_ids_for_the_staff_badge(site: Site, other_site: Site, people: People) -> None:
     assert selectors.moderator_user_ids(site) == {people.moderator.pk, people.admin.pk, people.superuser.pk}
     assert selectors.moderator_user_ids(other_site.pk) == {people.outsider.pk, people.superuser.pk}
+
+
+def test_access_fetches_and_checks_in_one_call(site: Site, other_site: Site, people: People) -> None:
+    comment = held(site, text="Mine to judge.")
+    assert selectors.access_comment(people.moderator, comment.pk) == comment
+    assert selectors.access_thread(people.moderator, comment.thread_id) == comment.thread
+    assert selectors.access_site(people.moderator, "blog") == site
+    assert selectors.access_site(people.admin, "blog", admin=True) == site
+    with pytest.raises(Forbidden):
+        selectors.access_comment(people.outsider, comment.pk)
+    with pytest.raises(Forbidden):
+        selectors.access_thread(AnonymousUser(), comment.thread_id)
+    with pytest.raises(Forbidden):
+        selectors.access_site(people.moderator, "blog", admin=True)
+    with pytest.raises(Forbidden):
+        selectors.access_comments(people.outsider, [comment.pk])
+    with pytest.raises(NotFound):
+        selectors.access_comment(people.moderator, comment.pk + 1000)
+    with pytest.raises(NotFound):
+        selectors.access_site(people.moderator, "nope")
+    with pytest.raises(NotFound):
+        selectors.access_flamewar(people.superuser, 12345)
+    with pytest.raises(NotFound):
+        selectors.access_site_member(people.admin, site, 10**9)
+
+
+def test_my_sites_in_one_query(site: Site, other_site: Site, people: People,
+                               django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(1):
+        mine = selectors.my_sites(people.admin)
+    assert (mine.sites, mine.is_admin) == ([site], True)
+    assert selectors.my_sites(people.moderator).administered == set()
+    assert selectors.my_sites(people.superuser).sites == sorted([site, other_site], key=lambda s: s.slug)
+    assert selectors.my_sites(people.nobody).sites == []
 
 
 def test_only_admins_administer(site: Site, people: People) -> None:

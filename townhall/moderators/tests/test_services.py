@@ -46,8 +46,17 @@ def test_reject_and_ban_bans_the_author_for_the_days_given(site: Site, people: P
     assert AuditLog.objects.get(action="comment.ban").after["ban_days"] == 30
 
 
-@pytest.mark.parametrize("days", [None, 0, -1, 100_000])
-def test_a_ban_needs_a_sensible_number_of_days(site: Site, people: People, days: int | None) -> None:
+def test_a_ban_without_a_length_takes_the_default(site: Site, people: People) -> None:
+    comment = held(site)
+    services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.BAN)
+    ban = Ban.objects.get(site=site)
+    days = services.DEFAULT_BAN_DAYS
+    assert ban.until is not None and days - 1 <= (ban.until - timezone.now()).days <= days
+    assert AuditLog.objects.get(action="comment.ban").after["ban_days"] == days
+
+
+@pytest.mark.parametrize("days", [0, -1, 100_000])
+def test_a_ban_needs_a_sensible_number_of_days(site: Site, people: People, days: int) -> None:
     comment = held(site)
     with pytest.raises(ValidationFailed):
         services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.BAN, ban_days=days)
@@ -162,6 +171,17 @@ def test_flame_war_actions(site: Site, people: People) -> None:
         services.flamewar_close(moderator=people.moderator, war=war)
     assert list(AuditLog.objects.order_by("id").exclude(target_type="user").values_list("action", flat=True)) == [
         "flamewar.unslow", "thread.lock", "flamewar.resolve"]
+
+
+def test_slow_mode_without_a_pace_takes_the_sites(site: Site, people: People) -> None:
+    war = _war(make_comment(site))
+    services.site_set_slow_mode(moderator=people.moderator, site=site, minutes=25)
+    war.thread.site.refresh_from_db()  # policy_for caches the policy on the Site instance
+    assert services.flamewar_set_slow_mode(moderator=people.moderator, war=war, minutes=None).slow_minutes == 25
+    services.site_set_slow_mode(moderator=people.moderator, site=site, minutes=0)
+    war.thread.site.refresh_from_db()
+    assert services.flamewar_set_slow_mode(moderator=people.moderator, war=war, minutes=None).slow_minutes == (
+        services.DEFAULT_SLOW_MINUTES)
 
 
 def test_premoderation_holds_new_comments(site: Site, people: People) -> None:

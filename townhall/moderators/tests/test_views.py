@@ -138,3 +138,23 @@ def test_the_commenter_sees_the_moderators_decision(site: Site, people: People) 
     assert Client().get(outcome, headers=headers).json()["status"] == "pending"
     signed_in(people.moderator).post(f"/moderate/comments/{written.comment.pk}/reject/")
     assert Client().get(outcome, headers=headers).json()["status"] == "rejected"
+
+
+def test_a_bad_ban_length_is_a_422_naming_the_field(site: Site, people: People) -> None:
+    comment = held(site, text="Banned?")
+    client = signed_in(people.moderator)
+    bad = client.post(f"/moderate/comments/{comment.pk}/ban/", {"ban_days": "forever"},
+                      headers={"Accept": "application/json"})
+    assert bad.status_code == 422 and "ban_days" in bad.json()["message"]
+    ok = client.post(f"/moderate/comments/{comment.pk}/ban/", headers={"Accept": "application/json"})
+    assert ok.json()["message"] == f"#{comment.pk} rejected, author banned for 7 days"
+
+
+def test_unknown_objects_are_404_not_403_and_others_sites_403(site: Site, other_site: Site, people: People) -> None:
+    client = signed_in(people.moderator)
+    assert client.get("/moderate/threads/999999/health/").status_code == 404
+    assert client.get(f"/moderate/queue/pending/?thread={10**30}").status_code == 404
+    assert client.post("/moderate/sites/nope/premoderate/", {"on": "1"}).status_code == 404
+    theirs = held(other_site, text="Not yours.", url="https://other.example/a")
+    assert client.post(f"/moderate/comments/{theirs.pk}/approve/").status_code == 403
+    assert client.get(f"/moderate/threads/{theirs.thread_id}/health/").status_code == 403
