@@ -14,20 +14,23 @@ are served under a CSP without 'unsafe-inline'.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from html import escape
+from typing import Any
 
 from django.db.models.fields.json import KT
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from townhall.comments.models import Comment, Status, Thread
 from townhall.moderation.models import FlameWar
+from townhall.moderation.pipeline import policy_for
 
 MAX_COMMENTS = 50_000  # the newest ones; a picture of 50,000 comments has no room for more
 MAX_BINS = 96
 LANES = 6
-HOSTILE = 0.5  # the pipeline's default warn threshold
 
 # Palette: colour-blind safe (Okabe-Ito), with text labels for every colour.
 C_PUBLISHED = "#56B4E9"
@@ -38,6 +41,7 @@ C_WAR = "#D55E00"
 C_TEXT = "#222222"
 C_MUTED = "#666666"
 C_GRID = "#dddddd"
+PALETTE = {name: value for name, value in globals().items() if name.startswith("C_")}
 
 
 @dataclass
@@ -109,6 +113,7 @@ class ThreadStats:
     lanes: list[Lane]
     exchange: Exchange | None
     wars: list[WarMark]
+    hostile: float = 0.5  # the site's toxicity_warn: a dot at or above it is drawn hostile
 
     @property
     def total(self) -> int:
@@ -200,8 +205,9 @@ def thread_stats(thread: Thread) -> ThreadStats:
         )
         for w in FlameWar.objects.filter(thread=thread).select_related("first_comment", "last_comment").order_by("id")
     ]
+    hostile = policy_for(thread.site).toxicity_warn
     if not points:
-        return ThreadStats(thread, [], [], timedelta(hours=1), None, None, 0, 0, 0, [], None, wars)
+        return ThreadStats(thread, [], [], timedelta(hours=1), None, None, 0, 0, 0, [], None, wars, hostile)
     start = points[0].created.replace(minute=0, second=0, microsecond=0)
     end = points[-1].created
     step = _step(end - start)
@@ -235,10 +241,13 @@ def thread_stats(thread: Thread) -> ThreadStats:
         lanes=[Lane(ps[0].author, len(ps), ps) for ps in top],
         exchange=longest_exchange(points),
         wars=wars,
+        hostile=hostile,
     )
 
 
 # ---------------------------------------------------------------------------- drawing
+# `layout` turns the numbers into positions and words; moderators/_health.svg draws them, with
+# the template's autoescaping for every name and title. Coordinates are formatted here, once.
 
 W = 960
 LEFT, RIGHT = 130, 50
@@ -249,38 +258,64 @@ LANE_H = 26
 DOT_PX = 3
 
 
-def _t(x: float, y: float, text: str, *, size: int = 12, anchor: str = "start", fill: str = C_TEXT,
-       weight: str = "normal") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-weight="{weight}">{escape(text)}</text>')
+def _n(v: float) -> str:
+    return f"{v:.1f}"
 
 
-def _time_label(t: datetime, step: timedelta) -> str:
-    return t.strftime("%b %d") if step >= timedelta(hours=24) else t.strftime("%b %d %H:%M")
+@dataclass
+class Text:
+    x: str
+    y: str
+    text: str
+    size: int = 12
+    anchor: str = "start"
+    fill: str = C_TEXT
+    weight: str = "normal"
 
 
-def render_svg(stats: ThreadStats) -> SafeString:
+def _text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "start", fill: str = C_TEXT,
+          weight: str = "normal") -> Text:
+    return Text(_n(x), _n(y), text, size, anchor, fill, weight)
+
+
+def _with_year(stats: ThreadStats, now: datetime | None = None) -> bool:
+    """Dates carry their year unless the whole chart lies in the current year: a ten-year-old
+    thread with one new comment must not read as "Sep 20 … Nov 03"."""
+    if stats.start is None or stats.end is None:
+        return False
+    year = (now or timezone.now()).year
+    last = stats.end - timedelta(microseconds=1)  # the end is the first instant after the last bin
+    return not (stats.start.year == last.year == year)
+
+
+def _when(t: datetime, with_year: bool) -> str:
+    return t.strftime("%b %d %Y %H:%M" if with_year else "%b %d %H:%M")
+
+
+def _time_label(t: datetime, step: timedelta, with_year: bool = False) -> str:
+    if step >= timedelta(hours=24):
+        return t.strftime("%b %d %Y" if with_year else "%b %d")
+    return _when(t, with_year)
+
+
+def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the template draws, in painting order."""
     lanes_h = max(1, len(stats.lanes)) * LANE_H
     lanes_top = TOP + BARS_H + GAP
     height = lanes_top + lanes_h + 70
     plot_w = W - LEFT - RIGHT
-    title = f"Health of thread “{stats.thread.title or stats.thread.url}”"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="{W}" height="{height}" '
-        f'role="img" aria-labelledby="health-title health-desc" font-family="system-ui, sans-serif" '
-        f'class="health-chart">',
-        f'<title id="health-title">{escape(title)}</title>',
-    ]
-    desc = _describe(stats)
-    out.append(f'<desc id="health-desc">{escape(desc)}</desc>')
-    out.append(f'<rect x="0" y="0" width="{W}" height="{height}" fill="#ffffff"/>')
+    chart: dict[str, Any] = {
+        "w": W, "height": height,
+        "title": f"Health of thread “{stats.thread.title or stats.thread.url}”",
+        "desc": _describe(stats, now=now),
+    }
     if not stats.points or stats.start is None or stats.end is None:
-        out.append(_t(W / 2, height / 2, "No comments yet.", size=16, anchor="middle", fill=C_MUTED))
-        out.append("</svg>")
-        return mark_safe("".join(out))  # noqa: S308 (every text above is escaped)
+        chart["empty"] = _text(W / 2, height / 2, "No comments yet.", size=16, anchor="middle", fill=C_MUTED)
+        return chart
 
     t0, t1 = stats.start, stats.end
     span = (t1 - t0).total_seconds() or 1.0
+    years = _with_year(stats, now)
 
     def x(t: datetime) -> float:
         return LEFT + plot_w * max(0.0, min(1.0, (t - t0).total_seconds() / span))
@@ -288,47 +323,48 @@ def render_svg(stats: ThreadStats) -> SafeString:
     # Header: the numbers behind the picture.
     held_pct = round(100 * stats.held / stats.total)
     rej_pct = round(100 * stats.rejected / stats.total)
-    out.append(_t(LEFT, 20, f"{stats.total} comments · {stats.participants} participants · "
-                  f"{held_pct}% awaiting moderation · {rej_pct}% rejected", size=14, weight="bold"))
     peak = stats.peak_hostility
-    out.append(_t(LEFT, 38, f"comments per {stats.step_label}"
-                  + (f" · peak mean hostility {round(100 * peak)}%" if peak is not None else ""), fill=C_MUTED))
+    chart["header"] = [
+        _text(LEFT, 20, f"{stats.total} comments · {stats.participants} participants · "
+              f"{held_pct}% awaiting moderation · {rej_pct}% rejected", size=14, weight="bold"),
+        _text(LEFT, 38, f"comments per {stats.step_label}"
+              + (f" · peak mean hostility {round(100 * peak)}%" if peak is not None else ""), fill=C_MUTED),
+    ]
 
-    # Flame wars: shaded bands across both panels, labelled above the bars.
+    # Flame wars: shaded bands across both panels, labelled above the bars, and a line at the
+    # moment the pipeline saw each: when a moderator could have stepped in.
     bottom = lanes_top + lanes_h
+    chart["wars"] = []
     for i, war in enumerate(stats.wars):
-        x0, x1 = x(war.start), x(war.end)
-        x1 = max(x1, x0 + 4)
-        out.append(f'<rect x="{x0:.1f}" y="{TOP - 8}" width="{x1 - x0:.1f}" height="{bottom - TOP + 8}" '
-                   f'fill="{C_WAR}" fill-opacity="0.10" stroke="{C_WAR}" stroke-opacity="0.6" '
-                   f'stroke-dasharray="4 3" class="war-band" data-war="{war.id}"/>')
+        x0 = x(war.start)
+        x1 = max(x(war.end), x0 + 4)
+        xd = x(war.detected)
         label = (f"flame war{' (resolved)' if war.status == 'resolved' else ''}: "
                  f"{' vs '.join(war.participants[:3])} · {war.comment_count} replies, {war.hostile_count} hostile")
-        out.append(_t(min(x0 + 4, W - RIGHT - 10), TOP + 6 + 14 * i, label, size=11, fill=C_WAR, weight="bold"))
-        # When the pipeline saw it: the moment a moderator could have stepped in.
-        xd = x(war.detected)
-        out.append(f'<line x1="{xd:.1f}" x2="{xd:.1f}" y1="{TOP + 10 + 14 * i}" y2="{bottom}" stroke="{C_WAR}" '
-                   f'stroke-width="2" class="war-detected"/>')
-        out.append(_t(xd + 4, bottom - 4, f"detected {war.detected:%b %d %H:%M}", size=10, fill=C_WAR))
+        chart["wars"].append({
+            "id": war.id, "x": _n(x0), "y": TOP - 8, "width": _n(x1 - x0), "height": bottom - TOP + 8,
+            "label": _text(min(x0 + 4, W - RIGHT - 10), TOP + 6 + 14 * i, label, size=11, fill=C_WAR, weight="bold"),
+            "xd": _n(xd), "yd": TOP + 10 + 14 * i, "bottom": bottom,
+            "detected": _text(xd + 4, bottom - 4, f"detected {_when(war.detected, years)}", size=10, fill=C_WAR),
+        })
 
-    # Bars and their axis.
+    # Bars, their grid and both vertical axes.
     peak_count = max(b.total for b in stats.bins) or 1
     scale_max = _nice_max(peak_count)
     base_y = TOP + BARS_H
+    chart["grid"] = []
     for k in range(5):
-        v = scale_max * k / 4
         y = base_y - BARS_H * k / 4
-        out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{C_GRID}"/>')
-        out.append(_t(LEFT - 6, y + 4, f"{v:g}", size=11, anchor="end", fill=C_MUTED))
-        out.append(_t(W - RIGHT + 6, y + 4, f"{25 * k}%", size=11, fill=C_HOSTILITY))
-    cy = TOP + BARS_H / 2
-    out.append(f'<text x="{LEFT - 40}" y="{cy:.1f}" font-size="11" text-anchor="middle" fill="{C_MUTED}" '
-               f'transform="rotate(-90 {LEFT - 40} {cy:.1f})">comments</text>')
-    out.append(f'<text x="{W - 8}" y="{cy:.1f}" font-size="11" text-anchor="middle" fill="{C_HOSTILITY}" '
-               f'transform="rotate(90 {W - 8} {cy:.1f})">hostility</text>')
+        chart["grid"].append({
+            "y": _n(y),
+            "count": _text(LEFT - 6, y + 4, f"{scale_max * k / 4:g}", size=11, anchor="end", fill=C_MUTED),
+            "pct": _text(W - RIGHT + 6, y + 4, f"{25 * k}%", size=11, fill=C_HOSTILITY),
+        })
+    chart["axis"] = {"left": LEFT, "right": W - RIGHT, "cy": _n(TOP + BARS_H / 2), "count_x": LEFT - 40,
+                     "pct_x": W - 8, "base_y": base_y}
     bw = plot_w / len(stats.bins)
+    chart["bars"] = []
     for b in stats.bins:
-        bx = x(b.start) + 1
         y = base_y
         for value, colour, what in ((b.published, C_PUBLISHED, "published"), (b.held, C_HELD, "awaiting moderation"),
                                     (b.rejected, C_REJECTED, "rejected")):
@@ -336,31 +372,30 @@ def render_svg(stats: ThreadStats) -> SafeString:
                 continue
             h = BARS_H * value / scale_max
             y -= h
-            out.append(f'<rect x="{bx:.1f}" y="{y:.1f}" width="{max(1.0, bw - 2):.1f}" height="{h:.1f}" '
-                       f'fill="{colour}"><title>{escape(_time_label(b.start, stats.step))}: {value} {what}'
-                       f'</title></rect>')
+            chart["bars"].append({
+                "x": _n(x(b.start) + 1), "y": _n(y), "width": _n(max(1.0, bw - 2)), "height": _n(h), "fill": colour,
+                "title": f"{_time_label(b.start, stats.step, years)}: {value} {what}",
+            })
 
     # Hostility line: mean toxicity per step, 0..100% on the right axis.
     line = [(x(b.start) + bw / 2, base_y - BARS_H * mean) for b in stats.bins if (mean := b.hostility) is not None]
-    if line:
-        pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in line)
-        out.append(f'<polyline points="{pts}" fill="none" stroke="{C_HOSTILITY}" stroke-width="2.5" '
-                   f'stroke-linejoin="round" class="hostility-line"/>')
-        for px, py in line:
-            out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{C_HOSTILITY}"/>')
+    chart["line"] = " ".join(f"{_n(px)},{_n(py)}" for px, py in line)
+    chart["line_dots"] = [(_n(px), _n(py)) for px, py in line]
 
     # Time axis.
-    out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{base_y}" y2="{base_y}" stroke="{C_TEXT}"/>')
-    ticks = max(1, len(stats.bins) // 8)
-    for i in range(0, len(stats.bins) + 1, ticks):
+    every = max(1, len(stats.bins) // 8)
+    chart["ticks"] = []
+    for i in range(0, len(stats.bins) + 1, every):
         t = t0 + i * stats.step
-        tx = x(t)
-        out.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{base_y}" y2="{base_y + 5}" stroke="{C_TEXT}"/>')
-        out.append(_t(tx, base_y + 18, _time_label(t, stats.step), size=10, anchor="middle", fill=C_MUTED))
+        chart["ticks"].append({
+            "x": _n(x(t)),
+            "label": _text(x(t), base_y + 18, _time_label(t, stats.step, years), size=10, anchor="middle", fill=C_MUTED),
+        })
 
-    # Participants: one lane each, a dot per comment.
-    out.append(_t(LEFT, lanes_top - 8, f"most active participants ({len(stats.lanes)} of {stats.participants})",
-                  size=11, fill=C_MUTED))
+    # Participants: one lane each, a dot per comment, the longest exchange boxed.
+    chart["lanes_label"] = _text(LEFT, lanes_top - 8,
+                                 f"most active participants ({len(stats.lanes)} of {stats.participants})",
+                                 size=11, fill=C_MUTED)
     lane_of = {lane.author: i for i, lane in enumerate(stats.lanes)}
     ex = stats.exchange
     if ex is not None and all(a in lane_of for a in ex.authors):
@@ -368,51 +403,59 @@ def render_svg(stats: ThreadStats) -> SafeString:
         ey0 = lanes_top + min(rows) * LANE_H + 2
         ey1 = lanes_top + (max(rows) + 1) * LANE_H - 2
         ex0, ex1 = x(ex.start) - 4, max(x(ex.end) + 4, x(ex.start) + 8)
-        out.append(f'<rect x="{ex0:.1f}" y="{ey0:.1f}" width="{ex1 - ex0:.1f}" height="{ey1 - ey0:.1f}" fill="none" '
-                   f'stroke="{C_TEXT}" stroke-width="1.5" rx="4" class="exchange"/>')
-    for i, lane in enumerate(stats.lanes):
-        y = lanes_top + i * LANE_H + LANE_H / 2
-        out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{C_GRID}"/>')
-        name = lane.author if len(lane.author) <= 16 else lane.author[:15] + "…"
-        out.append(_t(LEFT - 8, y + 4, f"{name} ({lane.count})", size=11, anchor="end"))
-        # One dot per few pixels: a lane of thousands of comments stays a few hundred shapes,
-        # and a dot stands for its most severe comment.
-        dots: dict[int, list[Point]] = {}
-        for p in lane.points:
-            dots.setdefault(int(x(p.created) // DOT_PX), []).append(p)
-        for group in dots.values():
-            p = max(group, key=_severity)
-            hostile = p.toxicity is not None and p.toxicity >= HOSTILE
-            fill = C_REJECTED if hostile else C_HELD if p.status == Status.PENDING else C_PUBLISHED
-            stroke = f' stroke="{C_TEXT}" stroke-width="1.5"' if p.status != Status.PUBLISHED else ""
-            more = f" and {len(group) - 1} more here" if len(group) > 1 else ""
-            out.append(f'<circle cx="{x(p.created):.1f}" cy="{y:.1f}" r="{5 if hostile else 4}" fill="{fill}"'
-                       f'{stroke}><title>#{p.id} {escape(p.author)}, {p.created:%b %d %H:%M}, {p.status}'
-                       + (f", hostility {round(100 * p.toxicity)}%" if p.toxicity is not None else "")
-                       + f"{more}</title></circle>")
+        chart["exchange_box"] = {"x": _n(ex0), "y": _n(ey0), "width": _n(ex1 - ex0), "height": _n(ey1 - ey0)}
+    chart["lanes"] = [_lane(lane, lanes_top + i * LANE_H + LANE_H / 2, x, stats.hostile, years)
+                      for i, lane in enumerate(stats.lanes)]
 
     # Legend, and the longest exchange in words.
     ly = bottom + 26
     lx = float(LEFT)
+    legend = []
     for colour, label in ((C_PUBLISHED, "published"), (C_HELD, "awaiting moderation"), (C_REJECTED, "rejected / hostile")):
-        out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{colour}"/>')
-        out.append(_t(lx + 16, ly, label, size=11))
+        legend.append({"x": _n(lx), "fill": colour, "label": _text(lx + 16, ly, label, size=11)})
         lx += 30 + 7 * len(label)
-    out.append(f'<line x1="{lx:.1f}" x2="{lx + 18:.1f}" y1="{ly - 4}" y2="{ly - 4}" stroke="{C_HOSTILITY}" stroke-width="2.5"/>')
-    out.append(_t(lx + 22, ly, "mean hostility", size=11))
-    lx += 120
-    out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{C_WAR}" fill-opacity="0.15" '
-               f'stroke="{C_WAR}" stroke-dasharray="3 2"/>')
-    out.append(_t(lx + 16, ly, "flame war (line: detected)", size=11))
+    chart["legend"] = {
+        "y": ly - 10, "line_y": ly - 4, "swatches": legend,
+        "line_x1": _n(lx), "line_x2": _n(lx + 18), "line_label": _text(lx + 22, ly, "mean hostility", size=11),
+        "war_x": _n(lx + 120), "war_label": _text(lx + 136, ly, "flame war (line: detected)", size=11),
+    }
     if ex is not None:
-        out.append(_t(LEFT, ly + 22, f"longest exchange: {' ↔ '.join(ex.authors)}, {ex.count} comments in a row, "
-                      f"{ex.start:%b %d %H:%M} – {ex.end:%b %d %H:%M} (boxed)", size=12, weight="bold"))
-    out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 (every text above is escaped)
+        chart["exchange"] = _text(LEFT, ly + 22, f"longest exchange: {' ↔ '.join(ex.authors)}, {ex.count} comments "
+                                  f"in a row, {_when(ex.start, years)} – {_when(ex.end, years)} (boxed)",
+                                  size=12, weight="bold")
+    return chart
 
 
-def _severity(p: Point) -> tuple[bool, bool, float]:
-    return (p.toxicity is not None and p.toxicity >= HOSTILE, p.status != Status.PUBLISHED, p.toxicity or 0.0)
+def _lane(lane: Lane, y: float, x: Callable[[datetime], float], hostile_at: float, years: bool) -> dict[str, Any]:
+    name = lane.author if len(lane.author) <= 16 else lane.author[:15] + "…"
+    # One dot per few pixels: a lane of thousands of comments stays a few hundred shapes, and a
+    # dot stands for its most severe comment.
+    groups: dict[int, list[Point]] = {}
+    for p in lane.points:
+        groups.setdefault(int(x(p.created) // DOT_PX), []).append(p)
+    dots = []
+    for group in groups.values():
+        p = max(group, key=lambda q: _severity(q, hostile_at))
+        hostile = p.toxicity is not None and p.toxicity >= hostile_at
+        more = f" and {len(group) - 1} more here" if len(group) > 1 else ""
+        dots.append({
+            "x": _n(x(p.created)), "r": 5 if hostile else 4,
+            "fill": C_REJECTED if hostile else C_HELD if p.status == Status.PENDING else C_PUBLISHED,
+            "outlined": p.status != Status.PUBLISHED,
+            "title": f"#{p.id} {p.author}, {_when(p.created, years)}, {p.status}"
+                     + (f", hostility {round(100 * p.toxicity)}%" if p.toxicity is not None else "") + more,
+        })
+    return {"y": _n(y), "label": _text(LEFT - 8, y + 4, f"{name} ({lane.count})", size=11, anchor="end"),
+            "dots": dots}
+
+
+def render_svg(stats: ThreadStats, *, now: datetime | None = None) -> SafeString:
+    """The chart as inline SVG markup, for the thread page."""
+    return mark_safe(render_to_string("moderators/_health.svg", {"c": layout(stats, now=now), **PALETTE}).strip())  # noqa: S308 (autoescaped template)
+
+
+def _severity(p: Point, hostile_at: float) -> tuple[bool, bool, float]:
+    return (p.toxicity is not None and p.toxicity >= hostile_at, p.status != Status.PUBLISHED, p.toxicity or 0.0)
 
 
 def _nice_max(n: int) -> float:
@@ -422,16 +465,17 @@ def _nice_max(n: int) -> float:
     return float(10 ** math.ceil(math.log10(n)))
 
 
-def _describe(stats: ThreadStats) -> str:
+def _describe(stats: ThreadStats, *, now: datetime | None = None) -> str:
     """The picture in one paragraph, for screen readers."""
     if not stats.points:
         return "No comments yet."
+    years = _with_year(stats, now)
     parts = [f"{stats.total} comments by {stats.participants} participants; "
              f"{stats.held} awaiting moderation, {stats.rejected} rejected."]
     if stats.peak_hostility is not None:
         parts.append(f"Peak mean hostility {round(100 * stats.peak_hostility)}%.")
     for war in stats.wars:
-        parts.append(f"Flame war from {war.start:%b %d %H:%M} to {war.end:%b %d %H:%M} between "
+        parts.append(f"Flame war from {_when(war.start, years)} to {_when(war.end, years)} between "
                      f"{', '.join(war.participants)} ({war.comment_count} replies, {war.hostile_count} hostile).")
     if stats.exchange:
         parts.append(f"Longest exchange: {' and '.join(stats.exchange.authors)}, {stats.exchange.count} in a row.")

@@ -101,3 +101,42 @@ def test_a_huge_thread_stays_a_small_picture(site: Site) -> None:
     svg = str(health.render_svg(health.thread_stats(thread)))
     assert svg.count("<circle") <= health.LANES * (960 // health.DOT_PX + 1)
     assert len(svg) < 200_000
+
+
+def _tick_labels(stats: health.ThreadStats, now: datetime) -> list[str]:
+    return [tick["label"].text for tick in health.layout(stats, now=now)["ticks"]]
+
+
+def test_dates_carry_the_year_unless_the_chart_is_all_this_year(site: Site) -> None:
+    make_comment(site, text="old", created=datetime(2016, 9, 20, 10, tzinfo=UTC))
+    thread = make_comment(site, text="later", created=datetime(2016, 9, 21, 10, tzinfo=UTC)).thread
+    stats = health.thread_stats(thread)
+    assert all("2016" in label for label in _tick_labels(stats, now=datetime(2026, 1, 5, tzinfo=UTC)))
+    assert not any("2016" in label for label in _tick_labels(stats, now=datetime(2016, 12, 1, tzinfo=UTC)))
+    svg = str(health.render_svg(stats, now=datetime(2026, 1, 5, tzinfo=UTC)))
+    assert "Sep 20 2016" in svg
+
+
+def test_a_chart_across_new_year_carries_the_year(site: Site) -> None:
+    make_comment(site, text="december", created=datetime(2025, 12, 30, tzinfo=UTC))
+    thread = make_comment(site, text="january", created=datetime(2026, 1, 2, tzinfo=UTC)).thread
+    labels = _tick_labels(health.thread_stats(thread), now=datetime(2026, 1, 3, tzinfo=UTC))
+    assert "2025" in labels[0] and "2026" in labels[-1]
+
+
+def test_hostile_dots_follow_the_sites_warn_threshold(site: Site) -> None:
+    from townhall.comments.models import Comment
+    from townhall.moderation.services import policy_update
+
+    comment = make_comment(site, text="borderline", author_name="A")
+    Comment.objects.filter(pk=comment.pk).update(moderation={"scores": {"toxicity": 0.6}})
+
+    def dot_radius() -> int:
+        lanes = health.layout(health.thread_stats(comment.thread))["lanes"]
+        return int(lanes[0]["dots"][0]["r"])
+
+    assert dot_radius() == 5  # the default warn threshold is 0.5
+    policy_update(site=site, toxicity_warn=0.7, toxicity_hold=0.9)
+    site.refresh_from_db()  # policy_for caches the policy on the Site instance
+    comment.thread.site = site
+    assert dot_radius() == 4
