@@ -15,13 +15,14 @@ from townhall.comments.models import Comment, Site, Status
 from townhall.comments.services import site_update
 from townhall.comments.tests.factories import make_comment
 from townhall.moderation.models import Ban, FlameWar
+from townhall.moderators import services
 from townhall.moderators.models import AuditLog
-from townhall.moderators.tests.conftest import OUTPUT, People
+from townhall.moderators.tests.conftest import OUTPUT, People, held
 from townhall.moderators.tests.seed import seed_load, seed_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-KEYS = "arsb"  # approve, reject, spam, reject-and-ban: in turn
+KEYS = "arsb"  # approve, reject, spam, reject-and-ban (b twice: it asks for confirmation): in turn
 TEXTS = [
     "I think the article misses the point about the oil fields.",
     "Buy cheap watches at example dot com, best prices!!!",
@@ -70,10 +71,25 @@ def test_a_moderator_clears_fifty_pending_items_with_the_keyboard(
     page.keyboard.press("k")
     assert page.locator(".is-current").get_attribute("data-id") == first
 
+    # b only arms the ban: a second b confirms it, any other key cancels it.
+    page.keyboard.press("b")
+    assert page.locator(".is-current button[data-armed]").count() == 1
+    assert "Press again to ban for 7 days" in page.locator("#live").inner_text()
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert page.locator("button[data-armed]").count() == 0
+    page.keyboard.press("b")
+    page.keyboard.press("Escape")
+    assert page.locator("button[data-armed]").count() == 0
+    assert page.locator("[data-item]").count() == 50
+    assert not Ban.objects.exists()
+
     decided: dict[str, int] = {}
     for i in range(50):
         key = KEYS[i % len(KEYS)]
         page.keyboard.press(key)
+        if key == "b":
+            page.keyboard.press("b")
         decided[key] = decided.get(key, 0) + 1
     page.wait_for_selector('body[data-pending="0"]')
     page.wait_for_selector("#empty:not([hidden])")
@@ -177,3 +193,20 @@ def test_feature_select_bulk_edit_and_a_failed_decision(
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(".messages")
     assert Comment.objects.get(text="Fourth, edited.").moderation["original_text"] == "Fourth, to edit."
+
+
+def test_one_long_word_does_not_widen_the_pages(
+    live_server: Any, login_page: Any, site: Site, people: People
+) -> None:
+    """A 5,000-letter "word" in a comment, its author's name and a moderator's edit wraps on the
+    queue, the thread page and the audit log instead of making them thousands of pixels wide."""
+    word = "Ha" * 2500
+    comment = held(site, text=word, author_name="N" * 100)
+    make_comment(site, text=word, parent=comment.parent, author_name="M" * 100)
+    services.comment_edit_text(moderator=people.superuser, comment=comment, text=word + " edited")
+    page = login_page(people.superuser)
+    for path in ("/moderate/queue/pending/", "/moderate/queue/approved/",
+                 f"/moderate/threads/{comment.thread_id}/health/", "/moderate/audit/"):
+        page.goto(live_server.url + path)
+        page.wait_for_selector("body[data-ready]")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1200, path

@@ -18,15 +18,47 @@
   var current = -1;
   var chain = Promise.resolve();
   var pending = 0;
+  var armed = null;  // a button with data-confirm pressed once: the next press on it acts
+  var armedTimer = 0;
+  var ARMED_MS = 5000;
 
   function items() {
     return Array.prototype.slice.call(document.querySelectorAll("[data-item]:not([data-done])"));
+  }
+
+  function disarm() {
+    if (!armed) { return; }
+    armed.removeAttribute("data-armed");
+    armed.firstChild.textContent = armed.getAttribute("data-label");
+    armed = null;
+    window.clearTimeout(armedTimer);
+  }
+
+  // A ban is the one decision that reaches beyond the comment (its author cannot post for days),
+  // so it takes a second press of the same key or button; anything else cancels it.
+  function arm(button) {
+    disarm();
+    armed = button;
+    var ban = document.getElementById("ban-days");
+    var days = ban && ban.selectedIndex >= 0 ? ban.options[ban.selectedIndex].text : "";
+    button.setAttribute("data-label", button.firstChild.textContent);
+    button.setAttribute("data-armed", "");
+    button.firstChild.textContent = "Press again to ban" + (days ? " for " + days : "") + " ";
+    announce(button.firstChild.textContent.trim() + ", or any other key to cancel.");
+    armedTimer = window.setTimeout(disarm, ARMED_MS);
+  }
+
+  function confirmed(button) {
+    if (!button.hasAttribute("data-confirm") || armed === button) { disarm(); return true; }
+    arm(button);
+    return false;
   }
 
   function select(index, focus) {
     var list = items();
     if (!list.length) { current = -1; return; }
     current = Math.max(0, Math.min(index, list.length - 1));
+    if (armed && armed.closest("[data-item]") !== list[current]) { disarm(); }
     list.forEach(function (el, i) {
       el.classList.toggle("is-current", i === current);
       if (i === current) { el.setAttribute("aria-current", "true"); } else { el.removeAttribute("aria-current"); }
@@ -131,7 +163,7 @@
     if (!target) { return false; }
     if (target.tagName === "A") {
       window.location.assign(target.href);
-    } else {
+    } else if (confirmed(target)) {
       decide(item, target);
     }
     return true;
@@ -153,6 +185,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
     var key = event.key;
+    if (armed && key !== "b") { disarm(); }
     if (key === "?") { toggleHelp(); event.preventDefault(); return; }
     if (key === "Escape") { toggleHelp(false); return; }
     if (help && !help.hidden) { return; }
@@ -172,7 +205,7 @@
       if (!item || !button.hasAttribute("data-key")) { return; }  // bulk buttons: a normal submit
       event.preventDefault();
       current = items().indexOf(item);
-      decide(item, button);
+      if (confirmed(button)) { decide(item, button); }
     });
   }
 
