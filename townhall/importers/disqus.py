@@ -1,0 +1,131 @@
+"""Disqus' XML export (Admin → Community → Export): one <disqus> root in the http://disqus.com
+namespace with <category>, <thread dsq:id> and <post dsq:id> children.
+
+A thread has an <id> (the page's disqus_identifier, often empty), a <link> (the page URL) and a
+<title>. A post has a <message> (HTML, usually in CDATA), <createdAt> (ISO 8601, UTC with Z),
+<isDeleted>, <isSpam>, an <author> (<name>, <email>, <username>, <isAnonymous>; anonymous
+authors have no username, often no email), <ipAddress>, <thread dsq:id> and, for a reply,
+<parent dsq:id>. Posts refer to threads by their dsq:id; threads are keyed by <id>, or by
+<link> when the id is empty, so two Disqus threads of one page become one thread here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from townhall.importers.base import (
+    APPROVED,
+    DELETED,
+    PENDING,
+    SPAM,
+    ImportFailed,
+    Record,
+    SourceComment,
+    SourceThread,
+    bounded,
+    check_text,
+    clear,
+    parse_date,
+    safe_iterparse,
+    text_of,
+    xml_error,
+)
+from townhall.importers.htmltext import html_to_markdown
+
+NS = "http://disqus.com"
+DSQ = "http://disqus.com/disqus-internals"
+ROOT = f"{{{NS}}}disqus"
+THREAD, POST = f"{{{NS}}}thread", f"{{{NS}}}post"
+DSQ_ID = f"{{{DSQ}}}id"
+
+
+def _flag(el: Any, name: str) -> bool:
+    return text_of(el, name, NS).lower() == "true"
+
+
+def read(path: Path) -> Iterator[Record]:
+    context = safe_iterparse(path, events=("start", "end"))
+    depth = 0
+    try:
+        for event, el in context:
+            if event == "start":
+                depth += 1
+                if depth == 1 and el.tag != ROOT:
+                    raise ImportFailed(
+                        f"line {el.sourceline}: this is not a Disqus export: the root element is "
+                        f"<{etree.QName(el).localname}>, not <disqus xmlns=\"{NS}\">"
+                    )
+                continue
+            depth -= 1
+            if depth != 1:  # only the root's children are records
+                continue
+            if el.tag == THREAD:
+                yield _thread(el)
+            elif el.tag == POST:
+                yield _post(el)
+            clear(el)
+    except etree.XMLSyntaxError as exc:
+        raise xml_error(exc, context) from None
+
+
+def _thread(el: Any) -> SourceThread:
+    where = f"line {el.sourceline} (<thread dsq:id=\"{el.get(DSQ_ID, '')}\">)"
+    dsq_id = el.get(DSQ_ID, "").strip()
+    if not dsq_id:
+        raise ImportFailed(f"{where}: the thread has no dsq:id")
+    link = bounded(text_of(el, "link", NS), where, "link")
+    ident = bounded(text_of(el, "id", NS), where, "id")
+    return SourceThread(
+        key=dsq_id,
+        url=link,
+        title=bounded(text_of(el, "title", NS), where, "title"),
+        extra={"identity": ident or link, "line": el.sourceline},
+    )
+
+
+def _post(el: Any) -> SourceComment:
+    dsq_id = el.get(DSQ_ID, "").strip()
+    where = f"line {el.sourceline} (<post dsq:id=\"{dsq_id}\">)"
+    if not dsq_id:
+        raise ImportFailed(f"line {el.sourceline}: a <post> has no dsq:id")
+    thread = el.find(THREAD)
+    thread_key = thread.get(DSQ_ID, "").strip() if thread is not None else ""
+    if not thread_key:
+        raise ImportFailed(f"{where}: the post names no thread")
+    parent = el.find(f"{{{NS}}}parent")
+    parent_id = parent.get(DSQ_ID, "").strip() if parent is not None else ""
+    author = el.find(f"{{{NS}}}author")
+    name = email = username = ""
+    if author is not None:
+        name = bounded(text_of(author, "name", NS), where, "author name")
+        email = bounded(text_of(author, "email", NS), where, "author email")
+        if not _flag(author, "isAnonymous"):
+            username = bounded(text_of(author, "username", NS), where, "author username")
+    message = el.find(f"{{{NS}}}message")
+    raw = message.text or "" if message is not None else ""
+    check_text(raw, where)
+    if _flag(el, "isSpam"):
+        state = SPAM
+    elif _flag(el, "isDeleted"):
+        state = DELETED
+    elif text_of(el, "isApproved", NS).lower() == "false":
+        state = PENDING
+    else:
+        state = APPROVED
+    return SourceComment(
+        id=dsq_id,
+        thread_key=thread_key,
+        parent_id=parent_id or None,
+        created=parse_date(text_of(el, "createdAt", NS), where),
+        text=check_text(html_to_markdown(raw), where),
+        state=state,
+        author_id=username,
+        author_name=name,
+        author_email=email,
+        ip=bounded(text_of(el, "ipAddress", NS), where, "IP address", 64),
+        where=where,
+    )

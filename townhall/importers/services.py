@@ -1,0 +1,833 @@
+"""The import's write path: validate the whole file, then write it thread by thread.
+
+1. **Stage** (first pass, nothing written to the site's database): the reader streams records
+   into a scratch SQLite file in a temporary directory. Every record is checked as it passes
+   (dates, sizes, states), source ids must be unique (the scratch table's primary key says
+   which line repeats which), and only the current record is in memory.
+2. **Plan**: each source thread's URL goes through `--map-url` and the site's canonicalisation;
+   threads outside the site's origins are skipped and reported; source threads that land on one
+   page (http and https, tracking parameters, one Disqus identifier) become one thread.
+3. **Write**: per thread, one transaction: its comments come out of the scratch file (one thread
+   in memory at a time), parents are resolved (a reply that comes before its parent in the file
+   is placed under it all the same; a missing parent is reported and the reply kept at the top
+   level), then the comments are inserted level by level with bulk inserts, paths and counters
+   are computed here rather than per comment, the near-duplicate index gets their word triples,
+   and the source ids go into `ImportedComment`. A re-run skips ids already there, so running
+   a file twice adds nothing and a crashed run resumes at the first thread that did not commit.
+
+With `moderate=True` each comment whose source state is "approved" instead goes through the
+site's moderation pipeline in time order (as `townhall moderation replay` does: flame wars and
+slow mode are recorded, not enforced) and is held when the pipeline would hold it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sqlite3
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from townhall.comments.locator import canonical_url
+from townhall.comments.models import MAX_DEPTH, VISIBLE, Comment, Site, Status, Thread, path_segment
+from townhall.comments.rendering import render_markdown
+from townhall.core.errors import ValidationFailed
+from townhall.importers.base import (
+    APPROVED,
+    DELETED,
+    PENDING,
+    SPAM,
+    STATES,
+    ImportFailed,
+    Progress,
+    Record,
+    SourceComment,
+    SourceThread,
+)
+from townhall.importers.models import ImportedComment, ImportRun
+from townhall.moderation.duplicates import shingles
+from townhall.moderation.models import Shingle
+
+SOURCES = ("disqus", "wordpress", "isso", "remark42", "townhall")
+Reader = Callable[[Path], Iterator[Record]]
+
+
+def reader_for(source: str) -> Reader:
+    from townhall.importers import disqus, isso, remark42, townhall_format, wordpress
+
+    readers: dict[str, Reader] = {
+        "disqus": disqus.read,
+        "wordpress": wordpress.read,
+        "isso": isso.read,
+        "remark42": remark42.read,
+        "townhall": townhall_format.read,
+    }
+    return readers[source]
+
+
+def import_author_key(source: str, author_id: str, name: str) -> str:
+    """The identity of an imported author: keyed by the source and its author id (else the
+    name). Live posts key on "email:..." or "name:...", so no live post can ever produce it."""
+    basis = f"import:{source}:{('id:' + author_id) if author_id else ('name:' + name.strip().lower())}"
+    return hmac.new(settings.SECRET_KEY.encode(), basis.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass
+class Report:
+    source: str
+    file: str
+    dry_run: bool = False
+    moderated: bool = False
+    threads_new: int = 0
+    threads_existing: int = 0
+    comments: int = 0
+    already: int = 0  # imported by an earlier run: left alone
+    states: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    held: int = 0
+    orphans: int = 0  # replies whose parent is not in the file: kept at the top level
+    foreign: list[str] = field(default_factory=list)  # first few thread URLs outside the origins
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    resumed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "file": self.file, "dry_run": self.dry_run, "moderated": self.moderated,
+            "threads_new": self.threads_new, "threads_existing": self.threads_existing,
+            "comments": self.comments, "already_imported": self.already, "states": dict(self.states),
+            "skipped": dict(self.skipped), "held": self.held, "orphans": self.orphans,
+            "foreign_examples": self.foreign, "seconds": round(self.seconds, 2), "resumed": self.resumed,
+        }
+
+    def lines(self) -> list[str]:
+        verb = "would import" if self.dry_run else "imported"
+        out = [
+            f"{self.source} {self.file}: {verb} {self.comments:,} comments in "
+            f"{self.threads_new + self.threads_existing:,} threads ({self.threads_new:,} new) "
+            f"in {self.seconds:,.1f}s"
+            + (f", {self.comments / self.seconds:,.0f} comments/s" if self.seconds and self.comments else ""),
+        ]
+        if self.states:
+            out.append("  states: " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.states.items())))
+        if self.already:
+            out.append(f"  already imported (left as they are): {self.already:,}")
+        if self.moderated:
+            out.append(f"  held by the moderation pipeline: {self.held:,}")
+        if self.orphans:
+            out.append(f"  replies whose parent is not in the file, kept at the top level: {self.orphans:,}")
+        for reason, n in sorted(self.skipped.items()):
+            out.append(f"  skipped, {reason}: {n:,}")
+        if self.foreign:
+            out.append(
+                "  threads outside the site's origins, e.g. " + ", ".join(self.foreign[:3])
+                + "\n    hint: add the origin (townhall site set SLUG --origin ...) or rewrite the URLs "
+                "with --map-url OLD_PREFIX=NEW_PREFIX"
+            )
+        if self.resumed:
+            out.append("  (an earlier run of this file did not finish: this one resumed it)")
+        out.extend("  " + n for n in self.notes)
+        return out
+
+
+# ---------------------------------------------------------------------------- staging
+
+
+class Staging:
+    """The validated file in a scratch SQLite database: threads and comments by source key."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "staging.sqlite3"
+        self.db = sqlite3.connect(self.path)
+        self.db.executescript(
+            """
+            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+            CREATE TABLE threads (key TEXT PRIMARY KEY, url TEXT, title TEXT, extra TEXT, seq INTEGER);
+            CREATE TABLE comments (id TEXT PRIMARY KEY, thread TEXT, seq INTEGER, created TEXT,
+                                   where_ TEXT, body TEXT);
+            """
+        )
+        self.comments = 0
+        self.threads = 0
+        self.skipped: Counter[str] = Counter()
+
+    def add(self, record: Record) -> None:
+        if isinstance(record, SourceComment):
+            if record.state not in STATES:
+                raise ImportFailed(f"{record.where}: unknown state {record.state!r}")
+            self.comments += 1
+            try:
+                self.db.execute(
+                    "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?)",
+                    (record.id, record.thread_key, self.comments, record.created.isoformat(), record.where,
+                     json.dumps(_comment_body(record), separators=(",", ":"))),
+                )
+            except sqlite3.IntegrityError:
+                first = self.db.execute("SELECT where_ FROM comments WHERE id = ?", (record.id,)).fetchone()
+                raise ImportFailed(
+                    f"{record.where}: duplicate comment id {record.id!r} (first at {first[0] if first else '?'})"
+                ) from None
+        elif isinstance(record, SourceThread):
+            self.threads += 1
+            try:
+                self.db.execute(
+                    "INSERT INTO threads VALUES (?, ?, ?, ?, ?)",
+                    (record.key, record.url, record.title, json.dumps(record.extra), self.threads),
+                )
+            except sqlite3.IntegrityError:
+                raise ImportFailed(f"{record.extra.get('line', '?')}: duplicate thread id {record.key!r}") from None
+        else:
+            self.skipped[record.reason] += 1
+
+    def commit(self) -> None:
+        self.db.commit()
+        self.db.execute("CREATE INDEX comments_thread ON comments (thread, created, seq)")
+
+    def thread_rows(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        rows = self.db.execute("SELECT key, url, title, extra FROM threads ORDER BY seq")
+        return [(k, u, t, json.loads(e)) for k, u, t, e in rows]
+
+    def orphan_threads(self) -> list[tuple[str, int]]:
+        return list(self.db.execute(
+            "SELECT thread, COUNT(*) FROM comments WHERE thread NOT IN (SELECT key FROM threads) GROUP BY thread"
+        ))
+
+    def comments_of(self, keys: list[str]) -> list[SourceComment]:
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT id, thread, created, where_, body FROM comments WHERE thread IN ({marks}) "  # noqa: S608
+            "ORDER BY created, seq",
+            keys,
+        )
+        return [_comment_from(r) for r in rows]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _comment_body(c: SourceComment) -> dict[str, Any]:
+    return {
+        "p": c.parent_id, "x": c.text, "s": c.state, "ai": c.author_id, "an": c.author_name,
+        "ae": c.author_email, "aw": c.author_website, "ip": c.ip, "u": c.upvotes, "d": c.downvotes,
+        "e": c.extra,
+    }
+
+
+def _comment_from(row: tuple[Any, ...]) -> SourceComment:
+    cid, thread, created, where, body = row
+    b = json.loads(body)
+    return SourceComment(
+        id=cid, thread_key=thread, parent_id=b["p"], created=datetime.fromisoformat(created), text=b["x"],
+        state=b["s"], author_id=b["ai"], author_name=b["an"], author_email=b["ae"], author_website=b["aw"],
+        ip=b["ip"], upvotes=b["u"], downvotes=b["d"], where=where, extra=b["e"],
+    )
+
+
+def stage(source: str, path: Path, directory: Path, *, progress: bool = True) -> Staging:
+    """The first pass: read and check the whole file into the scratch database."""
+    staging = Staging(directory)
+    bar = Progress("checking", stream=None) if progress else None
+    try:
+        for record in reader_for(source)(path):
+            staging.add(record)
+            if bar:
+                bar.step()
+        staging.commit()
+    except ImportFailed:
+        staging.close()
+        raise
+    except (OSError, UnicodeDecodeError, sqlite3.Error) as exc:
+        staging.close()
+        raise ImportFailed(f"cannot read {path.name}: {exc}") from None
+    if bar:
+        bar.done()
+    return staging
+
+
+# ---------------------------------------------------------------------------- plan
+
+
+def thread_locate(*, site: Site, url: str) -> str:
+    """The site's canonical form of a page URL (comments/locator.py); ValidationFailed when the
+    URL is not on one of the site's origins."""
+    origins = [o.origin for o in site.origins.all()]
+    return canonical_url(url, origins=origins, identity_params=site.identity_params)
+
+
+def map_url(url: str, mappings: list[tuple[str, str]]) -> str:
+    for old, new in mappings:
+        if url.startswith(old):
+            return new + url[len(old):]
+    return url
+
+
+@dataclass
+class PlannedThread:
+    url: str  # canonical
+    title: str
+    keys: list[str]
+    extra: dict[str, Any]
+
+
+def plan(staging: Staging, site: Site, mappings: list[tuple[str, str]], report: Report,
+         base_url: str = "") -> list[PlannedThread]:
+    by_url: dict[str, PlannedThread] = {}
+    by_identity: dict[str, str] = {}
+    counts = dict(staging.db.execute("SELECT thread, COUNT(*) FROM comments GROUP BY thread"))
+    for key, raw_url, title, extra in staging.thread_rows():
+        url = raw_url
+        if base_url and url.startswith("/"):
+            url = base_url.rstrip("/") + url
+        url = map_url(url, mappings)
+        identity = extra.get("identity")
+        if identity and identity in by_identity:
+            by_url[by_identity[identity]].keys.append(key)
+            continue
+        try:
+            canonical = thread_locate(site=site, url=url)
+        except ValidationFailed as exc:
+            n = counts.get(key, 0)
+            if n:
+                why = "thread outside the site's origins" if exc.errors[0].code == "foreign_origin" else "thread URL not usable"
+                report.skipped[why] += n
+                if len(report.foreign) < 5:
+                    report.foreign.append(raw_url or f"(thread {key} has no URL)")
+            continue
+        planned = by_url.get(canonical)
+        if planned is None:
+            planned = by_url[canonical] = PlannedThread(url=canonical, title=title, keys=[], extra=extra)
+        planned.keys.append(key)
+        if not planned.title and title:
+            planned.title = title
+        if identity:
+            by_identity[identity] = canonical
+    for key, n in staging.orphan_threads():
+        report.skipped["comment of a thread not in the file"] += n
+        report.notes.append(f"comments name thread {key!r}, which the file does not contain")
+    return list(by_url.values())
+
+
+# ---------------------------------------------------------------------------- write
+
+
+STATUS_OF = {APPROVED: Status.PUBLISHED, PENDING: Status.PENDING, SPAM: Status.REJECTED, DELETED: Status.DELETED}
+
+
+def run_import(
+    *,
+    source: str,
+    path: Path,
+    site: Site,
+    mappings: list[tuple[str, str]] | None = None,
+    dry_run: bool = False,
+    moderate: bool = False,
+    progress: bool = True,
+    base_url: str = "",
+) -> Report:
+    started = time.monotonic()
+    report = Report(source=source, file=path.name, dry_run=dry_run, moderated=moderate)
+    digest = _sha256(path)
+    with tempfile.TemporaryDirectory(prefix="townhall-import-") as tmp:
+        staging = stage(source, path, Path(tmp), progress=progress)
+        try:
+            report.skipped.update({_SKIP_WORDS.get(k, k): v for k, v in staging.skipped.items()})
+            threads = plan(staging, site, mappings or [], report, base_url=base_url)
+            run = None
+            if not dry_run:
+                report.resumed = ImportRun.objects.filter(
+                    site=site, source=source, file_sha256=digest, finished__isnull=True
+                ).exists()
+                run = ImportRun.objects.create(site=site, source=source, file_name=path.name[:500], file_sha256=digest)
+            total = staging.comments
+            bar = Progress("importing", total=total) if progress else None
+            writer = _Writer(site=site, source=source, report=report, dry_run=dry_run, moderate=moderate)
+            for planned in threads:
+                comments = staging.comments_of(planned.keys)
+                writer.write_thread(planned, comments)
+                if bar:
+                    bar.step(len(comments))
+            if bar:
+                bar.done()
+        finally:
+            staging.close()
+    report.seconds = time.monotonic() - started
+    if run is not None:
+        ImportRun.objects.filter(pk=run.pk).update(finished=timezone.now(), report=report.as_dict())
+    return report
+
+
+_SKIP_WORDS = {"pingback": "pingbacks", "trackback": "trackbacks", "note": "block-editor notes"}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+_url_ok = URLValidator(schemes=["http", "https"])
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip()[:254]
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        return ""
+    return email
+
+
+def _clean_website(url: str) -> str:
+    url = url.strip()
+    if not url:
+        return ""
+    if "://" not in url:
+        url = "https://" + url
+    if len(url) > 500:
+        return ""
+    try:
+        _url_ok(url)
+    except DjangoValidationError:
+        return ""
+    return url
+
+
+def _clean_ip(ip: str, created: datetime) -> tuple[str | None, bool]:
+    """Addresses as the site's retention allows: past TOWNHALL_IP_RETENTION_DAYS they are
+    truncated (/24, /48) on the way in, as the hourly task would have done."""
+    import ipaddress
+    from datetime import timedelta
+
+    from townhall.core.net import truncate_ip
+
+    ip = ip.strip()
+    if not ip:
+        return None, False
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        return None, False
+    if created < timezone.now() - timedelta(days=settings.IP_RETENTION_DAYS):
+        return truncate_ip(ip) or None, True
+    return ip, False
+
+
+class _Writer:
+    def __init__(self, *, site: Site, source: str, report: Report, dry_run: bool, moderate: bool) -> None:
+        self.site, self.source, self.report = site, source, report
+        self.dry_run, self.moderate = dry_run, moderate
+        self.keep_ids = source == "townhall"
+
+    def write_thread(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
+        if not comments:
+            return
+        if self.dry_run:
+            self._dry(planned, comments)
+            return
+        with transaction.atomic():
+            self._write(planned, comments)
+
+    def _known(self, ids: list[str]) -> dict[str, int]:
+        known: dict[str, int] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            known.update(ImportedComment.objects.filter(site=self.site, source=self.source, source_id__in=chunk)
+                         .values_list("source_id", "comment_id"))
+        return known
+
+    def _dry(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
+        known = self._known([c.id for c in comments])
+        exists = Thread.objects.filter(site=self.site, url=planned.url).exists()
+        new = [c for c in comments if c.id not in known]
+        self.report.already += len(comments) - len(new)
+        if new:
+            if exists:
+                self.report.threads_existing += 1
+            else:
+                self.report.threads_new += 1
+        ids = {c.id for c in comments}
+        for c in new:
+            self.report.comments += 1
+            self.report.states[c.state] += 1
+            if c.parent_id and c.parent_id not in ids and c.parent_id not in known:
+                self.report.orphans += 1
+
+    def _write(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
+        site, report = self.site, self.report
+        known = self._known([c.id for c in comments])
+        new = [c for c in comments if c.id not in known]
+        report.already += len(comments) - len(new)
+        if not new:
+            return
+        thread = Thread.objects.select_for_update().filter(site=site, url=planned.url).first()
+        fresh = thread is None
+        if thread is None:
+            thread = Thread.objects.create(site=site, url=planned.url, title=planned.title[:300])
+            report.threads_new += 1
+            extra = planned.extra
+            if self.keep_ids and extra.get("created"):
+                Thread.objects.filter(pk=thread.pk).update(
+                    created=datetime.fromisoformat(extra["created"]), closed=bool(extra.get("closed")),
+                    premoderate=bool(extra.get("premoderate")),
+                )
+        else:
+            report.threads_existing += 1
+            if planned.title and not thread.title:
+                Thread.objects.filter(pk=thread.pk).update(title=planned.title[:300])
+        thread.site = site
+
+        # Parents: in this batch, imported earlier, or missing (kept at the top level, reported).
+        by_id = {c.id: c for c in new}
+        existing_parents = {
+            c.parent_id: known[c.parent_id] for c in new if c.parent_id and c.parent_id in known
+        }
+        parent_rows = {
+            p.pk: p for p in Comment.objects.filter(pk__in=set(existing_parents.values())).only(
+                "id", "path", "depth", "root_id", "thread_id"
+            )
+        }
+        children: dict[str | None, list[SourceComment]] = defaultdict(list)
+        for c in new:
+            parent = c.parent_id
+            if parent is not None and parent not in by_id:
+                row = parent_rows.get(existing_parents.get(parent, -1))
+                if row is None or row.thread_id != thread.pk:
+                    report.orphans += 1
+                    parent = None
+            if parent == c.id:
+                report.orphans += 1
+                parent = None
+            children[parent].append(c)
+        order = self._levels(children, by_id)
+        if self.moderate:
+            self._write_moderated(thread, order, parent_rows, existing_parents)
+        else:
+            self._write_bulk(thread, order, parent_rows, existing_parents)
+        if fresh and self.keep_ids and planned.extra.get("version"):
+            # A thread moved from another Townhall keeps its version (and so its ETags).
+            Thread.objects.filter(pk=thread.pk).update(version=int(planned.extra["version"]))
+
+    def _levels(self, children: dict[str | None, list[SourceComment]], by_id: dict[str, SourceComment]
+                ) -> list[tuple[SourceComment, str | None]]:
+        """Comments in an order where every parent comes before its replies (breadth first,
+        oldest first among siblings), each with the source id of the parent it will get."""
+        order: list[tuple[SourceComment, str | None]] = []
+        frontier: list[str | None] = [None] + [p for p in children if p is not None and p not in by_id]
+        placed: set[str] = set()
+        while frontier:
+            nxt: list[str | None] = []
+            for parent in frontier:
+                for c in children.get(parent, []):
+                    if c.id in placed:
+                        continue
+                    placed.add(c.id)
+                    order.append((c, parent))
+                    nxt.append(c.id)
+            frontier = nxt
+        # What is left hangs on a cycle of parents (a hostile or corrupt file): break each at
+        # its oldest comment, which goes to the top level.
+        left = [c for c in by_id.values() if c.id not in placed]
+        while left:
+            self.report.orphans += 1
+            start = left[0]
+            placed.add(start.id)
+            order.append((start, None))
+            stack = [start.id]
+            while stack:
+                pid = stack.pop()
+                for c in children.get(pid, []):
+                    if c.id not in placed:
+                        placed.add(c.id)
+                        order.append((c, pid))
+                        stack.append(c.id)
+            left = [c for c in left if c.id not in placed]
+        return order
+
+    def _comment(self, thread: Thread, c: SourceComment) -> Comment:
+        ip, truncated = _clean_ip(c.ip, c.created)
+        extra = c.extra
+        status = STATUS_OF[c.state]
+        comment = Comment(
+            thread=thread,
+            author_name=c.author_name.strip()[:100],
+            author_website=_clean_website(c.author_website),
+            author_email=_clean_email(c.author_email),
+            author_key=extra.get("author_key") or import_author_key(self.source, c.author_id, c.author_name),
+            text=c.text,
+            html=render_markdown(c.text),
+            status=status,
+            upvotes=max(c.upvotes, 0),
+            downvotes=max(c.downvotes, 0),
+            score=extra.get("score", c.upvotes - c.downvotes),
+            flagged=bool(extra.get("flagged", False)),
+            featured=bool(extra.get("featured", False)),
+            reasons=list(extra.get("reasons", ["spam"] if c.state == SPAM else [])),
+            moderation=extra.get("moderation") or {"imported": self.source, "source_id": c.id},
+            ip=ip,
+            ip_truncated=bool(extra.get("ip_truncated", truncated)),
+            created=c.created,
+            edited=datetime.fromisoformat(extra["edited"]) if extra.get("edited") else None,
+            author_token=str(extra.get("author_token", ""))[:64],
+        )
+        if self.keep_ids and extra.get("id"):
+            comment.pk = int(extra["id"])
+        return comment
+
+    def _write_bulk(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
+                    parent_rows: dict[int, Comment], existing_parents: dict[str, int]) -> None:
+        report = self.report
+        keep_ids = self.keep_ids and not Comment.objects.filter(
+            pk__in=[int(c.extra["id"]) for c, _ in order if c.extra.get("id")]
+        ).exists()
+        made: dict[str, Comment] = {}
+        # Level by level: a comment's parent (and so its path prefix) exists before it does.
+        levels: list[list[tuple[SourceComment, str | None]]] = []
+        depth_of: dict[str, int] = {}
+        for c, parent in order:
+            if parent is None:
+                d = 0
+            elif parent in depth_of:
+                d = depth_of[parent] + 1
+            else:
+                d = parent_rows[existing_parents[parent]].depth + 1
+            if d > MAX_DEPTH:  # deeper than paths allow: hang it at the deepest level
+                report.notes.append(f"{c.where}: nested deeper than {MAX_DEPTH} levels, placed at level {MAX_DEPTH}")
+                d = MAX_DEPTH
+            depth_of[c.id] = d
+            while len(levels) <= d:
+                levels.append([])
+            levels[d].append((c, parent))
+        # Counters computed here: a comment's visible replies, bottom up (a deleted comment is
+        # visible while it has visible replies).
+        visible_replies: Counter[str] = Counter()
+        status_of = {c.id: STATUS_OF[c.state] for c, _ in order}
+        existing_delta: Counter[int] = Counter()
+        for level in reversed(levels):
+            for c, parent in level:
+                visible = status_of[c.id] == Status.PUBLISHED or (
+                    status_of[c.id] == Status.DELETED and visible_replies[c.id] > 0
+                )
+                if visible and parent is not None:
+                    if parent in status_of:
+                        visible_replies[parent] += 1
+                    else:
+                        existing_delta[existing_parents[parent]] += 1
+        for level_no, level in enumerate(levels):
+            objs = []
+            for c, parent in level:
+                obj = self._comment(thread, c)
+                if not keep_ids:
+                    obj.pk = None
+                obj.depth = level_no
+                obj.reply_count = visible_replies[c.id]
+                if parent is None:
+                    obj.parent_id, obj.root_id = None, None
+                    obj._prefix = ""  # type: ignore[attr-defined]
+                else:
+                    host = made.get(parent) or parent_rows[existing_parents[parent]]
+                    obj.parent_id = host.pk
+                    obj.root_id = host.root_id or host.pk
+                    obj._prefix = host.path  # type: ignore[attr-defined]
+                    if level_no != host.depth + 1:  # flattened past MAX_DEPTH
+                        obj.depth = host.depth + 1 if host.depth < MAX_DEPTH else MAX_DEPTH
+                objs.append(obj)
+            Comment.objects.bulk_create(objs, batch_size=500)
+            for (c, _), obj in zip(level, objs, strict=True):
+                obj.path = obj._prefix + path_segment(obj.pk)  # type: ignore[attr-defined]
+                made[c.id] = obj
+            with connection.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {Comment._meta.db_table} SET path = %s WHERE id = %s",  # noqa: S608
+                    [(o.path, o.pk) for o in objs],
+                )
+        if keep_ids:
+            _reset_sequence()
+        created = [made[c.id] for c, _ in order]
+        self._index(created)
+        ImportedComment.objects.bulk_create(
+            [ImportedComment(site=self.site, source=self.source, source_id=c.id, comment_id=made[c.id].pk)
+             for c, _ in order],
+            batch_size=500,
+        )
+        for parent_pk, delta in existing_delta.items():
+            _adjust_visible_replies(parent_pk, delta)
+        published = sum(1 for o in created if o.status == Status.PUBLISHED)
+        Thread.objects.filter(pk=thread.pk).update(
+            comment_count=F("comment_count") + published, version=F("version") + 1
+        )
+        for o in created:
+            report.states[_state_word(o.status)] += 1
+        report.comments += len(created)
+
+    def _index(self, comments: list[Comment]) -> None:
+        """The near-duplicate index (moderation.duplicates): the same triples index_comment
+        would store, written in bulk."""
+        rows: list[tuple[int, int, int, datetime]] = []
+        for o in comments:
+            if o.status == Status.REJECTED:
+                continue
+            rows.extend((self.site.pk, o.pk, h, o.created) for h in shingles(o.text))
+        if not rows:
+            return
+        table = Shingle._meta.db_table
+        with connection.cursor() as cur:
+            for i in range(0, len(rows), 5000):
+                cur.executemany(
+                    f"INSERT INTO {table} (site_id, comment_id, hash, created) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                    rows[i:i + 5000],
+                )
+
+    def _write_moderated(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
+                         parent_rows: dict[int, Comment], existing_parents: dict[str, int]) -> None:
+        """One comment at a time, in time order, through the site's pipeline (as a replay does:
+        slow mode and flood are recorded, not enforced); what it would hold is held. Counters
+        are recounted for the thread at the end."""
+        from townhall.moderation import pipeline
+
+        made: dict[str, Comment] = {}
+        for c, parent in _time_order(order):
+            obj = self._comment(thread, c)
+            obj.pk = None
+            host = None
+            if parent is not None:
+                host = made.get(parent) or parent_rows.get(existing_parents.get(parent, -1))
+            if host is not None:
+                obj.parent = host
+                obj.root_id = host.root_id or host.pk
+                obj.depth = min(host.depth + 1, MAX_DEPTH)
+            decision = None
+            if obj.status == Status.PUBLISHED:
+                obj.status = Status.PENDING  # as the pipeline sees a comment being posted
+                try:
+                    decision = pipeline.moderate(site=self.site, comment=obj, acknowledged_warning=True,
+                                                 enforce_limits=False, now=obj.created)
+                except ValidationFailed as exc:  # longer than the live limit, say
+                    decision = pipeline.Decision(pipeline.Action.HOLD, notes=[exc.message])
+                obj.flagged = decision.flagged
+                obj.reasons = decision.reasons
+                obj.moderation = {**decision.record(), "imported": self.source, "source_id": c.id}
+                if decision.status == Status.PUBLISHED:
+                    obj.status = Status.PUBLISHED
+                else:
+                    self.report.held += 1  # held, whatever the pipeline proposed: a moderator decides
+            obj.save(force_insert=True)
+            obj.path = (host.path if host is not None else "") + path_segment(obj.pk)
+            Comment.objects.filter(pk=obj.pk).update(path=obj.path)
+            if decision is not None:
+                _record_moderated(self.site, obj, decision)
+            elif obj.status != Status.REJECTED:
+                self._index([obj])
+            made[c.id] = obj
+            ImportedComment.objects.create(site=self.site, source=self.source, source_id=c.id, comment=obj)
+            self.report.states[_state_word(Status(obj.status))] += 1
+            self.report.comments += 1
+        thread_recount(thread)
+
+
+def _record_moderated(site: Site, comment: Comment, decision: Any) -> None:
+    """What the pipeline records once a comment is stored: the near-duplicate index and the
+    flame war it belongs to (moderation.flamewar.record_comment; pipeline.after_save before)."""
+    from townhall.moderation import flamewar, pipeline
+
+    record = getattr(flamewar, "record_comment", None)
+    if record is not None:
+        record(site=site, comment=comment, decision=decision, created=True)
+    else:
+        pipeline.after_save(site=site, comment=comment, decision=decision)  # type: ignore[attr-defined]
+
+
+def _time_order(order: list[tuple[SourceComment, str | None]]) -> Iterator[tuple[SourceComment, str | None]]:
+    """Oldest first, but never a reply before its parent (clocks of old systems disagree)."""
+    import heapq
+
+    in_batch = {c.id for c, _ in order}
+    kids: dict[str, list[int]] = defaultdict(list)
+    ready: list[tuple[datetime, int]] = []
+    for i, (c, parent) in enumerate(order):
+        if parent is not None and parent in in_batch:
+            kids[parent].append(i)
+        else:
+            heapq.heappush(ready, (c.created, i))
+    while ready:
+        _, i = heapq.heappop(ready)
+        yield order[i]
+        for k in kids.get(order[i][0].id, []):
+            heapq.heappush(ready, (order[k][0].created, k))
+
+
+def _state_word(status: str) -> str:
+    return {Status.PUBLISHED: "published", Status.PENDING: "pending", Status.REJECTED: "spam/rejected",
+            Status.DELETED: "deleted"}.get(Status(status), str(status))
+
+
+def _adjust_visible_replies(comment_id: int, delta: int) -> None:
+    """An earlier-imported (or live) parent gained visible replies: its count, and, if that made
+    a deleted parent visible again, its own parent's, up the chain."""
+    while comment_id and delta:
+        node = Comment.objects.select_for_update().only("id", "status", "reply_count", "parent_id").get(pk=comment_id)
+        was = node.is_visible
+        node.reply_count = max(0, node.reply_count + delta)
+        Comment.objects.filter(pk=node.pk).update(reply_count=node.reply_count)
+        if node.is_visible == was or not node.parent_id:
+            return
+        comment_id, delta = node.parent_id, (1 if node.is_visible else -1)
+
+
+def _reset_sequence() -> None:
+    """After inserting explicit ids (townhall format), PostgreSQL's sequence must move past them."""
+    if connection.vendor != "postgresql":
+        return
+    table = Comment._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+            f"GREATEST((SELECT MAX(id) FROM {table}), 1))"
+        )
+
+
+def thread_recount(thread: Thread) -> None:
+    """Recompute a thread's derived numbers from its rows: each comment's visible replies
+    (bottom up: a deleted comment is visible while it has visible replies), the thread's count
+    of published comments, and a new version."""
+    rows = list(Comment.objects.filter(thread=thread).values_list("id", "parent_id", "status", "depth", "reply_count"))
+    rows.sort(key=lambda r: -r[3])
+    counts: Counter[int] = Counter()
+    changed = []
+    for cid, parent_id, status, _depth, stored in rows:
+        visible = status == Status.PUBLISHED or (status == Status.DELETED and counts[cid] > 0)
+        if visible and parent_id:
+            counts[parent_id] += 1
+        if counts[cid] != stored:
+            changed.append((counts[cid], cid))
+    with connection.cursor() as cur:
+        cur.executemany(f"UPDATE {Comment._meta.db_table} SET reply_count = %s WHERE id = %s", changed)  # noqa: S608
+    published = sum(1 for r in rows if r[2] == Status.PUBLISHED)
+    Thread.objects.filter(pk=thread.pk).update(comment_count=published, version=F("version") + 1)
+
+
+def thread_counts_true(thread: Thread) -> tuple[int, int]:
+    """(published comments, visible comments) counted from the rows, for checks and tests."""
+    qs = Comment.objects.filter(thread=thread)
+    return qs.filter(status=Status.PUBLISHED).count(), qs.filter(VISIBLE).count()
+
+
+def now_utc() -> datetime:
+    return datetime.now(tz=UTC)
