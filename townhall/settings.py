@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "townhall.demo",
     "townhall.widget",
     "townhall.moderators",
+    "townhall.importers",
 ]
 
 MIDDLEWARE = [
