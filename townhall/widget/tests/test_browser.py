@@ -21,7 +21,8 @@ from playwright.sync_api import expect
 
 from townhall.comments.models import Comment, Site, Thread
 from townhall.comments.selectors import page_cache
-from townhall.comments.services import comment_create, comment_vote, site_update, thread_set_closed
+from townhall.comments.services import comment_vote, site_update, thread_set_closed
+from townhall.comments.tests.factories import make_comment
 from townhall.demo.services import DEMO_URL, demo_load, load_seed_document
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made here to set up
@@ -79,7 +80,8 @@ def page_factory(browser: Any, demo: Demo) -> Iterator[Any]:
     allowed = urlsplit(demo.url).netloc
 
     def make(extra_hosts: frozenset[str] | set[str] = frozenset(), **context_args: Any) -> tuple[Any, Watch]:
-        context = browser.new_context(viewport={"width": 1000, "height": 900}, **context_args)
+        context_args.setdefault("viewport", {"width": 1000, "height": 900})
+        context = browser.new_context(**context_args)
         contexts.append(context)
         watch = Watch()
         watches.append(watch)
@@ -191,15 +193,14 @@ def test_demo_shows_the_seed_thread_with_its_nesting_and_count(page: Any, demo: 
 def test_badges_edited_mark_and_share_link(page: Any, demo: Demo) -> None:
     from django.contrib.auth.models import User
 
-    from townhall.comments.services import comment_edit
+    from townhall.core.tokens import edit_token_issue
     from townhall.moderation.services import comment_feature
+    from townhall.posting.services import comment_edit
 
     comment_feature(comment=Comment.objects.get(pk=demo.ids[2]), featured=True)
     staff = User.objects.create_user("editor", is_staff=True)
-    note = comment_create(
-        site=demo.site, url=DEMO_URL, text="A note from the editors.", author_name="The Editors", user=staff, moderate=False
-    )
-    comment_edit(comment_id=note.comment.pk, edit_token=note.edit_token, text="A corrected note from the editors.")
+    note = make_comment(demo.site, url=DEMO_URL, text="A note from the editors.", author_name="The Editors", user=staff)
+    comment_edit(comment_id=note.pk, edit_token=edit_token_issue(note.pk), text="A corrected note from the editors.")
 
     open_demo(page, demo)
     assert page.locator(f"{demo.el(2)} > .th-main .th-badge").inner_text().lower() == "featured"
@@ -210,7 +211,7 @@ def test_badges_edited_mark_and_share_link(page: Any, demo: Demo) -> None:
 
     mine.locator(".th-actions").get_by_role("button", name="Share").click()
     link = mine.locator(".th-share input").input_value()
-    assert link == f"{DEMO_URL}#comment-{note.comment.pk}"
+    assert link == f"{DEMO_URL}#comment-{note.pk}"
     assert mine.locator(".th-share a").get_attribute("href").startswith("mailto:?")
     assert mine.locator(".th-actions").get_by_role("button", name="Share").get_attribute("aria-expanded") == "true"
 
@@ -248,12 +249,12 @@ def test_permalink_on_a_fresh_load_loads_scrolls_and_highlights(page: Any, demo:
 def test_permalink_far_down_a_long_thread_shows_the_comment_focused_first(page: Any, demo: Demo) -> None:
     demo.policy(page_size=1)
     made = [
-        comment_create(site=demo.site, url=DEMO_URL, text=f"Top-level number {i}", author_name="Many", moderate=False)
+        make_comment(demo.site, url=DEMO_URL, text=f"Top-level number {i}", author_name="Many")
         for i in range(12)
     ]
-    target = f"comment-{made[-1].comment.pk}"
+    target = f"comment-{made[-1].pk}"
     open_demo(page, demo, "#" + target)
-    focused = page.locator(f"#th-focused-{made[-1].comment.pk}")
+    focused = page.locator(f"#th-focused-{made[-1].pk}")
     focused.wait_for()
     assert "Top-level number 11" in focused.inner_text()
     assert page.locator(f"#{target}").count() == 0
@@ -264,8 +265,8 @@ def test_permalink_far_down_a_long_thread_shows_the_comment_focused_first(page: 
 
 
 def test_permalink_to_a_comment_of_another_thread_is_not_shown(page: Any, demo: Demo) -> None:
-    other = comment_create(site=demo.site, url=DEMO_URL + "-other", text="Elsewhere entirely", author_name="X", moderate=False)
-    open_demo(page, demo, f"#comment-{other.comment.pk}")
+    other = make_comment(demo.site, url=DEMO_URL + "-other", text="Elsewhere entirely", author_name="X")
+    open_demo(page, demo, f"#comment-{other.pk}")
     page.wait_for_function("() => document.querySelector('#townhall [role=status]').textContent.includes('not available')")
     assert comment_with(page, "Elsewhere entirely").count() == 0
 
@@ -273,11 +274,11 @@ def test_permalink_to_a_comment_of_another_thread_is_not_shown(page: Any, demo: 
 def test_sort_and_load_more(page: Any, demo: Demo) -> None:
     demo.policy(page_size=2)
     made = [
-        comment_create(site=demo.site, url=DEMO_URL, text=f"Top-level comment {i}", author_name=f"Reader {i}", moderate=False)
+        make_comment(demo.site, url=DEMO_URL, text=f"Top-level comment {i}", author_name=f"Reader {i}")
         for i in range(3)
     ]
-    comment_vote(comment_id=made[0].comment.pk, reader="reader-a", ip="192.0.2.1", value=1)
-    first, second, third = (f"#comment-{m.comment.pk}" for m in made)
+    comment_vote(comment_id=made[0].pk, reader="reader-a", ip="192.0.2.1", value=1)
+    first, second, third = (f"#comment-{m.pk}" for m in made)
 
     open_demo(page, demo)
     tops = "#townhall .th-list > .th-c"
@@ -608,12 +609,194 @@ def test_closed_thread_shows_a_notice_and_no_forms(page: Any, demo: Demo) -> Non
     assert page.locator("#townhall .th-actions button", has_text="Reply").count() == 0
 
 
+# ---------------------------------------------------------------------------- limits, errors, targets
+
+
+def test_a_character_counter_appears_near_the_limit_from_config(page: Any, demo: Demo) -> None:
+    limit = page.request.get(f"{demo.url}/api/v1/config?site=demo").json()["max_text_length"]
+    open_demo(page, demo)
+    form = top_form(page)
+    text = form.get_by_role("textbox", name="Comment", exact=True)
+    assert text.get_attribute("maxlength") == str(limit)
+    shown, spoken = form.locator(".th-counter"), form.locator(".th-counter-sr")
+    assert spoken.get_attribute("aria-live") == "polite"
+
+    text.fill("a" * (int(limit * 0.8) - 1))  # under 80 %: no counter
+    expect(shown).to_be_hidden()
+    near = limit - 180
+    text.fill("a" * near)
+    expect(shown).to_have_text(f"{near:,} / {limit:,}")  # e.g. "4,820 / 5,000"
+    expect(spoken).to_have_text(f"{near:,} of {limit:,} characters used.")
+    assert "th-full" not in (shown.get_attribute("class") or "")
+    text.fill("a" * 10)  # back under: gone, and silent
+    expect(shown).to_be_hidden()
+    expect(spoken).to_have_text("")
+
+    # Exactly the advertised limit is accepted by the server (published or held, not refused).
+    words = ("Long, considered words about the article. " * (limit // 40 + 1))[:limit]
+    text.fill(words)
+    expect(shown).to_have_text(f"{limit:,} / {limit:,}")
+    assert "th-full" in shown.get_attribute("class")
+    form.get_by_role("button", name="Post comment").click()
+    expect(form.locator(".th-ok")).to_have_text(re.compile("published|awaiting moderation"))
+    assert form.locator(".th-form-err").inner_text() == ""
+    assert Comment.objects.filter(text=words.strip()).count() == 1
+
+
+def console_errors(page: Any) -> list[str]:
+    """What the page writes with console.error from now on."""
+    logged: list[str] = []
+    page.on("console", lambda m: logged.append(m.text) if m.type == "error" else None)
+    return logged
+
+
+MISCONFIGURED = """<!doctype html><html lang="en"><head><title>A page</title></head><body><h1>A page</h1>
+<div id="townhall" {attrs}></div><script defer src="{server}/static/townhall/embed.js"></script></body></html>"""
+
+
+def test_a_misconfigured_embed_shows_readers_a_neutral_message_and_developers_the_details(
+    page_factory: Any, demo: Demo, host_page: Any
+) -> None:
+    origin = host_page["origin"]
+
+    def serve(html: str) -> Any:
+        return lambda route: route.fulfill(body=html, content_type="text/html")
+
+    cases = [
+        # An unknown site (this server's own page, so the 404 is readable).
+        (demo.url, 'data-site="nosuch"', ["404", "nosuch", "data-site"]),
+        # A page outside the site's origins: 422 on url.
+        (demo.url, 'data-site="demo" data-url="https://elsewhere.example/story"', ["422", "https://elsewhere.example/story"]),
+        # An unknown site on another origin: the server's answer cannot even be read (CORS).
+        (origin, 'data-site="nosuch"', ["nosuch", origin]),
+    ]
+    for page_origin, attrs, details in cases:
+        page, _ = page_factory(extra_hosts={urlsplit(origin).netloc})
+        html = MISCONFIGURED.format(attrs=attrs, server=demo.url)
+        if page_origin == origin:
+            host_page["html"] = html
+        else:
+            page.route(f"{demo.url}/misconfigured", serve(html))
+        logged = console_errors(page)
+        page.goto(page_origin + "/misconfigured")
+        page.wait_for_selector("#townhall[data-townhall-ready=unavailable]")
+        widget = page.locator("#townhall")
+        assert widget.inner_text().strip() == "Comments are unavailable on this page.", attrs
+        assert widget.locator("select, form, button, h2").count() == 0
+        ours = [line for line in logged if line.startswith("Townhall:")]
+        assert len(ours) == 1, logged
+        for detail in details:
+            assert detail in ours[0], (detail, ours[0])
+
+
+def test_slow_mode_reaches_readers_in_words(page_factory: Any, demo: Demo) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    page, _ = page_factory(timezone_id="UTC")
+    slow = {"code": "slow_mode", "message": "this conversation is in slow mode: one reply per 10 minutes", "errors": []}
+
+    def refuse(route: Any) -> None:
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        route.fulfill(status=429, headers={"Retry-After": "552", "Access-Control-Expose-Headers": "Retry-After"},
+                      content_type="application/json", body=json.dumps(slow))
+
+    page.route(f"{demo.url}/api/v1/comments", refuse)
+    open_demo(page, demo)
+    page.locator(f"{demo.el(2)} > .th-main .th-actions").get_by_role("button", name="Reply").click()
+    form = page.locator(f"{demo.el(2)} .th-form")
+    form.get_by_role("textbox", name="Comment", exact=True).fill("One more thing.")
+    before = datetime.now(UTC)
+    form.get_by_role("button", name="Post reply").click()
+    error = form.locator(".th-form-err")
+    expect(error).to_contain_text("This conversation is in slow mode: one reply every 10 minutes. You can reply again at")
+    after = datetime.now(UTC)
+    message = error.inner_text()
+    assert "552" not in message and "seconds" not in message
+    m = re.search(r"again at (\d{1,2}):(\d{2})\W*([AP]M)?\.$", message)
+    assert m, message
+    hour = int(m[1]) % 12 + (12 if m[3] == "PM" else 0) if m[3] else int(m[1])
+
+    def up_to_minute(t: datetime) -> tuple[int, int]:
+        t = t + timedelta(seconds=552)
+        t = t + timedelta(minutes=1) if t.second or t.microsecond else t
+        return t.hour, t.minute
+
+    assert (hour, int(m[2])) in {up_to_minute(before), up_to_minute(after)}, message
+
+
+def test_tap_targets_are_at_least_24_css_px_on_a_phone(page_factory: Any, demo: Demo) -> None:
+    page, _ = page_factory(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=3)
+    open_demo(page, demo)
+    actions = page.locator(f"{demo.el(2)} > .th-main .th-actions")
+    for name in ("Vote up", "Vote down", "Reply", "Share", "Report"):
+        box = actions.get_by_role("button", name=name).bounding_box()
+        assert box is not None and box["width"] >= 24 and box["height"] >= 24, (name, box)
+    actions.get_by_role("button", name="Reply").click()
+    actions.get_by_role("button", name="Report").click()
+    # Every visible control of the widget, with the reply form and report panel open.
+    small = page.evaluate(
+        """() => [...document.querySelectorAll(
+            '#townhall button, #townhall select, #townhall input[type=checkbox], #townhall .th-head a')]
+          .map((e) => [e.textContent.trim() || e.getAttribute('aria-label') || e.tagName, e.getBoundingClientRect()])
+          .filter(([, r]) => r.width && r.height && (r.width < 24 || r.height < 24))
+          .map(([n, r]) => `${n}: ${r.width}x${r.height}`)"""
+    )
+    assert small == []
+    assert page.evaluate("document.querySelectorAll('#townhall button').length") > 30
+
+
+def test_clicks_reach_one_delegated_listener(page: Any, demo: Demo) -> None:
+    open_demo(page, demo)
+    cdp = page.context.new_cdp_session(page)
+
+    def click_listeners(selector: str) -> int:
+        handle = cdp.send("Runtime.evaluate", {"expression": f"document.querySelector({json.dumps(selector)})"})
+        found = cdp.send("DOMDebugger.getEventListeners", {"objectId": handle["result"]["objectId"]})
+        return len([x for x in found["listeners"] if x["type"] == "click"])
+
+    assert click_listeners("#townhall .th-root") == 1
+    for selector in [".th-vote", ".th-actions [data-action=reply]", ".th-toggle", ".th-actions [data-action=report]"]:
+        assert click_listeners(f"#townhall {selector}") == 0, selector
+    every = page.evaluate("[...document.querySelectorAll('#townhall button')].map((b) => b.type === 'submit' || !!b.dataset.action)")
+    assert all(every)
+
+    # A redrawn comment (after a vote) and a new one (just posted) answer clicks like the rest.
+    target = demo.el(2)
+    actions = page.locator(f"{target} > .th-main .th-actions")
+    actions.get_by_role("button", name="Vote up").click()
+    expect(page.locator(f"{target} > .th-main .th-score")).to_have_text("1")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Vote up"  # focus kept
+    actions.get_by_role("button", name="Report").click()
+    expect(page.locator(f"{target} .th-report")).to_be_visible()
+    assert actions.get_by_role("button", name="Report").get_attribute("aria-expanded") == "true"
+    actions.get_by_role("button", name="Report").click()
+    expect(page.locator(f"{target} .th-report")).to_have_count(0)
+
+    form = top_form(page)
+    form.get_by_role("textbox", name="Comment", exact=True).fill("Fresh and clickable.")
+    form.get_by_role("button", name="Post comment").click()
+    fresh = comment_with(page, "Fresh and clickable.")
+    fresh.wait_for()
+    fresh.locator(".th-actions").get_by_role("button", name="Edit").click()
+    fresh.locator(".th-edit-form textarea").fill("Fresh, clickable and edited.")
+    fresh.locator(".th-edit-form").get_by_role("button", name="Cancel").click()
+    expect(fresh.locator(".th-edit-form")).to_have_count(0)
+    expect(fresh.locator(".th-body")).to_have_text("Fresh and clickable.")
+    fresh.locator(".th-actions").get_by_role("button", name="Reply").click()
+    expect(fresh.locator(".th-form")).to_be_visible()
+    fresh.locator(".th-form").get_by_role("button", name="Cancel").click()
+    expect(fresh.locator(".th-form")).to_have_count(0)
+    assert page.evaluate("document.activeElement.textContent") == "Reply"
+
+
 # ---------------------------------------------------------------------------- the page as a whole
 
 
 def test_no_request_leaves_the_townhall_server(page_factory: Any, demo: Demo) -> None:
-    comment_create(
-        site=demo.site, url=DEMO_URL, moderate=False, author_name="Linker", author_website="https://elsewhere.example",
+    make_comment(
+        demo.site, url=DEMO_URL, author_name="Linker", author_website="https://elsewhere.example",
         text="![a picture](https://images.elsewhere.example/p.png) and https://elsewhere.example/page",
     )
     page, watch = page_factory()
@@ -689,8 +872,7 @@ def test_embedded_on_another_origin_with_two_lines_of_html(page_factory: Any, de
 
 
 def test_accessibility_audit_with_axe(page_factory: Any, demo: Demo) -> None:
-    if not AXE.exists():
-        pytest.skip("axe-core missing: run scripts/install-browser.sh")
+    assert AXE.exists(), "axe-core missing: run scripts/install-browser.sh"
     source = AXE.read_text()
     for scheme in ("light", "dark"):
         page, _ = page_factory(bypass_csp=True, color_scheme=scheme)
