@@ -82,17 +82,17 @@ def build_data(big: int) -> None:
 
     django.setup()
     from townhall.comments.models import Site
-    from townhall.comments.services import comment_create
 
     # The raw-SQL builder the large-thread tests use: 100k rows in seconds rather than minutes.
     from townhall.comments.tests.factories import bulk_thread
+    from townhall.posting.services import comment_create
 
     site = Site.objects.get(slug=SITE)
     started = time.perf_counter()
     bulk_thread(site, top_level=big, url=BIG_URL)
     for i, url in enumerate(SMALL_URLS):
         for j in range(i + 1):
-            comment_create(site=site, url=url, text=f"Small thread {i}, comment {j}.", author_name="Seed", moderate=False)
+            comment_create(site=site, url=url, text=f"Small thread {i}, comment {j}.", author_name="Seed")
     print(f"  built {big:,}-comment thread and {len(SMALL_URLS)} small threads in {time.perf_counter() - started:.1f} s")
 
 

@@ -9,8 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
-from townhall.comments.api import router as comments_router
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
+from townhall.public.api import router as comments_router
 
 logger = logging.getLogger("townhall.api")
 

@@ -13,9 +13,9 @@ from django.test import Client
 from townhall.comments.models import Site
 from townhall.comments.selectors import page_cache, site_cache
 from townhall.comments.services import site_create
+from townhall.core.testing import ORIGIN, PAGE, post_json
 
-ORIGIN = "https://blog.example"
-PAGE = "https://blog.example/2016/09/article"
+__all__ = ["ORIGIN", "PAGE", "post_json"]
 
 
 @pytest.fixture(autouse=True)
@@ -41,10 +41,6 @@ def site(db: None) -> Site:
 @pytest.fixture
 def client() -> Client:
     return Client()
-
-
-def post_json(client: Client, path: str, data: dict[str, Any], **headers: str) -> Any:
-    return client.post(path, data=data, content_type="application/json", headers=headers)
 
 
 # Browser tests drive Debian's Chromium (installed by scripts/install-browser.sh), never a

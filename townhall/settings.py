@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "townhall.core",
     "townhall.comments",
     "townhall.moderation",
+    "townhall.posting",
     "townhall.demo",
     "townhall.widget",
     "townhall.moderators",

@@ -10,7 +10,22 @@ import contextlib
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+
 from townhall.core.errors import ValidationFailed
+
+_WEB_URL = URLValidator(schemes=["http", "https"])
+
+
+def is_web_url(url: str) -> bool:
+    """The one rule for an author's website: only an http(s) URL is stored, and only one
+    becomes a link (JSON, widget and no-JS page all read the `website` this leaves)."""
+    try:
+        _WEB_URL(url)
+    except DjangoValidationError:
+        return False
+    return True
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

@@ -13,24 +13,25 @@ import json
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from threading import Lock
 from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from townhall.comments.locator import canonical_url
+from townhall.comments.locator import canonical_url, is_web_url
 from townhall.comments.models import (
     PATH_SEGMENT,
     VISIBLE,
     Comment,
     Site,
-    SiteOrigin,
     Status,
     Thread,
     subtree_end,
 )
-from townhall.comments.services import thread_is_closed, thread_locate
 from townhall.core.errors import NotFound, ValidationFailed
+from townhall.core.tokens import edit_token_owns
 
 Sort = Literal["oldest", "newest", "top"]
 MAX_LIMIT = 100
@@ -41,6 +42,19 @@ PUBLIC_COLUMNS = (
     "author_user_id", "html", "status", "reply_count", "score", "upvotes", "downvotes", "featured",
     "created", "edited",
 )
+
+
+def thread_locate(*, site: Site, url: str, field: str = "url") -> str:
+    """The canonical URL of a page on a site (the thread's key), or a 422 on `field`."""
+    origins = [o.origin for o in site.origins.all()]
+    return canonical_url(url, origins=origins, identity_params=site.identity_params, field=field)
+
+
+def thread_is_closed(thread: Thread, now: datetime | None = None) -> bool:
+    if thread.closed:
+        return True
+    days = thread.site.close_after_days
+    return bool(days) and thread.created < (now or timezone.now()) - timedelta(days=days)
 
 
 def site_by_slug(slug: str) -> Site:
@@ -87,11 +101,9 @@ class SiteCache:
 site_cache = SiteCache()
 
 
-def origin_is_registered(origin: str) -> bool:
-    return SiteOrigin.objects.filter(origin=origin.lower()).exists()
-
-
-def site_public_config(site: Site) -> dict[str, Any]:
+def site_public_config(site: Site, *, max_text_length: int) -> dict[str, Any]:
+    """The site's public policy: every public Site field (the schema SiteConfigOut lists them,
+    with the field's help text), and the text limit the moderation policy sets."""
     return {
         "site": site.slug,
         "name": site.name,
@@ -104,7 +116,7 @@ def site_public_config(site: Site) -> dict[str, Any]:
         "rules": site.rules,
         "premoderate": site.premoderate,
         "close_after_days": site.close_after_days,
-        "max_text_length": 10_000,
+        "max_text_length": max_text_length,
     }
 
 
@@ -202,7 +214,7 @@ def _serialise(c: Comment, *, display_depth: int, names: dict[int, str]) -> dict
         "level": min(c.depth, display_depth - 1),
         "author": None if deleted else {
             "name": c.author_name,
-            "website": c.author_website or None,
+            "website": c.author_website if c.author_website and is_web_url(c.author_website) else None,
             "key": c.author_key,
         },
         "badges": ([] if deleted else (["staff"] if c.author_user_id else []) + (["featured"] if c.featured else [])),
@@ -286,8 +298,6 @@ def comment_public(comment_id: int) -> Comment:
 
 def comment_outcome(*, comment_id: int, edit_token: str | None, reader: str | None) -> dict[str, Any]:
     """How moderation went for the author's own comment: only its author may ask."""
-    from townhall.core.tokens import edit_token_owns
-
     comment = Comment.objects.filter(pk=comment_id).only("id", "status", "author_token").first()
     owns = comment is not None and (
         edit_token_owns(edit_token, comment_id=comment_id) or bool(reader and reader == comment.author_token)

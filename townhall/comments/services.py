@@ -1,7 +1,9 @@
-"""Every write to sites, threads, comments, votes and reports.
+"""Every write to the store: sites, threads, comments (check and insert, status, delete),
+votes, stored addresses.
 
 Services own the transaction and the state checks, raise domain errors (townhall.core.errors),
-and queue side effects with transaction.on_commit. Views and commands call exactly one of them.
+and hand side effects to the named events in townhall.comments.events. Posting a comment
+(check, moderate, insert) is townhall.posting.services, the layer above the pipeline.
 """
 
 from __future__ import annotations
@@ -10,21 +12,21 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from townhall.comments.locator import canonical_url, normalise_origin
+from townhall.comments import events
+from townhall.comments.locator import is_web_url, normalise_origin
 from townhall.comments.models import (
     MAX_DEPTH,
     Comment,
-    ReportReason,
     Site,
     SiteOrigin,
     Status,
@@ -33,12 +35,10 @@ from townhall.comments.models import (
     path_segment,
 )
 from townhall.comments.rendering import render_markdown
+from townhall.comments.selectors import site_cache, thread_locate
 from townhall.core import tokens
 from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from townhall.core.net import ip_hash
-
-if TYPE_CHECKING:
-    from townhall.moderation.pipeline import Decision
+from townhall.core.net import ip_hash, truncate_ip
 
 MAX_TEXT = 10_000
 MAX_NAME = 100
@@ -103,8 +103,6 @@ def site_update(*, site: Site, origins: list[str] | None = None, **policy: objec
             SiteOrigin.objects.bulk_create(SiteOrigin(site=site, origin=o) for o in normalised)
         # Policy shows in every cached page of the site (depth, page size, closed state).
         Thread.objects.filter(site=site).update(version=F("version") + 1)
-    from townhall.comments.selectors import site_cache
-
     site_cache.forget(site.slug)
     return site
 
@@ -125,18 +123,6 @@ def _normalise_origins(origins: list[str], errors: list[FieldError]) -> list[str
 
 
 # ---------------------------------------------------------------------------- threads
-
-
-def thread_locate(*, site: Site, url: str, field: str = "url") -> str:
-    origins = [o.origin for o in site.origins.all()]
-    return canonical_url(url, origins=origins, identity_params=site.identity_params, field=field)
-
-
-def thread_is_closed(thread: Thread, now: datetime | None = None) -> bool:
-    if thread.closed:
-        return True
-    days = thread.site.close_after_days
-    return bool(days) and thread.created < (now or timezone.now()) - timedelta(days=days)
 
 
 def thread_set_premoderation(*, thread: Thread, premoderate: bool) -> Thread:
@@ -170,11 +156,14 @@ def _thread_get_or_create(*, site: Site, url: str, title: str) -> Thread:
 
 
 @dataclass
-class CommentWritten:
+class CommentDraft:
+    """A checked, unsaved comment: what the moderation pipeline judges and comment_insert writes."""
+
+    site: Site
+    url: str  # canonical
+    title: str
     comment: Comment
-    edit_token: str | None  # None once rejected: there is nothing of theirs to edit
-    published: bool
-    decision: Decision | None = None
+    thread: Thread | None  # None: the thread's first comment creates it
 
 
 def author_key(*, email: str, name: str) -> str:
@@ -200,9 +189,7 @@ def _clean_author(
     if website:
         if "://" not in website:
             website = "https://" + website
-        try:
-            URLValidator(schemes=["http", "https"])(website)
-        except DjangoValidationError:
+        if not is_web_url(website):
             errors.append(FieldError("author_website", "is not a valid http(s) URL"))
         if len(website) > MAX_WEBSITE:
             errors.append(
@@ -211,16 +198,19 @@ def _clean_author(
     return name, email, website
 
 
-def _clean_text(text: str, errors: list[FieldError]) -> str:
+def comment_clean_text(text: str, errors: list[FieldError], *, limit: int = MAX_TEXT) -> str:
+    """The text rules every write shares; `limit` is the site's (selectors.text_limit)."""
     text = text.strip()
     if not text:
         errors.append(FieldError("text", "is required", "required"))
-    elif len(text) > MAX_TEXT:
-        errors.append(FieldError("text", f"is longer than {MAX_TEXT} characters", "too_long"))
+    elif len(text) > limit:
+        errors.append(
+            FieldError("text", f"is {len(text):,} characters; the limit is {limit:,}", "too_long")
+        )
     return text
 
 
-def comment_create(
+def comment_check(
     *,
     site: Site,
     url: str,
@@ -235,33 +225,27 @@ def comment_create(
     reader: str | None = None,
     user: User | None = None,
     created: datetime | None = None,
-    moderate: bool = True,
-    acknowledged_warning: bool = False,
-    enforce_limits: bool = True,
-) -> CommentWritten:
-    """Post a comment or reply. The moderation pipeline decides, inside the transaction, whether
-    it is published (201), held (202) or rejected (kept for audit). `moderate=False` is for
-    imports and the demo seed; `enforce_limits=False` records flood and slow mode instead of
-    refusing (replays of past threads)."""
-    from townhall.moderation import pipeline
-
+    text_limit: int = MAX_TEXT,
+    replaying: bool = False,
+) -> CommentDraft:
+    """The check step of posting: URL, text, author and parent rules; no write. Every bad field
+    is reported at once. `replaying` (imports, replays) accepts a parent that is still held,
+    since the parent was published when the reply was written."""
     errors: list[FieldError] = []
     try:
         canonical = thread_locate(site=site, url=url)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
         canonical = ""
-    text = _clean_text(text, errors)
+    text = comment_clean_text(text, errors, limit=text_limit)
     name, email, website = _clean_author(
         site, name=author_name, email=author_email, website=author_website, errors=errors
     )
     parent: Comment | None = None
     if parent_id is not None:
         parent = Comment.objects.select_related("thread").filter(pk=parent_id).first()
-        # A replay re-enacts a past thread, where the parent was published at the time.
-        if parent is None or parent.status not in (
-            (Status.PUBLISHED,) if enforce_limits else (Status.PUBLISHED, Status.PENDING)
-        ):
+        allowed = (Status.PUBLISHED, Status.PENDING) if replaying else (Status.PUBLISHED,)
+        if parent is None or parent.status not in allowed:
             errors.append(FieldError("parent", "is not a published comment", "not_found"))
             parent = None
         elif canonical and (parent.thread.site_id != site.pk or parent.thread.url != canonical):
@@ -272,16 +256,11 @@ def comment_create(
             )
     if errors:
         raise ValidationFailed(errors)
-
-    # Everything the decision needs is read before the write transaction: on SQLite a write
-    # transaction holds the database's one write lock, and scoring must not hold it.
-    existing = Thread.objects.filter(site=site, url=canonical).first()
-    if existing is not None:
-        existing.site = site
-        if moderate and thread_is_closed(existing):
-            raise Forbidden("this thread is closed for new comments", code="thread_closed")
+    thread = parent.thread if parent is not None else Thread.objects.filter(site=site, url=canonical).first()
+    if thread is not None:
+        thread.site = site
     comment = Comment(
-        thread=existing,
+        thread=thread,
         parent=parent,
         root_id=(parent.root_id or parent.pk) if parent else None,
         depth=parent.depth + 1 if parent else 0,
@@ -298,36 +277,49 @@ def comment_create(
         created=created or timezone.now(),
         status=Status.PENDING,
     )
-    decision = (
-        pipeline.moderate(
-            site=site,
-            comment=comment,
-            acknowledged_warning=acknowledged_warning,
-            enforce_limits=enforce_limits,
-        )
-        if moderate
-        else pipeline.Decision.publish()
+    return CommentDraft(site=site, url=canonical, title=title.strip()[:MAX_TITLE], comment=comment, thread=thread)
+
+
+def comment_insert(
+    *,
+    draft: CommentDraft,
+    status: Status,
+    flagged: bool = False,
+    reasons: list[str] | None = None,
+    record: dict[str, Any] | None = None,
+    announce: bool = True,
+) -> Comment:
+    """The write step: store a checked comment with its final status and keep every derived
+    number true (thread count and version, the parent's visible replies). Must run inside the
+    caller's transaction. `announce=False` (imports, seeds) dispatches no event: an imported
+    reply emails nobody."""
+    comment = draft.comment
+    thread = draft.thread or _thread_get_or_create(site=draft.site, url=draft.url, title=draft.title)
+    if draft.thread is not None and draft.title and not thread.title:
+        Thread.objects.filter(pk=thread.pk).update(title=draft.title)
+        thread.title = draft.title
+    thread.site = draft.site
+    comment.thread = thread
+    comment.status = status
+    comment.flagged = flagged
+    comment.reasons = list(reasons or [])
+    comment.moderation = record or {}
+    comment.save(force_insert=True)
+    comment.path = (comment.parent.path if comment.parent else "") + path_segment(comment.pk)
+    Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+    published = int(status == Status.PUBLISHED)
+    Thread.objects.filter(pk=thread.pk).update(
+        comment_count=F("comment_count") + published, version=F("version") + 1
     )
-    with transaction.atomic():
-        thread = _thread_get_or_create(site=site, url=canonical, title=title.strip()[:MAX_TITLE])
-        thread.site = site
-        comment.thread = thread
-        comment.flagged = decision.flagged
-        comment.reasons = decision.reasons
-        comment.moderation = decision.record()
-        comment.save()
-        comment.path = (parent.path if parent else "") + path_segment(comment.pk)
-        comment.save(update_fields=["path"])
-        pipeline.after_save(site=site, comment=comment, decision=decision)
-        if decision.status != Status.PENDING:
-            _set_status(comment, decision.status)
-        if moderate:  # imports and the demo seed notify nobody
-            transaction.on_commit(lambda: _after_comment_written(comment.pk, created=True))
-    published = comment.status == Status.PUBLISHED
-    edit_token = (
-        tokens.edit_token_issue(comment.pk) if comment.status in (Status.PUBLISHED, Status.PENDING) else None
-    )
-    return CommentWritten(comment=comment, edit_token=edit_token, published=published, decision=decision)
+    if comment.parent is not None and comment.is_visible:
+        if comment.parent.status == Status.PUBLISHED:
+            # A published parent stays visible: one UPDATE, no ripple up the chain.
+            Comment.objects.filter(pk=comment.parent.pk).update(reply_count=F("reply_count") + 1)
+        else:
+            _adjust_reply_count(comment.parent.pk, 1)
+    if announce:
+        events.comment_written(comment)
+    return comment
 
 
 def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
@@ -348,62 +340,13 @@ def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
     return comment
 
 
-def comment_edit(
-    *, comment_id: int, edit_token: str | None, text: str, acknowledged_warning: bool = False
-) -> CommentWritten:
-    """The author's edit within the site's edit window; re-runs moderation on the new text."""
-    from townhall.moderation import pipeline
-
-    errors: list[FieldError] = []
-    text = _clean_text(text, errors)
-    if errors:
-        raise ValidationFailed(errors)
-    comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
-    if comment.text == text:
-        return CommentWritten(comment, edit_token, comment.status == Status.PUBLISHED)
-    comment.text = text
-    comment.html = render_markdown(text)
-    comment.edited = timezone.now()
-    site = comment.thread.site
-    # Decided before the write transaction, as in comment_create.
-    decision = pipeline.moderate(
-        site=site,
-        comment=comment,
-        editing=True,
-        acknowledged_warning=acknowledged_warning,
-        now=timezone.now(),
-    )
-    with transaction.atomic():
-        # The state as it is now, not as it was before scoring: a moderator may have acted since.
-        current = Comment.objects.select_for_update().only("status", "reasons", "moderation", "flagged").get(pk=comment.pk)
-        if current.status == Status.DELETED:
-            raise Conflict("this comment was deleted", code="comment_deleted")
-        if current.status == Status.REJECTED:
-            raise NotFound("no such comment", code="comment_not_found")
-        comment.status = current.status
-        # An edit may take a published comment down (its new text is held), never publish a
-        # held or hidden one: that is a moderator's call.
-        new_status = decision.status if current.status == Status.PUBLISHED else Status(current.status)
-        kept = {k: v for k, v in (current.moderation or {}).items() if k in ("review", "original_text", "redacted")}
-        comment.moderation = {**decision.record(), **kept}
-        comment.reasons = decision.reasons + [r for r in current.reasons if r == "reported" and r not in decision.reasons]
-        comment.flagged = decision.flagged or (current.status == Status.PENDING and current.flagged)
-        comment.save(update_fields=["text", "html", "edited", "flagged", "reasons", "moderation"])
-        pipeline.after_save(site=site, comment=comment, decision=decision)
-        if new_status != comment.status:
-            _set_status(comment, new_status)
-        else:
-            _bump(comment.thread_id)
-        transaction.on_commit(lambda: _after_comment_written(comment.pk, created=False))
-    return CommentWritten(comment, edit_token, comment.status == Status.PUBLISHED, decision)
-
-
 def comment_delete(*, comment_id: int, edit_token: str | None) -> Comment:
     """The author's delete within the edit window. A comment with replies keeps its place,
     shown as deleted, so the conversation under it still reads; its text stays for moderators."""
     with transaction.atomic():
         comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
         _set_status(comment, Status.DELETED)
+        events.comment_deleted(comment)
     return comment
 
 
@@ -413,8 +356,7 @@ def comment_set_status(*, comment: Comment, status: Status) -> Comment:
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.status != status:
             _set_status(comment, status)
-            if status == Status.PUBLISHED:
-                transaction.on_commit(lambda: _after_comment_written(comment.pk, created=True))
+            events.comment_status_changed(comment)
     return comment
 
 
@@ -453,13 +395,6 @@ def _bump(thread_id: int) -> None:
     Thread.objects.filter(pk=thread_id).update(version=F("version") + 1)
 
 
-def _after_comment_written(comment_id: int, *, created: bool) -> None:
-    from townhall.comments.tasks import notify_reply
-
-    if created:
-        notify_reply.enqueue(comment_id)
-
-
 # ---------------------------------------------------------------------------- votes and reports
 
 
@@ -470,7 +405,7 @@ def comment_vote(*, comment_id: int, reader: str | None, ip: str, value: int) ->
     if value not in (-1, 0, 1):
         raise ValidationFailed.one("value", "must be 1, -1 or 0")
     if not reader:
-        raise Forbidden("voting needs a reader token (POST /api/v1/tokens)", code="reader_token_required")
+        raise Forbidden("voting needs a reader token", code="reader_token_required")
     with transaction.atomic():
         comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
         if comment is None or comment.status != Status.PUBLISHED:
@@ -503,48 +438,17 @@ def comment_vote(*, comment_id: int, reader: str | None, ip: str, value: int) ->
     return comment
 
 
-def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str, note: str = "") -> Comment:
-    """A reader's report. One per reader (token, else address) per comment; repeats change nothing."""
-    from townhall.comments.models import Report
-
-    if reason not in ReportReason.values:
-        raise ValidationFailed.one("reason", f"must be one of: {', '.join(ReportReason.values)}")
-    if len(note) > 500:
-        raise ValidationFailed.one("note", "is longer than 500 characters", "too_long")
-    reporter = reader or f"ip:{ip_hash(ip)}"
-    with transaction.atomic():
-        comment = (
-            Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment_id).first()
-        )
-        if comment is None or comment.status != Status.PUBLISHED:
-            raise NotFound("no such comment", code="comment_not_found")
-        _, created = Report.objects.get_or_create(
-            comment=comment, reporter=reporter, defaults={"reason": reason, "note": note.strip(), "ip_hash": ip_hash(ip)}
-        )
-        if created:
-            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-            comment.refresh_from_db()
-            _hide_if_reported(comment)
-    comment.refresh_from_db()
-    return comment
+# ---------------------------------------------------------------------------- stored addresses
 
 
-def _hide_if_reported(comment: Comment) -> None:
-    """Reports from enough distinct readers hide a published comment until a moderator looks."""
-    from townhall.comments.models import Report
-    from townhall.moderation.pipeline import Reason, policy_for
-
-    policy = policy_for(comment.thread.site)
-    if comment.status != Status.PUBLISHED or comment.report_count < policy.report_hide_count:
-        return
-    addresses = Report.objects.filter(comment=comment, resolved=False).values("ip_hash").distinct().count()
-    if addresses < policy.report_hide_count:
-        return
-    reasons = (
-        [*comment.reasons, str(Reason.REPORTED)]
-        if Reason.REPORTED not in comment.reasons
-        else comment.reasons
-    )
-    Comment.objects.filter(pk=comment.pk).update(reasons=reasons, flagged=True)
-    comment.reasons, comment.flagged = reasons, True
-    _set_status(comment, Status.PENDING)
+def comment_ips_truncate(*, now: datetime | None = None) -> int:
+    """Truncate stored addresses older than TOWNHALL_IP_RETENTION_DAYS (IPv4 /24, IPv6 /48)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IP_RETENTION_DAYS)
+    done = 0
+    qs = Comment.objects.filter(created__lt=cutoff, ip_truncated=False, ip__isnull=False).only("id", "ip")
+    while batch := list(qs[:500]):
+        with transaction.atomic():
+            for comment in batch:
+                Comment.objects.filter(pk=comment.pk).update(ip=truncate_ip(comment.ip or "") or None, ip_truncated=True)
+        done += len(batch)
+    return done

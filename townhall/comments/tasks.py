@@ -3,12 +3,19 @@
 Each task is a thin adapter: load, check it still applies, do one thing.
 """
 
+import logging
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import timezone
 from django_tasks import task
 
 from townhall.comments.models import Comment, Status
 from townhall.comments.rendering import plain_excerpt
+
+logger = logging.getLogger("townhall.tasks")
+HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 
 @task()
@@ -33,3 +40,24 @@ def notify_reply(comment_id: int) -> bool:
         recipient_list=[parent.author_email],
     )
     return True
+
+
+@task()
+def housekeeping() -> int:
+    """Hourly: truncate stored addresses past retention."""
+    from townhall.comments.services import comment_ips_truncate  # services import this module
+
+    truncated = comment_ips_truncate()
+    if truncated:
+        logger.info("truncated %d stored addresses past retention", truncated)
+    # Runs again in an hour; a restart schedules a fresh run, which is harmless (idempotent).
+    housekeeping.using(run_after=timezone.now() + HOUSEKEEPING_EVERY).enqueue()
+    return truncated
+
+
+def schedule_housekeeping() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    pending = DBTaskResult.objects.filter(task_path=housekeeping.module_path, status="READY").exists()
+    if not pending:
+        housekeeping.enqueue()

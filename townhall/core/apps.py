@@ -4,12 +4,3 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "townhall.core"
     label = "core"
-
-    def ready(self) -> None:
-        from corsheaders.signals import check_request_enabled
-
-        from townhall.core.cors import origin_allowed_by_a_site
-
-        # django-cors-headers asks this hook per request; the allowed origins live in the
-        # database (each site's origins), so a static CORS_ALLOWED_ORIGINS list can't hold them.
-        check_request_enabled.connect(origin_allowed_by_a_site, dispatch_uid="townhall-cors")

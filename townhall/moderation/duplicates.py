@@ -60,8 +60,11 @@ def find_repeat(
     return None, best_share
 
 
-def index_comment(comment: Comment, *, site: Site) -> None:
-    Shingle.objects.filter(comment=comment).delete()
+def index_comment(comment: Comment, *, site: Site, replace: bool = True) -> None:
+    """Index a comment's word triples; `replace` (an edit) drops its old ones first, a new
+    comment has none."""
+    if replace:
+        Shingle.objects.filter(comment=comment).delete()
     Shingle.objects.bulk_create(
         Shingle(site=site, comment=comment, hash=h, created=comment.created) for h in shingles(comment.text)
     )

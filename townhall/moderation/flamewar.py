@@ -9,13 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from townhall.comments.models import PATH_SEGMENT, Comment, Status, subtree_end
+from django.db import transaction
+from django.db.models import F
+
+from townhall.comments.models import PATH_SEGMENT, Comment, Site, Status, subtree_end
+from townhall.moderation import decisions, duplicates, events
+from townhall.moderation.decisions import Decision
 from townhall.moderation.models import FlameWar, FlameWarStatus, Policy
-from townhall.moderation.reasons import Reason
+from townhall.moderation.selectors import policy_for
 
 LOOKBACK = 40  # recent comments of a branch read per new reply: bounded, whatever the branch's size
-HOSTILE_REASONS = {Reason.TOXICITY, Reason.REPEAT, Reason.BANNED_WORD, Reason.SUSPECT_WORD, Reason.FLAMEWAR_HOSTILE}
+
+
+@dataclass
+class Judged:
+    """A comment with what moderation thought of it: a stored one's record, or the candidate's
+    scores so far (the candidate is judged as it is, nothing is written onto it)."""
+
+    comment: Comment
+    toxicity: float
+    reasons: list[str]
+
+    def hostile(self, policy: Policy) -> bool:
+        return decisions.is_hostile(toxicity=self.toxicity, reasons=self.reasons, warn=policy.toxicity_warn)
+
+
+def judged(comments: list[Comment]) -> list[Judged]:
+    return [Judged(c, decisions.toxicity(c.moderation), list(c.reasons or [])) for c in comments]
 
 
 @dataclass
@@ -30,14 +52,6 @@ class Run:
         for c in self.comments:
             counts[c.author_name or "anonymous"] = counts.get(c.author_name or "anonymous", 0) + 1
         return sorted(counts, key=lambda a: -counts[a])
-
-
-def toxicity_of(c: Comment) -> float:
-    return float((c.moderation or {}).get("scores", {}).get("toxicity", 0.0))
-
-
-def is_hostile(c: Comment, policy: Policy) -> bool:
-    return toxicity_of(c) >= policy.toxicity_warn or bool(HOSTILE_REASONS & set(c.reasons or []))
 
 
 def branch_recent(comment: Comment, *, under: str = "") -> list[Comment]:
@@ -58,29 +72,29 @@ def branch_recent(comment: Comment, *, under: str = "") -> list[Comment]:
     return list(reversed(list(qs)))
 
 
-def find_run(history: list[Comment], policy: Policy) -> Run | None:
+def find_run(history: list[Judged], policy: Policy) -> Run | None:
     """The latest run of replies among at most three authors that alternate, if it is a war."""
-    run: list[Comment] = []
+    run: list[Judged] = []
     authors: set[str] = set()
-    for c in reversed(history):
-        if c.author_key not in authors and len(authors) == 3:
+    for j in reversed(history):
+        if j.comment.author_key not in authors and len(authors) == 3:
             break
-        authors.add(c.author_key)
-        run.append(c)
+        authors.add(j.comment.author_key)
+        run.append(j)
     run.reverse()
     if len(run) < policy.flamewar_min_run or len(authors) < 2:
         return None
-    switches = sum(1 for a, b in zip(run, run[1:], strict=False) if a.author_key != b.author_key)
+    switches = sum(1 for a, b in zip(run, run[1:], strict=False) if a.comment.author_key != b.comment.author_key)
     if switches < 0.5 * (len(run) - 1):
         return None
-    hostile = [i for i, c in enumerate(run) if is_hostile(c, policy)]
+    hostile = [i for i, j in enumerate(run) if j.hostile(policy)]
     half = len(run) // 2
-    early = sum(toxicity_of(c) for c in run[:half]) / max(half, 1)
-    late = sum(toxicity_of(c) for c in run[half:]) / max(len(run) - half, 1)
+    early = sum(j.toxicity for j in run[:half]) / max(half, 1)
+    late = sum(j.toxicity for j in run[half:]) / max(len(run) - half, 1)
     rising = late >= early + 0.15
     if len(hostile) < policy.flamewar_min_hostile and not (rising and hostile):
         return None
-    return Run(comments=run, hostile=hostile, rising=rising)
+    return Run(comments=[j.comment for j in run], hostile=hostile, rising=rising)
 
 
 def common_ancestor_path(paths: list[str]) -> str:
@@ -116,3 +130,63 @@ def last_post_by(war: FlameWar, author_key: str, before: datetime) -> datetime |
         .first()
     )
     return latest
+
+
+# ---------------------------------------------------------------------------- writes
+
+
+def record_comment(*, site: Site, comment: Comment, decision: Decision, created: bool) -> None:
+    """After a comment is stored (inside its transaction): index its text for near-duplicates
+    and attach it to the flame war the pipeline found it in, or open the one it starts."""
+    duplicates.index_comment(comment, site=site, replace=not created)
+    found = decision.evidence.get("flamewar_new")
+    war_id = decision.evidence.get("flamewar")
+    if war_id:
+        flamewar_extend(war_id=war_id, comment=comment, hostile=decision.hostile)
+    elif found:
+        flamewar_open(site=site, comment=comment, found=found)
+
+
+def flamewar_open(*, site: Site, comment: Comment, found: dict[str, Any]) -> FlameWar:
+    policy = policy_for(site)
+    anchor_path = found["anchor_path"] or comment.path
+    anchor = (
+        Comment.objects.filter(thread_id=comment.thread_id, path=anchor_path).first()
+        or comment.parent
+        or comment
+    )
+    ids = [*found["comments"], comment.pk]
+    keys = list(Comment.objects.filter(pk__in=ids).values_list("author_key", flat=True).distinct())
+    war = FlameWar.objects.create(
+        thread_id=comment.thread_id,
+        root=anchor,
+        participants=found["authors"],
+        author_keys=keys,
+        first_comment_id=ids[0],
+        last_comment=comment,
+        comment_count=len(ids),
+        hostile_count=len(found["hostile"]) + 1,
+        evidence=[{"comments": ids, "hostile": found["hostile"], "rising": found["rising"]}],
+        slow_minutes=policy.flamewar_slow_minutes,
+        detected=comment.created,
+        updated=comment.created,
+    )
+    transaction.on_commit(lambda: events.flamewar_detected(war.pk))
+    return war
+
+
+def flamewar_extend(*, war_id: int, comment: Comment, hostile: bool) -> None:
+    war = FlameWar.objects.get(pk=war_id)
+    name = comment.author_name or "anonymous"
+    participants = war.participants if name in war.participants else [*war.participants, name]
+    keys = (
+        war.author_keys if comment.author_key in war.author_keys else [*war.author_keys, comment.author_key]
+    )
+    FlameWar.objects.filter(pk=war_id).update(
+        last_comment=comment,
+        comment_count=F("comment_count") + 1,
+        hostile_count=F("hostile_count") + int(hostile),
+        participants=participants,
+        author_keys=keys,
+        updated=comment.created,
+    )

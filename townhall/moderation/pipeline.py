@@ -3,8 +3,9 @@
 `moderate()` runs the phases in a fixed order; each adds scores and reason codes, and the most
 severe outcome wins, after trust and the site's post-moderation soften the soft signals. The
 response (201 published, 202 held, 403 rejected, 422 warning, 429 slow mode) depends on it, so it
-cannot wait for a task. `after_save()` records what needs the comment's id (the near-duplicate
-index, the flame war it belongs to).
+cannot wait for a task. No phase writes anything, onto the comment or elsewhere: what needs the
+comment's id (the near-duplicate index, the flame war it belongs to) is recorded after the
+insert by `flamewar.record_comment`.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from django.utils import timezone
 from townhall.comments.models import Comment, Site, Status
 from townhall.core.errors import RateLimited, ValidationFailed
 from townhall.moderation import duplicates, flamewar
+from townhall.moderation.decisions import SOFT, Action, Decision, Reason
 from townhall.moderation.ml import WordList, is_confidently_not, spam_model, toxicity_model
-from townhall.moderation.models import Ban, BanKind, FlameWar, Policy
-from townhall.moderation.reasons import DESCRIPTIONS, SOFT, Action, Reason
+from townhall.moderation.models import Ban, BanKind, Policy
+from townhall.moderation.selectors import policy_for
 
-__all__ = ["Action", "Decision", "Reason", "ToxicityWarning", "after_save", "moderate", "policy_for"]
+__all__ = ["Action", "Decision", "Reason", "ToxicityWarning", "moderate", "policy_for"]
 
 URL = re.compile(r"https?://[^\s<>()\"']+|www\.[^\s<>()\"']+", re.IGNORECASE)
 
@@ -37,46 +39,6 @@ class ToxicityWarning(ValidationFailed):
     """Above the site's warn threshold: the commenter may revise once, or post as is."""
 
     code = "toxicity_warning"
-
-
-@dataclass
-class Decision:
-    action: Action
-    reasons: list[str] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
-    versions: dict[str, str] = field(default_factory=dict)
-    evidence: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # what enforcement would have done (replays)
-    ms: float = 0.0
-
-    @classmethod
-    def publish(cls) -> Decision:
-        return cls(Action.PUBLISH)
-
-    @property
-    def flagged(self) -> bool:
-        return self.action == Action.FLAG
-
-    @property
-    def status(self) -> Status:
-        if self.action in (Action.PUBLISH, Action.FLAG):
-            return Status.PUBLISHED
-        if self.action == Action.HOLD:
-            return Status.PENDING
-        return Status.REJECTED
-
-    def explain(self) -> list[str]:
-        return [DESCRIPTIONS.get(Reason(r), r) for r in self.reasons]
-
-    def record(self) -> dict[str, object]:
-        return {
-            "action": str(self.action),
-            "reasons": self.reasons,
-            "scores": self.scores,
-            "versions": self.versions,
-            "evidence": self.evidence,
-            "ms": round(self.ms, 3),
-        }
 
 
 @dataclass
@@ -103,14 +65,6 @@ class Context:
             raise RateLimited(message, retry_after=retry_after, code=code)
         self.notes.append(f"{code}: {message} (retry after {retry_after}s)")
         self.add(reason, Action.FLAG)
-
-
-def policy_for(site: Site) -> Policy:
-    policy = getattr(site, "_moderation_policy", None)
-    if policy is None:
-        policy, _ = Policy.objects.get_or_create(site=site)
-        site._moderation_policy = policy  # type: ignore[attr-defined]
-    return policy
 
 
 def _author_q(comment: Comment) -> Q:
@@ -324,8 +278,11 @@ def flame_war(ctx: Context) -> None:
         last = flamewar.last_post_by(war, c.author_key, ctx.now)
         if last is not None and ctx.now - last < timedelta(minutes=war.slow_minutes):
             wait = int((timedelta(minutes=war.slow_minutes) - (ctx.now - last)).total_seconds()) + 1
+            again = timezone.localtime(ctx.now + timedelta(seconds=wait))
+            every = "minute" if war.slow_minutes == 1 else f"{war.slow_minutes} minutes"
             ctx.limit(
-                f"this conversation is in slow mode: one reply per {war.slow_minutes} minutes",
+                f"This conversation is in slow mode: one reply every {every}. "
+                f"You can reply again at {again:%H:%M} ({again.tzname()}).",
                 retry_after=wait,
                 code="slow_mode",
                 reason=Reason.SLOW_MODE,
@@ -333,16 +290,16 @@ def flame_war(ctx: Context) -> None:
         if ctx.scores.get("toxicity", 0.0) >= p.flamewar_toxicity_hold:
             ctx.add(Reason.FLAMEWAR_HOSTILE, Action.HOLD)
         return
-    # Not yet a war: would this reply make the branch's latest run one?
-    c.moderation = {"scores": dict(ctx.scores)}
-    c.reasons = [str(r) for r, _ in ctx.found]
+    # Not yet a war: would this reply make the branch's latest run one? The candidate is judged
+    # by what the phases found so far; nothing is written onto it.
+    candidate = flamewar.Judged(c, toxicity=ctx.scores.get("toxicity", 0.0), reasons=[str(r) for r, _ in ctx.found])
     # The smallest branch where the exchange qualifies: the replies under this one's parent
     # (where flattened exchanges pile up as siblings), else the whole top-level branch (where a
     # nested back-and-forth runs down a chain of replies).
     run = None
     scopes = [c.parent.path, ""] if c.parent is not None and c.parent.parent_id else [""]
     for scope in scopes:
-        run = flamewar.find_run([*flamewar.branch_recent(c, under=scope), c], p)
+        run = flamewar.find_run([*flamewar.judged(flamewar.branch_recent(c, under=scope)), candidate], p)
         if run is not None:
             break
     if run is not None:
@@ -422,71 +379,3 @@ def _trusted(ctx: Context) -> bool:
     if not ctx.comment.author_token or not ctx.policy.trusted_after:
         return False
     return _history(ctx).published_unflagged >= ctx.policy.trusted_after
-
-
-def after_save(*, site: Site, comment: Comment, decision: Decision) -> None:
-    """Index the text for near-duplicates and attach the comment to its flame war."""
-    duplicates.index_comment(comment, site=site)
-    found = decision.evidence.get("flamewar_new")
-    war_id = decision.evidence.get("flamewar")
-    if war_id:
-        flamewar_extend(
-            war_id=war_id,
-            comment=comment,
-            hostile=Reason.FLAMEWAR_HOSTILE in decision.reasons
-            or Reason.TOXICITY in decision.reasons
-            or Reason.REPEAT in decision.reasons,
-        )
-    elif found:
-        flamewar_open(site=site, comment=comment, found=found)
-
-
-def flamewar_open(*, site: Site, comment: Comment, found: dict[str, Any]) -> FlameWar:
-    policy = policy_for(site)
-    anchor_path = found["anchor_path"] or comment.path
-    anchor = (
-        Comment.objects.filter(thread_id=comment.thread_id, path=anchor_path).first()
-        or comment.parent
-        or comment
-    )
-    ids = [*found["comments"], comment.pk]
-    keys = list(Comment.objects.filter(pk__in=ids).values_list("author_key", flat=True).distinct())
-    war = FlameWar.objects.create(
-        thread_id=comment.thread_id,
-        root=anchor,
-        participants=found["authors"],
-        author_keys=keys,
-        first_comment_id=ids[0],
-        last_comment=comment,
-        comment_count=len(ids),
-        hostile_count=len(found["hostile"]) + 1,
-        evidence=[{"comments": ids, "hostile": found["hostile"], "rising": found["rising"]}],
-        slow_minutes=policy.flamewar_slow_minutes,
-        detected=comment.created,
-        updated=comment.created,
-    )
-    from django.db import transaction
-
-    from townhall.moderation.events import flamewar_detected
-
-    transaction.on_commit(lambda: flamewar_detected(war.pk))
-    return war
-
-
-def flamewar_extend(*, war_id: int, comment: Comment, hostile: bool) -> None:
-    from django.db.models import F
-
-    war = FlameWar.objects.get(pk=war_id)
-    name = comment.author_name or "anonymous"
-    participants = war.participants if name in war.participants else [*war.participants, name]
-    keys = (
-        war.author_keys if comment.author_key in war.author_keys else [*war.author_keys, comment.author_key]
-    )
-    FlameWar.objects.filter(pk=war_id).update(
-        last_comment=comment,
-        comment_count=F("comment_count") + 1,
-        hostile_count=F("hostile_count") + int(hostile),
-        participants=participants,
-        author_keys=keys,
-        updated=comment.created,
-    )

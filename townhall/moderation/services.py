@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import ipaddress
 from datetime import datetime, timedelta
 
@@ -13,9 +12,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.comments.models import Comment, Site, Status, Thread
+from townhall.comments.rendering import render_markdown
+from townhall.comments.services import comment_set_status
 from townhall.core.errors import Conflict, FieldError, ValidationFailed
+from townhall.moderation.decisions import Verdict
 from townhall.moderation.models import Ban, BanKind, FlameWar, FlameWarStatus, Policy
-from townhall.moderation.pipeline import policy_for
+from townhall.moderation.selectors import policy_for
 
 POLICY_FIELDS = {f.name for f in Policy._meta.get_fields() if f.concrete and f.name not in ("id", "site")}
 THRESHOLDS = {"toxicity_warn", "toxicity_hold", "spam_hold", "duplicate_containment", "flamewar_toxicity_hold"}
@@ -62,19 +64,15 @@ def ban_create(*, site: Site, kind: str, value: str, reason: str = "", until: da
     return Ban.objects.create(site=site, kind=kind, value=value, reason=reason, until=until)
 
 
-class Review(enum.StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    SPAM = "spam"
+# The name moderators' code still uses for a verdict; one enum, decisions.Verdict.
+Review = Verdict
 
 
-def comment_review(*, comment: Comment, decision: Review, moderator: User, ban_days: int | None = None) -> Comment:
+def comment_review(*, comment: Comment, decision: Verdict, moderator: User, ban_days: int | None = None) -> Comment:
     """A moderator's verdict on a comment. Approve publishes it, reject and spam hide it (the text
     stays for audit); `ban_days` also bans its author key. The verdict is kept on the comment:
     it is the label the site's own model is retrained on (`townhall moderation retrain`)."""
-    from townhall.comments.services import comment_set_status
-
-    status = Status.PUBLISHED if decision == Review.APPROVE else Status.REJECTED
+    status = Verdict(decision).status
     if comment.status == Status.DELETED:
         # Its author took it down; a moderator may not put it back up.
         raise Conflict("its author deleted this comment", code="comment_deleted")
@@ -102,8 +100,6 @@ def comment_feature(*, comment: Comment, featured: bool) -> Comment:
 
 def comment_redact(*, comment: Comment, text: str, moderator: User) -> Comment:
     """A moderator's edit: the new text is published, the original kept in the record."""
-    from townhall.comments.rendering import render_markdown
-
     text = text.strip()
     if not text:
         raise ValidationFailed.one("text", "is required", "required")

@@ -1,35 +1,29 @@
-"""Factories for comment data. Comments are made through `comment_create`, so every derived
-number (paths, counts, versions) is what the product itself would write."""
+"""Factories for comment data. Comments are made through the store's own check and insert
+(`comment_check`, `comment_insert`), so every derived number (paths, counts, versions) is what the
+product itself would write; they skip the moderation pipeline, which sits a layer above. Tests
+that want the pipeline post through the API or townhall.posting."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import factory
+from django.db import transaction
 
 from townhall.comments.models import Comment, Site, Status, Thread
-from townhall.comments.services import comment_create, site_create
-from townhall.conftest import PAGE
+from townhall.comments.services import comment_check, comment_insert
+from townhall.core.testing import PAGE
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Site
-
-    slug = factory.Sequence(lambda n: f"site{n}")
-    name = factory.Sequence(lambda n: f"Site {n}")
-
-    @classmethod
-    def _create(cls, model_class: type[Site], *args: Any, **kwargs: Any) -> Site:
-        origins = kwargs.pop("origins", ["https://blog.example"])
-        return site_create(origins=origins, **kwargs)
-
-
-def make_comment(site: Site, *, parent: Comment | None = None, url: str = PAGE, **kwargs: Any) -> Comment:
+def make_comment(
+    site: Site, *, parent: Comment | None = None, url: str = PAGE, status: Status = Status.PUBLISHED,
+    **kwargs: Any,
+) -> Comment:
+    """A comment as the store would write it, published unless `status` says otherwise."""
     kwargs.setdefault("text", "A comment.")
     kwargs.setdefault("author_name", "Reader")
-    kwargs.setdefault("moderate", False)
-    return comment_create(site=site, url=url, parent_id=parent.pk if parent else None, **kwargs).comment
+    draft = comment_check(site=site, url=url, parent_id=parent.pk if parent else None, **kwargs)
+    with transaction.atomic():
+        return comment_insert(draft=draft, status=status)
 
 
 def bulk_thread(site: Site, *, top_level: int = 0, replies_to_first: int = 0, url: str = PAGE) -> Thread:

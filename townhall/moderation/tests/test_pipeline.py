@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.comments.services import comment_set_status, site_update
-from townhall.conftest import PAGE, post_json
+from townhall.core.testing import PAGE, post_json
+from townhall.moderation.decisions import Reason
 from townhall.moderation.models import Ban, FlameWar
-from townhall.moderation.reasons import Reason
 from townhall.moderation.services import ban_create, policy_update
 
 pytestmark = pytest.mark.django_db

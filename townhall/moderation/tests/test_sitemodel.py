@@ -5,9 +5,11 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from townhall.comments.models import Site
+from townhall.comments.services import comment_check
 from townhall.comments.tests.factories import make_comment
+from townhall.core.testing import PAGE
 from townhall.moderation.models import Policy
-from townhall.moderation.pipeline import policy_for
+from townhall.moderation.pipeline import moderate, policy_for
 from townhall.moderation.services import Review, comment_review, policy_update
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +53,10 @@ def test_retrain_learns_the_sites_line_switches_and_rolls_back(site: Site) -> No
     # The pipeline now scores with the site model.
     policy_update(site=site, toxicity_warn=0.99, toxicity_hold=0.99)
     site.refresh_from_db()
-    c = make_comment(site, text="Go read the Daily Bugle then, Bugle reader 99", moderate=True, acknowledged_warning=True)
-    assert c.moderation["versions"]["toxicity"].endswith(f"+site{policy.site_model_id}")
-    assert c.moderation["scores"]["toxicity"] > 0.5
+    draft = comment_check(site=site, url=PAGE, text="Go read the Daily Bugle then, Bugle reader 99")
+    decision = moderate(site=site, comment=draft.comment, acknowledged_warning=True)
+    assert decision.versions["toxicity"].endswith(f"+site{policy.site_model_id}")
+    assert decision.scores["toxicity"] > 0.5
     assert "shipped model" in run("retrain", "--site", "blog", "--rollback")
     assert Policy.objects.get(site=site).site_model is None
 

@@ -4,10 +4,10 @@ pipeline, in time order, as if posted live on a site that is English-only and po
 from __future__ import annotations
 
 from townhall.comments.models import Site, Thread
-from townhall.comments.services import comment_create, site_create
-from townhall.core.errors import DomainError
-from townhall.moderation.replay import SEED_POLICY, seed_comments
+from townhall.comments.services import site_create
+from townhall.moderation.seed import SEED_POLICY, seed_comments
 from townhall.moderation.services import policy_update
+from townhall.posting.services import ImportRow, comment_import
 
 SEED_ORIGIN = "https://news.example"
 SEED_URL = SEED_ORIGIN + "/2016/09/mosul"
@@ -20,16 +20,10 @@ def seed_site() -> Site:
 
 
 def seed_load(site: Site) -> Thread:
-    ids: dict[int, int] = {}
-    for item in seed_comments():
-        parent = ids.get(item["parent_ref"]) if item["parent_ref"] is not None else None
-        try:
-            written = comment_create(
-                site=site, url=SEED_URL, title="Signs of panic, rebellion in the heart of I.S.'s caliphate",
-                text=item["text"], author_name=item["author"], parent_id=parent, created=item["created"],
-                acknowledged_warning=True, enforce_limits=False,
-            )
-        except DomainError:
-            continue  # refused outright: nothing stored, replies to it go to the top
-        ids[item["ref"]] = written.comment.pk
+    rows = [
+        ImportRow(ref=item["ref"], parent_ref=item["parent_ref"], text=item["text"], created=item["created"],
+                  author_name=item["author"])
+        for item in seed_comments()
+    ]
+    comment_import(site=site, url=SEED_URL, rows=rows, title="Signs of panic, rebellion in the heart of I.S.'s caliphate")
     return Thread.objects.get(site=site, url=SEED_URL)

@@ -11,13 +11,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from townhall.comments.models import Comment, Site, Status
-from townhall.comments.services import comment_report
 from townhall.comments.tests.factories import make_comment
 from townhall.core.errors import Forbidden, NotFound
 from townhall.moderators import selectors, services
 from townhall.moderators.selectors import Queue, QueueFilter
 from townhall.moderators.services import Decision
 from townhall.moderators.tests.conftest import People, held
+from townhall.posting.services import comment_report
 
 
 def test_can_moderate(site: Site, other_site: Site, people: People) -> None:

@@ -6,14 +6,15 @@ import pytest
 from django.utils import timezone
 
 from townhall.comments.models import Comment, Site, Status
-from townhall.comments.services import comment_report
 from townhall.comments.tests.factories import make_comment
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
+from townhall.core.testing import PAGE
 from townhall.moderation.models import Ban, FlameWar, FlameWarStatus
 from townhall.moderators import services
 from townhall.moderators.models import AuditLog, Role, SiteRole
 from townhall.moderators.services import Decision
 from townhall.moderators.tests.conftest import People, held
+from townhall.posting.services import comment_create, comment_report
 
 
 def _war(comment: Comment) -> FlameWar:
@@ -186,7 +187,7 @@ def test_slow_mode_without_a_pace_takes_the_sites(site: Site, people: People) ->
 
 def test_premoderation_holds_new_comments(site: Site, people: People) -> None:
     services.site_set_premoderation(moderator=people.moderator, site=site, premoderate=True)
-    assert make_comment(site, text="Hello there.", moderate=True).status == Status.PENDING
+    assert comment_create(site=site, url=PAGE, text="Hello there.").comment.status == Status.PENDING
     assert AuditLog.objects.get(action="site.premoderate").after == {"premoderate": True}
 
 

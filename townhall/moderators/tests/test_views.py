@@ -129,7 +129,8 @@ def test_roles_and_a_read_only_audit_log_in_django_admin(site: Site, people: Peo
 
 def test_the_commenter_sees_the_moderators_decision(site: Site, people: People) -> None:
     """Held, then decided here: the author's outcome endpoint (comments app) follows."""
-    from townhall.comments.services import comment_create, site_update
+    from townhall.comments.services import site_update
+    from townhall.posting.services import comment_create
 
     site_update(site=site, premoderate=True)
     written = comment_create(site=site, url="https://blog.example/p", text="Hello.", author_name="Ann")

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 
 from townhall.comments.models import Comment, Site
-from townhall.comments.services import comment_create, comment_delete, site_update
+from townhall.comments.services import comment_delete, site_update
 from townhall.demo.services import DEMO_URL, demo_load, load_seed_document
+from townhall.posting.services import comment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,7 @@ def test_more_replies_pages_reach_every_reply(client: Client, demo: dict[int, in
 def test_next_page_link_for_top_level_comments(client: Client, demo: dict[int, int]) -> None:
     site = Site.objects.get(slug="demo")
     site_update(site=site, page_size=1)
-    extra = comment_create(site=site, url=DEMO_URL, text="A second top-level comment", author_name="B", moderate=False)
+    extra = comment_create(site=site, url=DEMO_URL, text="A second top-level comment", author_name="B")
     parsed = parse(thread_page(client).content.decode())
     assert f"comment-{extra.comment.pk}" not in parsed.parents
     nxt = next(u for u in parsed.links if "cursor=" in u and u.startswith("/embed/thread"))
@@ -104,7 +105,7 @@ def test_next_page_link_for_top_level_comments(client: Client, demo: dict[int, i
 
 def test_sort_links_and_order(client: Client, demo: dict[int, int]) -> None:
     site = Site.objects.get(slug="demo")
-    comment_create(site=site, url=DEMO_URL, text="Newest top-level", author_name="C", moderate=False)
+    comment_create(site=site, url=DEMO_URL, text="Newest top-level", author_name="C")
     html = thread_page(client, sort="newest").content.decode()
     assert html.index("Newest top-level") < html.index("takes a while for the underground")
     assert 'aria-current="page">newest<' in html
@@ -114,7 +115,7 @@ def test_sort_links_and_order(client: Client, demo: dict[int, int]) -> None:
 
 def test_untrusted_text_is_escaped(client: Client, site: Site) -> None:
     comment_create(
-        site=site, url="https://blog.example/post", moderate=False,
+        site=site, url="https://blog.example/post",
         author_name='<script>alert("name")</script>', text='<img src=x onerror="alert(1)"> hello',
     )
     response = client.get("/embed/thread", {"site": "blog", "url": "https://blog.example/post"})
@@ -128,8 +129,8 @@ def test_untrusted_text_is_escaped(client: Client, site: Site) -> None:
 
 def test_only_http_websites_become_links(client: Client, site: Site) -> None:
     url = "https://blog.example/post"
-    ok = comment_create(site=site, url=url, text="Linked", author_name="Web", author_website="https://web.example", moderate=False)
-    odd = comment_create(site=site, url=url, text="Imported", author_name="Odd", moderate=False)
+    ok = comment_create(site=site, url=url, text="Linked", author_name="Web", author_website="https://web.example")
+    odd = comment_create(site=site, url=url, text="Imported", author_name="Odd")
     # As an importer might store it, bypassing the form's validation.
     Comment.objects.filter(pk=odd.comment.pk).update(author_website="javascript:alert(1)")
     html = client.get("/embed/thread", {"site": "blog", "url": url}).content.decode()
@@ -140,8 +141,8 @@ def test_only_http_websites_become_links(client: Client, site: Site) -> None:
 
 def test_deleted_comment_with_replies_keeps_its_place(client: Client, site: Site) -> None:
     url = "https://blog.example/post"
-    parent = comment_create(site=site, url=url, text="Soon gone", author_name="A", moderate=False)
-    comment_create(site=site, url=url, text="A reply stays", author_name="B", parent_id=parent.comment.pk, moderate=False)
+    parent = comment_create(site=site, url=url, text="Soon gone", author_name="A")
+    comment_create(site=site, url=url, text="A reply stays", author_name="B", parent_id=parent.comment.pk)
     comment_delete(comment_id=parent.comment.pk, edit_token=parent.edit_token)
     html = client.get("/embed/thread", {"site": "blog", "url": url}).content.decode()
     assert "This comment was deleted." in html
@@ -155,7 +156,7 @@ def test_empty_thread_and_errors(client: Client, site: Site) -> None:
     assert "No comments yet." in empty.content.decode()
     assert client.get("/embed/thread", {"site": "nope", "url": "https://blog.example/x"}).status_code == 404
     assert client.get("/embed/thread", {"site": "blog", "url": "https://elsewhere.example/x"}).status_code == 422
-    comment_create(site=site, url="https://blog.example/x", text="Here", author_name="A", moderate=False)
+    comment_create(site=site, url="https://blog.example/x", text="Here", author_name="A")
     bad_cursor = client.get("/embed/thread", {"site": "blog", "url": "https://blog.example/x", "cursor": "junk"})
     assert bad_cursor.status_code == 422
     assert "not a cursor" in bad_cursor.content.decode()

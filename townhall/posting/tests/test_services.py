@@ -8,18 +8,16 @@ from django.utils import timezone
 from townhall.comments.models import Comment, Report, Site, Status, Thread, Vote
 from townhall.comments.services import (
     author_key,
-    comment_create,
     comment_delete,
-    comment_edit,
-    comment_report,
     comment_set_status,
     comment_vote,
     site_update,
     thread_set_closed,
 )
 from townhall.comments.tests.factories import make_comment
-from townhall.conftest import PAGE
 from townhall.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from townhall.core.testing import PAGE
+from townhall.posting.services import comment_create, comment_edit, comment_report
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import Client
 from townhall.comments.models import Comment, Site, Status
 from townhall.comments.services import site_update
 from townhall.comments.tests.factories import make_comment
-from townhall.conftest import ORIGIN, PAGE, post_json
+from townhall.core.testing import ORIGIN, PAGE, post_json
 
 pytestmark = pytest.mark.django_db
 EMAIL = "secret.person@example.com"

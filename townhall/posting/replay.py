@@ -5,17 +5,17 @@ transaction, on a scratch copy of the site so the real near-duplicate index is n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
 from townhall.comments.models import Comment, Site
-from townhall.comments.services import comment_create, site_create
-from townhall.core.errors import DomainError
+from townhall.comments.services import site_create
+from townhall.moderation.decisions import describe as describe_reasons
 from townhall.moderation.models import FlameWar, Policy
-from townhall.moderation.pipeline import policy_for
-from townhall.moderation.reasons import DESCRIPTIONS, Reason
+from townhall.moderation.seed import SEED_POLICY, seed_comments
+from townhall.moderation.selectors import policy_for
+from townhall.posting.services import ImportRow, comment_import
 
 REPLAY_ORIGIN = "https://replay.invalid"
 REPLAY_URL = REPLAY_ORIGIN + "/thread"
@@ -74,9 +74,17 @@ def replay(*, comments: list[dict[str, Any]], like: Site | None = None, policy: 
             for name, value in (policy or {}).items():
                 setattr(scratch_policy, name, value)
             scratch_policy.save()
+            rows = [
+                ImportRow(ref=item["ref"], parent_ref=item.get("parent_ref"), text=item["text"],
+                          created=item["created"], author_name=item.get("author", ""),
+                          author_email=item.get("email", ""), reader=item.get("token") or "")
+                for item in comments
+            ]
             ids: dict[Any, int] = {}
-            for item in comments:
-                result.items.append(_one(scratch, item, ids))
+            for done in comment_import(site=scratch, url=REPLAY_URL, rows=rows):
+                result.items.append(_item(done))
+                if done.comment is not None:
+                    ids[done.row.ref] = done.comment.pk
             ref_of = {v: k for k, v in ids.items()}
             for war in FlameWar.objects.filter(thread__site=scratch).order_by("id"):
                 members = [c for c in Comment.objects.filter(thread=war.thread, path__startswith=war.root.path)
@@ -93,40 +101,19 @@ def replay(*, comments: list[dict[str, Any]], like: Site | None = None, policy: 
     return result
 
 
-def _one(site: Site, item: dict[str, Any], ids: dict[Any, int]) -> ReplayItem:
-    parent_ref = item.get("parent_ref")
-    created: datetime = item["created"]
-    try:
-        with transaction.atomic():
-            written = comment_create(
-                site=site, url=REPLAY_URL, text=item["text"], author_name=item.get("author", ""),
-                author_email=item.get("email", ""), parent_id=ids.get(parent_ref) if parent_ref is not None else None,
-                created=created, acknowledged_warning=True, enforce_limits=False, reader=item.get("token"),
-            )
-    except DomainError as exc:
-        return ReplayItem(item["ref"], item.get("author", ""), "refused", [], {}, [], item["text"], error=exc.message)
-    comment = written.comment
-    ids[item["ref"]] = comment.pk
-    decision = written.decision
-    assert decision is not None
+def _item(done: Any) -> ReplayItem:
+    row = done.row
+    if done.decision is None:
+        return ReplayItem(row.ref, row.author_name, "refused", [], {}, [], row.text, error=done.error)
+    decision = done.decision
     return ReplayItem(
-        ref=item["ref"], author=item.get("author", ""), action=str(decision.action), reasons=decision.reasons,
-        scores=decision.scores, notes=decision.notes, text=item["text"], ms=decision.ms,
+        ref=row.ref, author=row.author_name, action=str(decision.action), reasons=decision.reasons,
+        scores=decision.scores, notes=decision.notes, text=row.text, ms=decision.ms,
     )
 
 
 def describe(reasons: list[str]) -> str:
-    return "; ".join(DESCRIPTIONS.get(Reason(r), r) for r in reasons)
+    return "; ".join(describe_reasons(reasons))
 
 
-def seed_comments() -> list[dict[str, Any]]:
-    from townhall.demo.services import load_seed_document, seed_timestamps
-
-    doc = load_seed_document()["comments"]
-    return [
-        {"ref": c["id"], "parent_ref": c["parent"], "author": c["author"] or "", "text": c["text"], "created": t}
-        for c, t in zip(doc, seed_timestamps(len(doc)), strict=True)
-    ]
-
-
-SEED_POLICY = {"languages": ["en"], "post_moderation": True}
+__all__ = ["SEED_POLICY", "Replay", "ReplayItem", "ReplayWar", "describe", "replay", "seed_comments"]

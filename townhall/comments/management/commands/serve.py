@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from townhall.comments.tasks import schedule_housekeeping
+
 # No client address in the access log: it is personal data and the log is not the place for it.
 ACCESS_LOG_FORMAT = '[%(time)s] "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).1fms'
 
@@ -33,8 +35,6 @@ class Command(BaseCommand):
         if not opts["skip_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        from townhall.core.tasks import schedule_housekeeping
-
         schedule_housekeeping()
         server_cmd = [
             sys.executable, "-m", "granian", "--interface", "wsgi",

@@ -1,20 +1,20 @@
-"""Public comment endpoints under /api/v1/. Each parses input, calls one service or selector,
-and returns an explicit Out schema. Writes authenticate with header tokens, never cookies."""
+"""The public JSON API under /api/v1/ (what the widget and any other client call). Each endpoint
+parses input, calls one service or selector, and returns an explicit Out schema. Writes
+authenticate with header tokens, never cookies."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 from typing import Literal
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils import timezone
 from ninja import Query, Router, Status
 
 from townhall.comments import selectors, services
 from townhall.comments.models import Comment, Site
 from townhall.comments.models import Status as CommentStatus
+from townhall.comments.origins import origin_may_write, own_origin
 from townhall.comments.schemas import (
     CommentDetailOut,
     CommentEditIn,
@@ -34,10 +34,12 @@ from townhall.comments.schemas import (
     VoteOut,
 )
 from townhall.core import tokens
-from townhall.core.cors import origin_may_write, own_origin
 from townhall.core.errors import Forbidden, ValidationFailed
 from townhall.core.net import client_ip
 from townhall.core.throttles import VOTE, WRITE
+from townhall.moderation.selectors import text_limit
+from townhall.moderators.selectors import can_moderate
+from townhall.posting import services as posting
 
 router = Router(tags=["comments"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -47,8 +49,6 @@ def _staff(request: HttpRequest, site: Site) -> User | None:
     """A moderator signed in on this server posts as staff (a staff badge), but only from this
     server's own pages: the session cookie alone is no proof, a sibling site could send it, so
     the browser's Origin header must be ours (the check Django's CSRF protection makes)."""
-    from townhall.moderators.selectors import can_moderate
-
     user = request.user
     origin = request.headers.get("Origin", "").lower()
     if origin != own_origin(request) or not isinstance(user, User) or not user.is_authenticated:
@@ -75,7 +75,8 @@ def _reader(request: HttpRequest) -> str | None:
 @router.get("/config", response={200: SiteConfigOut, 404: ErrorOut})
 def site_config(request: HttpRequest, site: str) -> dict[str, object]:
     """GET /api/v1/config?site=SLUG — anyone. The site's public policy for the widget."""
-    return selectors.site_public_config(selectors.site_cache.get(site))
+    found = selectors.site_cache.get(site)
+    return selectors.site_public_config(found, max_text_length=text_limit(found))
 
 
 @router.post("/tokens", response={201: TokenOut})
@@ -144,20 +145,17 @@ def comment_replies(
     return selectors.comment_replies(selectors.comment_public(comment_id), cursor=cursor, limit=limit)
 
 
-def _written(result: services.CommentWritten, *, created: bool = True) -> Status[dict[str, object]]:
+def _written(result: posting.CommentWritten, *, created: bool = True) -> Status[dict[str, object]]:
     comment = result.comment
     if comment.status == CommentStatus.REJECTED:
         # Kept for audit; the commenter learns why in words.
-        reasons = result.decision.explain() if result.decision else []
-        return Status(403, {"code": "rejected", "message": "This comment was not accepted: " + "; ".join(reasons),
-                            "errors": []})
-    window = timedelta(minutes=comment.thread.site.edit_window_minutes)
+        return Status(403, {"code": "rejected", "message": result.refusal(), "errors": []})
     body: dict[str, object] = {
         "id": comment.pk,
         "status": "published" if result.published else "pending",
         "comment": selectors.comment_detail(comment) if result.published else None,
         "edit_token": result.edit_token,
-        "edit_expires": timezone.now() + window if result.edit_token else None,
+        "edit_expires": result.edit_expires,
         "message": "Published." if result.published else "Your comment is awaiting moderation.",
     }
     if not result.published:
@@ -171,7 +169,7 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, o
     201 when published, 202 when held for moderation. Side effects after commit: reply
     notification email to the parent's author if they asked for one."""
     site = _writable(request, selectors.site_by_slug(payload.site))
-    result = services.comment_create(
+    result = posting.comment_create(
         site=site,
         url=payload.url,
         title=payload.title,
@@ -194,7 +192,7 @@ def comment_patch(request: HttpRequest, comment_id: int, payload: CommentEditIn)
     """PATCH /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. Marks the comment edited and runs moderation on the new text."""
     _writable_comment(request, comment_id)
-    result = services.comment_edit(
+    result = posting.comment_edit(
         comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), text=payload.text,
         acknowledged_warning=payload.acknowledge_warning,
     )
@@ -228,7 +226,7 @@ def comment_vote(request: HttpRequest, comment_id: int, payload: VoteIn) -> dict
 def comment_report(request: HttpRequest, comment_id: int, payload: ReportIn) -> Status[dict[str, object]]:
     """POST /api/v1/comments/{id}/reports — anyone; one report per reader per comment."""
     _writable_comment(request, comment_id)
-    comment = services.comment_report(
+    comment = posting.comment_report(
         comment_id=comment_id, reader=_reader(request), ip=client_ip(request),
         reason=payload.reason, note=payload.note,
     )

@@ -3,11 +3,11 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from townhall.comments.models import Comment
-from townhall.moderation.reasons import Reason
-from townhall.moderation.replay import SEED_POLICY, Replay, replay, seed_comments
+from townhall.moderation.decisions import Reason
+from townhall.posting.replay import SEED_POLICY, Replay, replay, seed_comments
 
 pytestmark = pytest.mark.django_db
 UNDER_5 = set(range(6, 61))  # the 55 replies the old page stacked under comment 5
@@ -65,7 +65,7 @@ def test_replay_changes_nothing() -> None:
 
 def test_replay_of_a_stored_thread(site, client) -> None:  # type: ignore[no-untyped-def]
     from townhall.comments.tests.factories import make_comment
-    from townhall.conftest import PAGE
+    from townhall.core.testing import PAGE
 
     make_comment(site, text="Yeah, proving your crap to be nothing more than crap, you moron.")
     make_comment(site, text="It was MAD mag in the states.")
@@ -73,3 +73,9 @@ def test_replay_of_a_stored_thread(site, client) -> None:  # type: ignore[no-unt
     call_command("moderation", "replay", "--site", "blog", "--url", PAGE, "--all", stdout=out)
     assert "hold" in out.getvalue() and "publish" in out.getvalue()
     assert Comment.objects.filter(thread__url=PAGE).count() == 2
+
+
+@pytest.mark.django_db
+def test_replay_of_an_unknown_site_is_a_message() -> None:
+    with pytest.raises(CommandError, match="no site 'nope'"):
+        call_command("moderation", "replay", "--seed", "--site", "nope", stdout=StringIO())

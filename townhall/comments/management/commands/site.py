@@ -118,5 +118,12 @@ class Command(BaseCommand):
         for name, _kind, doc in POLICY_ARGS:
             out(f"  {name:<20} {getattr(site, name)!s:<10} {doc}")
         out(f"  {'identity_params':<20} {','.join(site.identity_params) or '(none)':<10} query parameters kept in thread URLs")
-        base = settings.PUBLIC_URL.rstrip("/") or "http://127.0.0.1:8000"
+        base = settings.PUBLIC_URL.rstrip("/")
+        if not base:
+            base = "http://127.0.0.1:8000"
+            out(
+                "\nTOWNHALL_PUBLIC_URL is not set, so this snippet points at " + base + ", which readers\n"
+                "cannot reach. Set it to the address readers reach this server at, then run this again:\n"
+                "  TOWNHALL_PUBLIC_URL=https://comments.example.com townhall site show " + site.slug
+            )
         out("\nembed it with:\n" + embed_snippet(site, base))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.http import HttpRequest
 
-if TYPE_CHECKING:
-    from townhall.comments.models import Site
+from townhall.comments.models import Site, SiteOrigin
 
 
 def own_origin(request: HttpRequest) -> str:
@@ -18,8 +17,6 @@ def origin_allowed_by_a_site(sender: Any, request: HttpRequest, **kwargs: Any) -
     """django-cors-headers asks this per request. With ?site= the origin must be one of that
     site's; otherwise (preflights, comment-id routes) one some site lists, and the write
     endpoints then check the comment's own site (origin_may_write)."""
-    from townhall.comments.models import SiteOrigin
-
     origin = request.headers.get("origin")
     if origin is None:
         return False

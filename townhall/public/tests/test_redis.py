@@ -9,7 +9,7 @@ import redis
 from django.test import Client
 
 from townhall.comments.models import Site
-from townhall.conftest import PAGE, post_json
+from townhall.core.testing import PAGE, post_json
 
 REDIS = os.environ.get("TOWNHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

@@ -7,9 +7,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from townhall.comments.models import Comment, Status, Thread
-from townhall.comments.selectors import site_by_slug
+from townhall.comments.selectors import site_by_slug, thread_locate
 from townhall.core.errors import DomainError
-from townhall.moderation.replay import SEED_POLICY, Replay, describe, replay, seed_comments
+from townhall.moderation.selectors import policy_for
+from townhall.moderation.sitemodel import retrain, rollback
+from townhall.posting.replay import SEED_POLICY, Replay, describe, replay, seed_comments
 
 
 class Command(BaseCommand):
@@ -43,8 +45,6 @@ class Command(BaseCommand):
             raise CommandError("give --seed, or --site SLUG --url URL")
         try:
             site = site_by_slug(opts["site"])
-            from townhall.comments.services import thread_locate
-
             url = thread_locate(site=site, url=opts["url"])
         except DomainError as exc:
             raise CommandError(exc.message) from None
@@ -58,9 +58,6 @@ class Command(BaseCommand):
         self._print(replay(comments=comments, like=site, rules=site.rules), opts["all"])
 
     def _retrain(self, opts: dict[str, Any]) -> None:
-        from townhall.moderation.pipeline import policy_for
-        from townhall.moderation.sitemodel import retrain, rollback
-
         try:
             site = site_by_slug(opts["site"])
             policy = policy_for(site)

@@ -1,0 +1,95 @@
+"""Named events: what happened to a comment, and who consumes it. The one place to look for
+side effects of a write; nothing here is a model signal and nothing hides in `save()`.
+
+A service calls one of the functions below inside its transaction, after the write. Durable
+consumers (the reply email) enqueue their task right there, so the task row commits with the
+write or not at all (django-tasks' database backend). In-process consumers (a log line; live
+updates and webhooks tomorrow) run on `transaction.on_commit`. Layers above comments add
+consumers with `subscribe()` from their AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from django.db import transaction
+
+from townhall.comments.models import Comment, Status
+from townhall.comments.tasks import notify_reply
+
+logger = logging.getLogger("townhall.events")
+
+
+class Event(enum.StrEnum):
+    COMMENT_PUBLISHED = "comment_published"  # readable now: posted and published, or approved
+    COMMENT_HELD = "comment_held"  # waits for a moderator (posted held, or reported out of view)
+    COMMENT_REJECTED = "comment_rejected"  # refused by the pipeline or a moderator
+    COMMENT_EDITED = "comment_edited"  # its author changed the text
+    COMMENT_DELETED = "comment_deleted"  # its author took it down
+
+
+Consumer = Callable[[Comment], None]
+
+
+def _reply_email(comment: Comment) -> None:
+    """Queue the reply email when the parent's author asked for one (decided here, so a reply
+    nobody is waiting for costs no task row)."""
+    parent = comment.parent
+    if parent is None or not (parent.notify and parent.author_email) or parent.author_key == comment.author_key:
+        return
+    notify_reply.enqueue(comment.pk)
+
+
+DURABLE: dict[Event, list[Consumer]] = {Event.COMMENT_PUBLISHED: [_reply_email]}
+AFTER_COMMIT: dict[Event, list[Consumer]] = {event: [] for event in Event}
+
+
+def subscribe(event: Event, consumer: Consumer) -> None:
+    """Run `consumer(comment)` after every commit that includes `event`."""
+    if consumer not in AFTER_COMMIT[event]:
+        AFTER_COMMIT[event].append(consumer)
+
+
+def dispatch(event: Event, comment: Comment) -> None:
+    for consumer in DURABLE.get(event, []):
+        consumer(comment)
+    for consumer in AFTER_COMMIT[event]:
+        transaction.on_commit(partial(consumer, comment))
+    logger.debug("%s #%s", event, comment.pk)
+
+
+def comment_published(comment: Comment) -> None:
+    dispatch(Event.COMMENT_PUBLISHED, comment)
+
+
+def comment_held(comment: Comment) -> None:
+    dispatch(Event.COMMENT_HELD, comment)
+
+
+def comment_rejected(comment: Comment) -> None:
+    dispatch(Event.COMMENT_REJECTED, comment)
+
+
+def comment_edited(comment: Comment) -> None:
+    dispatch(Event.COMMENT_EDITED, comment)
+
+
+def comment_deleted(comment: Comment) -> None:
+    dispatch(Event.COMMENT_DELETED, comment)
+
+
+def comment_written(comment: Comment) -> None:
+    """The event a new comment's status names."""
+    {
+        Status.PUBLISHED: comment_published,
+        Status.PENDING: comment_held,
+        Status.REJECTED: comment_rejected,
+        Status.DELETED: comment_deleted,
+    }[Status(comment.status)](comment)
+
+
+def comment_status_changed(comment: Comment) -> None:
+    comment_written(comment)
