@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import moddata  # noqa: E402
 
-from townhall.moderation.ml.encoder import ENCODER_DIR, MAX_TOKENS, prepare  # noqa: E402
+from townhall.moderation.ml.encoder import ENCODER_DIR, FILES, MAX_TOKENS, prepare, sha256_of  # noqa: E402
 
 CKPT = ROOT / "training" / "artifacts" / "encoder"
 EPOCHS = 2
@@ -136,8 +136,10 @@ def export(model: Hostility, base: Path) -> None:
     model.eval()
     ENCODER_DIR.mkdir(parents=True, exist_ok=True)
     fp32 = CKPT / "encoder-fp32.onnx"
-    ids = torch.tensor([[101, 7592, 2088, 102]], dtype=torch.long)
-    mask = torch.ones_like(ids)
+    # A padded pair, so the traced graph keeps the attention mask (an all-ones example lets the
+    # exporter drop it, and padded batches then read the padding).
+    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]], dtype=torch.long)
+    mask = (ids != 0).long()
     torch.onnx.export(
         model,
         (ids, mask),
@@ -152,6 +154,8 @@ def export(model: Hostility, base: Path) -> None:
     onnx.checker.check_model(str(fp32))
     quantize_dynamic(str(fp32), str(ENCODER_DIR / "model.onnx"), per_channel=True, weight_type=QuantType.QInt8)
     shutil.copy(base / "tokenizer.json", ENCODER_DIR / "tokenizer.json")
+    sums = {name: sha256_of(ENCODER_DIR / name) for name in FILES}
+    (ENCODER_DIR / "manifest.json").write_text(json.dumps({"sha256": sums}, indent=1) + "\n")
     print("exported", (ENCODER_DIR / "model.onnx").stat().st_size // 1024, "KB", flush=True)
 
 
@@ -168,7 +172,8 @@ def main() -> None:
     torch.set_num_threads(2)
     base = get_model_path()
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = Hostility(AutoModel.from_pretrained(base))
+    # Eager attention: the exported graph then applies the mask as plain arithmetic.
+    model = Hostility(AutoModel.from_pretrained(base, attn_implementation="eager"))
     if args.export:
         state = torch.load(CKPT / f"epoch{EPOCHS}.pt", weights_only=False)
         model.load_state_dict(state["model"])

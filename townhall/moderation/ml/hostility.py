@@ -1,0 +1,132 @@
+"""The shipped hostility score: the fine-tuned encoder combined with the linear word model.
+
+Three standardised parts, weighted by a logistic regression fitted on news comments the
+encoder never trained on (`training/train_hostility.py`):
+  head       the encoder's fine-tuned head (sarcasm, contempt, insults without swear words);
+  prototype  how much closer the comment's embedding is to hand-written hostile comments than
+             to civil ones (same forward pass, no extra cost);
+  linear     the hashed word/char model with the insult rules (`linear.py`): profanity and the
+             seed thread's swear-free insults, which the encoder alone scores low.
+The output is a probability for a balanced mix (half hostile); `warn` and `hold` are the
+default thresholds, chosen for traffic that is about 5% hostile (see `metrics` in the JSON).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .encoder import ENCODER_DIR, Encoder, prepare
+from .linear import MODELS_DIR, LinearTextModel
+
+PARTS = ("head", "prototype", "linear")
+# Explanations: at most this many occluded variants, scored in one batch.
+MAX_OCCLUSIONS = 48
+_WORD = re.compile(r"\S+")
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    score: float
+    embedding: np.ndarray
+    parts: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    weight: float  # how much the score drops without it
+
+
+class HostilityModel:
+    name = "hostility"
+
+    def __init__(self, meta: dict, encoder: Encoder, linear: LinearTextModel, json_bytes: bytes):
+        self.meta = meta
+        self.encoder = encoder
+        self.linear = linear
+        self.warn: float = float(meta["warn"])
+        self.hold: float = float(meta["hold"])
+        self.threshold = self.hold
+        self._mean = np.array(meta["mean"], dtype=np.float64)
+        self._std = np.array(meta["std"], dtype=np.float64)
+        self._weights = np.array(meta["weights"], dtype=np.float64)
+        self._bias = float(meta["bias"])
+        self._hostile = np.array(meta["centroids"]["hostile"], dtype=np.float32)
+        self._civil = np.array(meta["centroids"]["civil"], dtype=np.float32)
+        digest = hashlib.sha256(json_bytes + encoder.version.encode() + linear.version.encode())
+        self.version = digest.hexdigest()[:12]
+
+    @classmethod
+    def load(cls, directory: Path = MODELS_DIR) -> HostilityModel:
+        json_bytes = (directory / "hostility.json").read_bytes()
+        return cls(
+            json.loads(json_bytes), Encoder(ENCODER_DIR), LinearTextModel.load("toxicity", directory), json_bytes
+        )
+
+    def _combine(self, head: np.ndarray, embeddings: np.ndarray, linear: np.ndarray) -> np.ndarray:
+        prototype = embeddings @ self._hostile - embeddings @ self._civil
+        x = (np.stack([head, prototype, linear], axis=-1) - self._mean) / self._std
+        return np.asarray(1 / (1 + np.exp(-(x @ self._weights + self._bias))))
+
+    def analyse(self, text: str) -> Analysis:
+        encoded = self.encoder.encode(text)
+        linear = _logit(self.linear.score(text))
+        prototype = float(encoded.embedding @ self._hostile - encoded.embedding @ self._civil)
+        score = float(self._combine(np.array([encoded.logit]), encoded.embedding[None, :], np.array([linear]))[0])
+        return Analysis(score, encoded.embedding, {"head": encoded.logit, "prototype": prototype, "linear": linear})
+
+    def score(self, text: str) -> float:
+        return self.analyse(text).score
+
+    def score_many(self, texts: list[str]) -> np.ndarray:
+        return np.array([self.score(t) for t in texts])
+
+    def explain(self, text: str, top: int = 3) -> list[Phrase]:
+        """The phrases whose removal lowers the score most (occlusion over word spans).
+
+        Costs one forward pass per occluded variant (at most MAX_OCCLUSIONS): for a moderator opening an item,
+        never for the posting path.
+        """
+        cleaned = prepare(text)
+        words = [(m.start(), m.end()) for m in _WORD.finditer(cleaned)]
+        if not words:
+            return []
+        span = max(1, math.ceil(len(words) / MAX_OCCLUSIONS))
+        groups = [words[i : i + max(span, 2)] for i in range(0, len(words), span)]
+        variants = [cleaned[: g[0][0]] + cleaned[g[-1][1] :] for g in groups]
+        windows = [self.encoder.windows(v)[0] for v in [cleaned, *variants]]
+        embeddings, logits = self.encoder.run(windows)
+        norms = np.linalg.norm(embeddings, axis=1, keepdims=True).clip(1e-9)
+        linear = np.array([_logit(self.linear.score(v)) for v in [cleaned, *variants]])
+        scores = self._combine(logits, embeddings / norms, linear)
+        drops = scores[0] - scores[1:]
+        found: list[Phrase] = []
+        taken: set[int] = set()
+        for i in np.argsort(-drops):
+            if drops[i] <= 0.02 or len(found) >= top:
+                break
+            if i in taken:
+                continue
+            taken.update({int(i) - 1, int(i), int(i) + 1})
+            g = groups[int(i)]
+            found.append(Phrase(cleaned[g[0][0] : g[-1][1]], round(float(drops[i]), 3)))
+        return found
+
+
+@functools.cache
+def hostility_model() -> HostilityModel:
+    """Hostility score 0..1 for news comments (see module docstring)."""
+    return HostilityModel.load()
