@@ -53,6 +53,17 @@ def key_fingerprint(key: str) -> str:
     return hashlib.sha256(("townhall-key-fingerprint:" + key).encode()).hexdigest()[:16]
 
 
+def _pg_env() -> dict[str, str]:
+    """libpq's environment for the database Django is connected to (not DATABASE_URL: under
+    tests that is another database)."""
+    d = connection.settings_dict
+    env = {**os.environ, "PGDATABASE": str(d["NAME"])}
+    for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
+        if d.get(key):
+            env[var] = str(d[key])
+    return env
+
+
 def _key_file() -> Path:
     return Path(settings.DATA_DIR) / KEY_FILE
 
@@ -84,8 +95,8 @@ def backup(dest: Path) -> BackupResult:
                 "`pg_dump --format=custom --file townhall.pgdump \"$DATABASE_URL\"` yourself"
             )
         target = dest / PG_FILE
-        subprocess.run([pg_dump, "--format=custom", "--no-owner", "--file", str(target), "--dbname", settings.DATABASE_URL],  # noqa: S603
-                       check=True)
+        subprocess.run([pg_dump, "--format=custom", "--no-owner", "--file", str(target)],  # noqa: S603
+                       check=True, env=_pg_env())
         os.chmod(target, 0o600)
         manifest["files"] = {PG_FILE: _sha256(target)}
     else:
@@ -180,8 +191,10 @@ def restore(src: Path) -> list[str]:
         pg_restore = shutil.which("pg_restore")
         if not pg_restore:
             raise BackupError("pg_restore is not on the PATH")
-        subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--dbname", settings.DATABASE_URL,  # noqa: S603
-                        str(src / PG_FILE)], check=True)
+        connection.close()  # pg_restore --clean drops tables this connection may hold locks on
+        env = _pg_env()
+        subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--dbname", env["PGDATABASE"],  # noqa: S603
+                        str(src / PG_FILE)], check=True, env=env)
     if checked.key is not None and not env_key:
         key_file = _key_file()
         key_file.parent.mkdir(parents=True, exist_ok=True)
