@@ -58,7 +58,8 @@ def thread_is_closed(thread: Thread, now: datetime | None = None) -> bool:
 
 
 def site_by_slug(slug: str) -> Site:
-    site = Site.objects.filter(slug=slug).first()
+    """A site read afresh, with its origins (the write checks and the thread's URL need them)."""
+    site = Site.objects.prefetch_related("origins").filter(slug=slug).first()
     if site is None:
         raise NotFound(f"no site {slug!r}", code="site_not_found")
     return site
@@ -309,8 +310,10 @@ def comment_outcome(*, comment_id: int, edit_token: str | None, reader: str | No
 
 def comment_detail(comment: Comment) -> dict[str, Any]:
     site = comment.thread.site
-    names = {}
-    if comment.parent_id:
+    names: dict[int, str] = {}
+    if comment.parent_id and Comment.parent.is_cached(comment) and comment.parent is not None:
+        names = {comment.parent.pk: comment.parent.author_name}  # the write step already read it
+    elif comment.parent_id:
         names = dict(Comment.objects.filter(pk=comment.parent_id).values_list("id", "author_name"))
     node = _serialise(comment, display_depth=site.display_depth, names=names)
     node["thread_url"] = comment.thread.url
