@@ -1,14 +1,15 @@
 """Learning from the site: a model fitted on its moderators' verdicts.
 
-Labels are the reviews moderators gave (approve: 0; reject or spam: 1), the features the shipped
-models' scores plus hashed words, so a site can teach Townhall what its own community treats as
-over the line. It replaces the toxicity score in the pipeline only after it beat the shipped
-model on a held-out part of the same decisions, and it can be switched back.
+Labels are the reviews moderators gave (approve: 0; reject or spam: 1), or a decisions file
+from the system a site arrives from (`text,label`). Features are the shipped hostility
+score and the encoder's embedding of the comment (`ml/sitefit.py`), so a site teaches
+Townhall what its own community treats as over the line in the encoder's terms, not as a word
+list. A site model replaces the shipped score only after it beat it on a held-out part of the
+same decisions, and it can be switched back. A site with no decisions keeps the shipped model.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,61 +18,27 @@ from django.db import transaction
 
 from townhall.comments.models import Comment, Site
 from townhall.core.errors import DomainError
-from townhall.moderation.ml import spam_model, toxicity_model
-from townhall.moderation.ml.features import clean, sparse_features
+from townhall.moderation.ml import hostility_model
+from townhall.moderation.ml.hostility import Analysis
+from townhall.moderation.ml.sitefit import design, fit, predict
 from townhall.moderation.models import Policy, SiteModel
 
-BITS = 12
-DENSE = 2  # toxicity and spam logits of the shipped models
+FEATURES = "hostility+embedding"  # what a stored model's weights are over; others are ignored
 MIN_EXAMPLES = 30
 MIN_GAIN = 0.01  # ROC-AUC points the site model must add on held-out decisions
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
-def features(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(dense, sparse vector of length 2**BITS)."""
-    dense = np.array([_logit(toxicity_model().score(text)), _logit(spam_model().score(text))], dtype=np.float64)
-    idx, val = sparse_features(clean(text), BITS, (3, 4), 1)
-    sparse = np.zeros(1 << BITS)
-    np.add.at(sparse, idx, val)
-    return dense, sparse
-
-
-def _matrix(texts: list[str]) -> np.ndarray:
-    rows = [np.concatenate([[1.0], *features(t)]) for t in texts]
-    return np.vstack(rows) if rows else np.zeros((0, 1 + DENSE + (1 << BITS)))
-
-
-def fit(x: np.ndarray, y: np.ndarray, *, l2: float = 0.1, steps: int = 1500) -> np.ndarray:
-    """L2-regularised logistic regression by plain gradient descent: the data is small (a site's
-    reviewed comments) and numpy is all the runtime has."""
-    w = np.zeros(x.shape[1])
-    # Start from the shipped toxicity model: weight 1 on its logit.
-    w[1] = 1.0
-    lr = 1.0
-    pos = max(float(y.mean()), 1e-3)
-    weights = np.where(y == 1, 0.5 / pos, 0.5 / max(1 - pos, 1e-3))  # balance the classes
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
-        grad = x.T @ ((p - y) * weights) / len(y) + l2 * np.r_[0.0, w[1:]] / len(y)
-        w -= lr * grad
-    return w
-
-
-def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+def features(text: str) -> tuple[float, np.ndarray]:
+    """(shipped score, design row) from one forward pass."""
+    analysis = hostility_model().analyse(text)
+    return analysis.score, design(analysis.score, analysis.embedding)
 
 
 def roc_auc(y: np.ndarray, s: np.ndarray) -> float:
     order = np.argsort(s, kind="mergesort")
     ranks = np.empty(len(s))
     ranks[order] = np.arange(1, len(s) + 1)
-    # average ranks for ties
-    for value in np.unique(s):
+    for value in np.unique(s):  # tied scores share their average rank
         tie = s == value
         ranks[tie] = ranks[tie].mean()
     n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
@@ -106,17 +73,31 @@ def labelled(site: Site) -> tuple[list[Comment], np.ndarray]:
 
 
 def retrain(*, site: Site, policy: Policy) -> RetrainResult:
+    """Fit from the verdicts this site's moderators gave in Townhall."""
     comments, y = labelled(site)
-    if len(comments) < MIN_EXAMPLES or y.sum() < 5 or (len(y) - y.sum()) < 5:
+    return _fit_and_store(site=site, policy=policy, texts=[c.text for c in comments], y=y, source="verdicts")
+
+
+def train_from_decisions(*, site: Site, policy: Policy, rows: list[tuple[str, int]]) -> RetrainResult:
+    """Fit from a site's past decisions in another system (1: rejected or hostile, 0: approved)."""
+    return _fit_and_store(
+        site=site, policy=policy, texts=[t for t, _ in rows], y=np.array([v for _, v in rows], dtype=np.float64),
+        source="decisions file",
+    )
+
+
+def _fit_and_store(*, site: Site, policy: Policy, texts: list[str], y: np.ndarray, source: str) -> RetrainResult:
+    if len(texts) < MIN_EXAMPLES or y.sum() < 5 or (len(y) - y.sum()) < 5:
         raise DomainError(
-            f"need at least {MIN_EXAMPLES} reviewed comments with 5 of each verdict; this site has "
-            f"{len(comments)} ({int(y.sum())} rejected)", code="not_enough_decisions",
+            f"need at least {MIN_EXAMPLES} decisions with 5 of each verdict; this site has "
+            f"{len(texts)} ({int(y.sum())} rejected)", code="not_enough_decisions",
         )
-    # A deterministic held-out part: every third decision, in time order.
-    test = np.array([i % 3 == 2 for i in range(len(comments))])
-    x = _matrix([c.text for c in comments])
+    # A deterministic held-out part: every third decision, in the order given (time order).
+    test = np.array([i % 3 == 2 for i in range(len(texts))])
+    rows = [features(t) for t in texts]
+    base = np.array([score for score, _ in rows])
+    x = np.vstack([row for _, row in rows])
     w = fit(x[~test], y[~test])
-    base = np.array([toxicity_model().score(c.text) for c in comments])
     site_scores = predict(w, x)
     threshold = policy.toxicity_hold
     before = {"roc_auc": roc_auc(y[test], base[test]), "f1": f1_at(y[test], base[test], threshold)}
@@ -124,15 +105,17 @@ def retrain(*, site: Site, policy: Policy) -> RetrainResult:
     better = after["roc_auc"] >= before["roc_auc"] + MIN_GAIN or (
         after["roc_auc"] >= before["roc_auc"] and after["f1"] > before["f1"]
     )
-    model = None
+    # Refit on every decision once the held-out check has spoken: more data, same recipe.
+    w = fit(x, y)
     with transaction.atomic():
         model = SiteModel.objects.create(
-            site=site, bits=BITS, weights=[float(v) for v in w], examples=len(comments),
-            metrics={"before": before, "after": after, "held_out": int(test.sum()), "switched": better},
+            site=site, bits=0, weights=[float(v) for v in w], examples=len(texts),
+            metrics={"before": before, "after": after, "held_out": int(test.sum()), "switched": better,
+                     "features": FEATURES, "base_version": hostility_model().version, "source": source},
         )
         if better:
             Policy.objects.filter(pk=policy.pk).update(site_model=model)
-    return RetrainResult(len(comments), before, after, better, model)
+    return RetrainResult(len(texts), before, after, better, model)
 
 
 def rollback(*, policy: Policy) -> SiteModel | None:
@@ -147,11 +130,17 @@ def rollback(*, policy: Policy) -> SiteModel | None:
 
 
 @lru_cache(maxsize=64)
-def _loaded(model_id: int) -> np.ndarray:
-    return np.array(SiteModel.objects.get(pk=model_id).weights, dtype=np.float64)
+def _loaded(model_id: int) -> np.ndarray | None:
+    model = SiteModel.objects.get(pk=model_id)
+    if model.metrics.get("features") != FEATURES:
+        return None
+    return np.array(model.weights, dtype=np.float64)
 
 
-def site_score(model_id: int, text: str) -> float:
+def site_score(model_id: int, analysis: Analysis) -> float | None:
+    """The site model's score for an analysed comment, or None when the model was fitted on
+    other features (then the shipped score stands)."""
     w = _loaded(model_id)
-    x = np.concatenate([[1.0], *features(text)])
-    return float(predict(w, x))
+    if w is None:
+        return None
+    return float(predict(w, design(analysis.score, analysis.embedding)))

@@ -16,6 +16,8 @@ from django.db.models.functions import Cast, Coalesce, Greatest
 
 from townhall.comments.models import Comment, Report, Site, Status, Thread
 from townhall.core.errors import Forbidden, NotFound
+from townhall.moderation.ml import hostility_model
+from townhall.moderation.ml.hostility import Phrase
 from townhall.moderation.models import FlameWar, FlameWarStatus
 from townhall.moderation.pipeline import policy_for
 from townhall.moderation.reasons import DESCRIPTIONS, Reason
@@ -480,3 +482,8 @@ def audit_rows(entries: list[AuditLog]) -> list[AuditRow]:
         keys = list(dict.fromkeys([*before, *after]))
         rows.append(AuditRow(e, [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]))
     return rows
+
+
+def comment_explanation(comment: Comment) -> list[Phrase]:
+    """The phrases behind the comment's hostility score, most telling first (on demand only)."""
+    return hostility_model().explain(comment.text)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("flamewars/", views.flamewars, name="flamewars"),
     path("flamewars/<int:pk>/<str:action>/", views.flamewar_action, name="flamewar_action"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/explain/", views.comment_explain, name="comment_explain"),
     path("comments/<int:pk>/<str:action>/", views.comment_action, name="comment_action"),
     path("bulk/", views.bulk, name="bulk"),
     path("threads/<int:pk>/health/", views.thread_health, name="thread_health"),

@@ -300,6 +300,21 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@staff_view
+@require_GET
+def comment_explain(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /moderate/comments/<id>/explain/ — a moderator of the comment's site. The phrases that
+    drove the hostility score (occlusion on the shipped model), computed now, when a moderator
+    opens the item: it costs a few dozen forward passes, which the posting path never pays."""
+    comment = selectors.access_comment(request.user, pk)
+    phrases = selectors.comment_explanation(comment)
+    if _wants_json(request):
+        return JsonResponse({"id": pk, "phrases": [{"text": p.text, "weight": p.weight} for p in phrases]})
+    return render(request, "moderators/explain.html", {
+        **_base_context(request), "comment": comment, "phrases": phrases,
+    })
+
+
 # ---------------------------------------------------------------------------- threads and wars
 
 @staff_view

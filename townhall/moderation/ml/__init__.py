@@ -1,7 +1,9 @@
 """Local text classifiers for the moderation pipeline (pure Python + numpy, no Django).
 
 Public API:
+    hostility_model() -> HostilityModel  .version .warn .hold .score(text) .analyse(text) .explain(text)
     toxicity_model() -> LinearTextModel   .name .version .threshold .score(text) .score_many(texts)
+                                          (the word/char part of the hostility model)
     spam_model()     -> LinearTextModel   (same interface)
     detect_language(text) -> (iso639_1, probability)
     is_confidently_not(text, allowed, min_chars=20, min_prob=0.9) -> str | None
@@ -17,11 +19,14 @@ from __future__ import annotations
 
 import functools
 
+from .hostility import HostilityModel, hostility_model
 from .language import detect_language, is_confidently_not
 from .linear import LinearTextModel
 from .normalize import WordList, fold
 
 __all__ = [
+    "HostilityModel",
+    "hostility_model",
     "LinearTextModel",
     "WordList",
     "detect_language",
@@ -51,6 +56,6 @@ def warm_up() -> None:
     py3langid decompresses its model (about 3-6 s); call this at process start
     (e.g. AppConfig.ready() or a worker's startup) so no request pays for it.
     """
-    toxicity_model().score("warm up")
+    hostility_model().score("warm up")
     spam_model().score("warm up")
     detect_language("warm up the language model")

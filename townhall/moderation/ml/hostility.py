@@ -104,8 +104,10 @@ class HostilityModel:
         words = [(m.start(), m.end()) for m in _WORD.finditer(cleaned)]
         if not words:
             return []
-        span = max(1, math.ceil(len(words) / MAX_OCCLUSIONS))
-        groups = [words[i : i + max(span, 2)] for i in range(0, len(words), span)]
+        # Three-word spans (an insult is rarely one word: "pathetic little troll"), sliding by
+        # one word, or by more on long comments to stay within MAX_OCCLUSIONS passes.
+        stride = max(1, math.ceil(len(words) / MAX_OCCLUSIONS))
+        groups = [words[i : i + 3] for i in range(0, max(len(words) - 2, 1), stride)]
         variants = [cleaned[: g[0][0]] + cleaned[g[-1][1] :] for g in groups]
         windows = [self.encoder.windows(v)[0] for v in [cleaned, *variants]]
         embeddings, logits = self.encoder.run(windows)
@@ -113,17 +115,26 @@ class HostilityModel:
         linear = np.array([_logit(self.linear.score(v)) for v in [cleaned, *variants]])
         scores = self._combine(logits, embeddings / norms, linear)
         drops = scores[0] - scores[1:]
-        found: list[Phrase] = []
-        taken: set[int] = set()
-        for i in np.argsort(-drops):
-            if drops[i] <= 0.02 or len(found) >= top:
-                break
-            if i in taken:
-                continue
-            taken.update({int(i) - 1, int(i), int(i) + 1})
-            g = groups[int(i)]
-            found.append(Phrase(cleaned[g[0][0] : g[-1][1]], round(float(drops[i]), 3)))
-        return found
+        if not len(drops) or float(drops.max()) <= 0.02:
+            return []
+        # Spans that matter (at least half the strongest) are merged where they touch or overlap,
+        # so "you are a" + "pathetic idiot and" reads as one phrase, weighted by its best span.
+        cutoff = max(0.02, 0.5 * float(drops.max()))
+        weight_of_word: dict[int, float] = {}
+        for g, drop in zip(groups, drops, strict=True):
+            if drop >= cutoff:
+                for w in g:
+                    i = words.index(w)
+                    weight_of_word[i] = max(weight_of_word.get(i, 0.0), float(drop))
+        phrases: list[Phrase] = []
+        run: list[int] = []
+        for i in [*sorted(weight_of_word), -2]:
+            if run and i != run[-1] + 1:
+                text = cleaned[words[run[0]][0] : words[run[-1]][1]]
+                phrases.append(Phrase(text, round(max(weight_of_word[j] for j in run), 3)))
+                run = []
+            run.append(i)
+        return sorted(phrases, key=lambda p: -p.weight)[:top]
 
 
 @functools.cache

@@ -224,6 +224,35 @@
     if (item) { select(items().indexOf(item), false); }
   });
 
+  // The phrases behind a hostility score are computed by the server when a moderator opens them
+  // (a few dozen model passes), never while the queue loads.
+  document.addEventListener("toggle", function (event) {
+    var box = event.target;
+    if (!box.open || !box.matches || !box.matches("details[data-explain]") || box.dataset.loaded) { return; }
+    box.dataset.loaded = "1";
+    fetch(box.dataset.explain, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        var list = document.createElement("ul");
+        list.className = "phrases";
+        (data.phrases || []).forEach(function (p) {
+          var li = document.createElement("li");
+          var mark = document.createElement("mark");
+          mark.textContent = p.text;
+          li.appendChild(mark);
+          li.appendChild(document.createTextNode(" \u2212" + p.weight.toFixed(2)));
+          list.appendChild(li);
+        });
+        if (!list.children.length) {
+          var none = document.createElement("li");
+          none.textContent = "No single phrase moves the score much.";
+          list.appendChild(none);
+        }
+        box.replaceChild(list, box.querySelector("p"));
+      })
+      .catch(function () { box.dataset.loaded = ""; });
+  }, true);
+
   var close = document.getElementById("help-close");
   if (close) { close.addEventListener("click", function () { toggleHelp(false); }); }
 
