@@ -38,6 +38,8 @@ BASE_RATE = 0.05
 # a hold delays 1 in 100 (chosen on the calibration slice's negatives).
 WARN_CIVIL_RATE = 0.04
 HOLD_CIVIL_RATE = 0.01
+# Inside a detected flame war a hostile reply is held sooner: 8 in 100 civil replies would be.
+FLAMEWAR_CIVIL_RATE = 0.08
 
 # Hand-written, in the register of a news site's comment section: contempt and insults with
 # and without swear words, and civil disagreement that is just as sharp about the topic.
@@ -130,6 +132,7 @@ def main() -> None:
     negatives = np.sort(cal_scores[cal_y == 0])
     warn = float(np.quantile(negatives, 1 - WARN_CIVIL_RATE))
     hold = float(np.quantile(negatives, 1 - HOLD_CIVIL_RATE))
+    flamewar = float(np.quantile(negatives, 1 - FLAMEWAR_CIVIL_RATE))
 
     held_x = parts.matrix([r.text for r in news.heldout], centroids)
     held_y = np.array([r.label for r in news.heldout])
@@ -174,7 +177,9 @@ def main() -> None:
         "bias": round(bias, 6),
         "warn": round(warn, 4),
         "hold": round(hold, 4),
-        "thresholds": f"warn: {WARN_CIVIL_RATE:.0%} of civil news comments above it; hold: {HOLD_CIVIL_RATE:.0%}",
+        "flamewar": round(flamewar, 4),
+        "thresholds": f"share of civil news comments above each: warn {WARN_CIVIL_RATE:.0%}, "
+                      f"hold {HOLD_CIVIL_RATE:.0%}, flamewar {FLAMEWAR_CIVIL_RATE:.0%}",
         "centroids": {k: v.round(5).tolist() for k, v in centroids.items()},
         "prototypes": {"hostile": HOSTILE, "civil": CIVIL},
         "encoder_sha256": {n: sha256_of(ENCODER_DIR / n) for n in FILES},

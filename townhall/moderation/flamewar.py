@@ -18,7 +18,7 @@ from townhall.comments.models import PATH_SEGMENT, Comment, Site, Status, subtre
 from townhall.moderation import decisions, duplicates, events
 from townhall.moderation.decisions import Decision
 from townhall.moderation.models import FlameWar, FlameWarStatus, Policy
-from townhall.moderation.selectors import policy_for
+from townhall.moderation.selectors import policy_for, thresholds_for
 
 LOOKBACK = 40  # recent comments of a branch read per new reply: bounded, whatever the branch's size
 
@@ -33,7 +33,7 @@ class Judged:
     reasons: list[str]
 
     def hostile(self, policy: Policy) -> bool:
-        return decisions.is_hostile(toxicity=self.toxicity, reasons=self.reasons, warn=policy.toxicity_warn)
+        return decisions.is_hostile(toxicity=self.toxicity, reasons=self.reasons, warn=thresholds_for(policy).warn)
 
 
 def judged(comments: list[Comment]) -> list[Judged]:

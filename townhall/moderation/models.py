@@ -30,9 +30,20 @@ class Policy(models.Model):
     link_deny = models.JSONField(default=list, blank=True)
     # Languages (ISO 639-1); empty accepts every language.
     languages = models.JSONField(default=list, blank=True)
-    # Classifier thresholds (0..1).
-    toxicity_warn = models.FloatField(default=0.5)
-    toxicity_hold = models.FloatField(default=0.8)
+    # Classifier thresholds (0..1). The hostility ones are empty by default: the shipped model's
+    # calibrated defaults apply (`selectors.thresholds_for`), and follow it when it changes.
+    toxicity_warn = models.FloatField(
+        null=True, blank=True, default=None,
+        help_text="hostility score that asks the author to revise; empty: the shipped model's default",
+    )
+    toxicity_hold = models.FloatField(
+        null=True, blank=True, default=None,
+        help_text="hostility score that holds a comment for a moderator; empty: the shipped model's default",
+    )
+    thresholds_model = models.CharField(
+        max_length=40, blank=True, default="",
+        help_text="version of the hostility model the site's own thresholds were set for",
+    )
     spam_hold = models.FloatField(default=0.8)
     # Near-duplicates: share of a comment's word triples already posted on the site recently.
     duplicate_hours = models.PositiveIntegerField(default=72)
@@ -46,7 +57,10 @@ class Policy(models.Model):
     flamewar_min_run = models.PositiveIntegerField(default=8, help_text="alternating replies between 2-3 authors")
     flamewar_min_hostile = models.PositiveIntegerField(default=2)
     flamewar_slow_minutes = models.PositiveIntegerField(default=10)
-    flamewar_toxicity_hold = models.FloatField(default=0.45)
+    flamewar_toxicity_hold = models.FloatField(
+        null=True, blank=True, default=None,
+        help_text="hostility score that holds a reply inside a flame war; empty: the shipped model's default",
+    )
     # The site's own model, fitted on its moderators' decisions; null: the shipped model alone.
     site_model = models.ForeignKey("SiteModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

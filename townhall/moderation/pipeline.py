@@ -26,9 +26,10 @@ from townhall.comments.models import Comment, Site, Status
 from townhall.core.errors import RateLimited, ValidationFailed
 from townhall.moderation import duplicates, flamewar
 from townhall.moderation.decisions import SOFT, Action, Decision, Reason
-from townhall.moderation.ml import WordList, is_confidently_not, spam_model, toxicity_model
+from townhall.moderation.ml import WordList, hostility_model, is_confidently_not, spam_model
 from townhall.moderation.models import Ban, BanKind, Policy
-from townhall.moderation.selectors import policy_for
+from townhall.moderation.selectors import policy_for, thresholds_for
+from townhall.moderation.sitemodel import site_score
 
 __all__ = ["Action", "Decision", "Reason", "ToxicityWarning", "moderate", "policy_for"]
 
@@ -201,20 +202,21 @@ def language(ctx: Context) -> None:
 
 
 def toxicity(ctx: Context) -> None:
-    model = toxicity_model()
+    model = hostility_model()
+    analysis = model.analyse(ctx.comment.text)
+    score, version = analysis.score, model.version
     if ctx.policy.site_model_id:
-        # The site's own model (fitted on its moderators' verdicts) stands in for the shipped one.
-        from townhall.moderation.sitemodel import site_score
-
-        score = site_score(ctx.policy.site_model_id, ctx.comment.text)
-        ctx.versions["toxicity"] = f"{model.version}+site{ctx.policy.site_model_id}"
-    else:
-        score = model.score(ctx.comment.text)
-        ctx.versions["toxicity"] = model.version
+        # The site's own model (fitted on its moderators' decisions) stands in for the shipped one,
+        # from the same forward pass.
+        own = site_score(ctx.policy.site_model_id, analysis)
+        if own is not None:
+            score, version = own, f"{model.version}+site{ctx.policy.site_model_id}"
+    ctx.versions["toxicity"] = version
     ctx.scores["toxicity"] = round(score, 4)
-    if score >= ctx.policy.toxicity_hold:
+    limits = thresholds_for(ctx.policy)
+    if score >= limits.hold:
         ctx.add(Reason.TOXICITY, Action.HOLD)
-    elif score >= ctx.policy.toxicity_warn:
+    elif score >= limits.warn:
         if not ctx.acknowledged_warning and ctx.enforce_limits:
             rules = ctx.site.rules or "Argue with the point, not the person."
             raise ToxicityWarning.one(
@@ -287,7 +289,7 @@ def flame_war(ctx: Context) -> None:
                 code="slow_mode",
                 reason=Reason.SLOW_MODE,
             )
-        if ctx.scores.get("toxicity", 0.0) >= p.flamewar_toxicity_hold:
+        if ctx.scores.get("toxicity", 0.0) >= thresholds_for(p).flamewar:
             ctx.add(Reason.FLAMEWAR_HOSTILE, Action.HOLD)
         return
     # Not yet a war: would this reply make the branch's latest run one? The candidate is judged

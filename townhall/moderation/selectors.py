@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from townhall.comments.models import Site
 from townhall.comments.services import MAX_TEXT
+from townhall.moderation.ml import hostility_model
 from townhall.moderation.models import Policy
 
 
@@ -21,3 +24,26 @@ def text_limit(site: Site, policy: Policy | None = None) -> int:
     """The longest comment the site accepts: the one number /config advertises, the widget and
     the moderators' edit form enforce, and posting checks."""
     return min(MAX_TEXT, (policy or policy_for(site)).max_length)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    warn: float
+    hold: float
+    flamewar: float
+    own: bool  # the site set its own thresholds
+    stale: bool  # ... for another version of the model: keep or reset them (sites page)
+
+
+def thresholds_for(policy: Policy) -> Thresholds:
+    """The hostility thresholds in force: the site's own where set, else the shipped model's
+    calibrated defaults (chosen for traffic that is about 5% hostile)."""
+    model = hostility_model()
+    own = any(v is not None for v in (policy.toxicity_warn, policy.toxicity_hold, policy.flamewar_toxicity_hold))
+    return Thresholds(
+        warn=model.warn if policy.toxicity_warn is None else policy.toxicity_warn,
+        hold=model.hold if policy.toxicity_hold is None else policy.toxicity_hold,
+        flamewar=model.flamewar if policy.flamewar_toxicity_hold is None else policy.flamewar_toxicity_hold,
+        own=own,
+        stale=own and policy.thresholds_model != model.version,
+    )

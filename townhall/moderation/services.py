@@ -17,25 +17,39 @@ from townhall.comments.services import comment_set_status
 from townhall.core.errors import Conflict, FieldError, ValidationFailed
 from townhall.moderation.decisions import Verdict
 from townhall.moderation.models import Ban, BanKind, FlameWar, FlameWarStatus, Policy
-from townhall.moderation.selectors import policy_for
+from townhall.moderation.ml import hostility_model
+from townhall.moderation.selectors import policy_for, thresholds_for
 
 POLICY_FIELDS = {f.name for f in Policy._meta.get_fields() if f.concrete and f.name not in ("id", "site")}
 THRESHOLDS = {"toxicity_warn", "toxicity_hold", "spam_hold", "duplicate_containment", "flamewar_toxicity_hold"}
 
 
+HOSTILITY_THRESHOLDS = {"toxicity_warn", "toxicity_hold", "flamewar_toxicity_hold"}
+
+
 def policy_update(*, site: Site, **changes: object) -> Policy:
+    """Change a site's moderation settings. A hostility threshold set here is the site's own
+    (recorded against the model version it was chosen for); None gives it back to the model."""
     policy = policy_for(site)
     errors: list[FieldError] = []
     for name, value in changes.items():
         if name not in POLICY_FIELDS:
             errors.append(FieldError(name, "is not a moderation setting"))
             continue
-        if name in THRESHOLDS and not (isinstance(value, int | float) and 0 <= float(value) <= 1):
+        if name in HOSTILITY_THRESHOLDS and value is None:
+            setattr(policy, name, None)
+            continue
+        if name in THRESHOLDS and not (
+            isinstance(value, int | float) and not isinstance(value, bool) and 0 <= float(value) <= 1
+        ):
             errors.append(FieldError(name, "must be a number between 0 and 1"))
             continue
         setattr(policy, name, value)
-    if policy.toxicity_warn > policy.toxicity_hold:
-        errors.append(FieldError("toxicity_warn", "must not be above toxicity_hold"))
+    limits = thresholds_for(policy)
+    if limits.warn > limits.hold:
+        errors.append(FieldError("toxicity_warn", f"must not be above the hold threshold ({limits.hold:.2f})"))
+    if HOSTILITY_THRESHOLDS & changes.keys():
+        policy.thresholds_model = hostility_model().version if limits.own else ""
     try:
         policy.full_clean(exclude=["site"])
     except DjangoValidationError as exc:
@@ -45,6 +59,20 @@ def policy_update(*, site: Site, **changes: object) -> Policy:
         raise ValidationFailed(errors)
     with transaction.atomic():
         policy.save()
+    return policy
+
+
+def policy_thresholds_settle(*, site: Site, keep: bool) -> Policy:
+    """After a model change: keep the site's own hostility thresholds for the new model, or
+    reset them to the model's calibrated defaults. Either way the sites page stops warning."""
+    policy = policy_for(site)
+    if keep:
+        policy.thresholds_model = hostility_model().version if thresholds_for(policy).own else ""
+    else:
+        policy.toxicity_warn = policy.toxicity_hold = policy.flamewar_toxicity_hold = None
+        policy.thresholds_model = ""
+    with transaction.atomic():
+        policy.save(update_fields=["toxicity_warn", "toxicity_hold", "flamewar_toxicity_hold", "thresholds_model"])
     return policy
 
 

@@ -22,6 +22,7 @@ from townhall.moderation.ml import hostility_model
 from townhall.moderation.ml.hostility import Analysis
 from townhall.moderation.ml.sitefit import design, fit, predict
 from townhall.moderation.models import Policy, SiteModel
+from townhall.moderation.selectors import thresholds_for
 
 FEATURES = "hostility+embedding"  # what a stored model's weights are over; others are ignored
 MIN_EXAMPLES = 30
@@ -99,7 +100,7 @@ def _fit_and_store(*, site: Site, policy: Policy, texts: list[str], y: np.ndarra
     x = np.vstack([row for _, row in rows])
     w = fit(x[~test], y[~test])
     site_scores = predict(w, x)
-    threshold = policy.toxicity_hold
+    threshold = thresholds_for(policy).hold
     before = {"roc_auc": roc_auc(y[test], base[test]), "f1": f1_at(y[test], base[test], threshold)}
     after = {"roc_auc": roc_auc(y[test], site_scores[test]), "f1": f1_at(y[test], site_scores[test], threshold)}
     better = after["roc_auc"] >= before["roc_auc"] + MIN_GAIN or (

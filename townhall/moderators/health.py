@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from townhall.comments.models import Comment, Status, Thread
 from townhall.moderation.models import FlameWar
-from townhall.moderation.pipeline import policy_for
+from townhall.moderation.selectors import policy_for, thresholds_for
 
 MAX_COMMENTS = 50_000  # the newest ones; a picture of 50,000 comments has no room for more
 MAX_BINS = 96
@@ -205,7 +205,7 @@ def thread_stats(thread: Thread) -> ThreadStats:
         )
         for w in FlameWar.objects.filter(thread=thread).select_related("first_comment", "last_comment").order_by("id")
     ]
-    hostile = policy_for(thread.site).toxicity_warn
+    hostile = thresholds_for(policy_for(thread.site)).warn
     if not points:
         return ThreadStats(thread, [], [], timedelta(hours=1), None, None, 0, 0, 0, [], None, wars, hostile)
     start = points[0].created.replace(minute=0, second=0, microsecond=0)

@@ -59,6 +59,7 @@ class HostilityModel:
         self.linear = linear
         self.warn: float = float(meta["warn"])
         self.hold: float = float(meta["hold"])
+        self.flamewar: float = float(meta["flamewar"])
         self.threshold = self.hold
         self._mean = np.array(meta["mean"], dtype=np.float64)
         self._std = np.array(meta["std"], dtype=np.float64)
