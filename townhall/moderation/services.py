@@ -16,8 +16,8 @@ from townhall.comments.rendering import render_markdown
 from townhall.comments.services import comment_set_status
 from townhall.core.errors import Conflict, FieldError, ValidationFailed
 from townhall.moderation.decisions import Verdict
-from townhall.moderation.models import Ban, BanKind, FlameWar, FlameWarStatus, Policy
 from townhall.moderation.ml import hostility_model
+from townhall.moderation.models import Ban, BanKind, FlameWar, FlameWarStatus, Policy
 from townhall.moderation.selectors import policy_for, thresholds_for
 
 POLICY_FIELDS = {f.name for f in Policy._meta.get_fields() if f.concrete and f.name not in ("id", "site")}
