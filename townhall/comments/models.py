@@ -99,9 +99,11 @@ class Status(models.TextChoices):
     DELETED = "deleted"
 
 
-# What readers see: published comments, and deleted ones that still have visible replies
-# (shown as "deleted" so the conversation under them still reads).
-VISIBLE = Q(status=Status.PUBLISHED) | Q(status=Status.DELETED, reply_count__gt=0)
+# What readers see: published comments, and any other comment that still has visible replies,
+# as a placeholder without author or text ("deleted", or "awaiting moderation" for a held or
+# rejected one) so the conversation under it still reads. So every published comment is
+# readable, and the thread's count of published comments is what a reader can see.
+VISIBLE = Q(status=Status.PUBLISHED) | Q(reply_count__gt=0)
 
 
 class Comment(models.Model):
@@ -164,7 +166,7 @@ class Comment(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        return self.status == Status.PUBLISHED or (self.status == Status.DELETED and self.reply_count > 0)
+        return self.status == Status.PUBLISHED or self.reply_count > 0
 
 
 class Vote(models.Model):

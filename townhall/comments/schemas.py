@@ -42,10 +42,13 @@ class CommentOut(Schema):
     parent: int | None
     depth: int = Field(description="True depth in the tree (0 = top level).")
     level: int = Field(description="Indentation level to display: depth capped at the site's display depth.")
-    author: AuthorOut | None = Field(description="null for a deleted comment kept for its replies.")
+    author: AuthorOut | None = Field(description="null for a placeholder (deleted or held) kept for its replies.")
     badges: list[str]
     html: str = Field(description="Sanitised HTML rendered from the Markdown source.")
-    status: Literal["published", "deleted"]
+    status: Literal["published", "deleted", "held"] = Field(
+        description="published; or a placeholder with no author or text, kept while it has visible replies: "
+        "deleted, or held (awaiting moderation)."
+    )
     created: datetime
     edited: datetime | None
     score: int

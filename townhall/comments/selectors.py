@@ -205,8 +205,22 @@ def _replies_range(root: Comment, after_path: str | None, limit: int) -> tuple[l
     return rows, next_cursor
 
 
+def public_status(c: Comment) -> str:
+    """What a reader sees of a visible comment: "published", or a placeholder kept for its
+    replies: "deleted", or "held" (awaiting moderation; a rejected one reads the same)."""
+    if c.status == Status.PUBLISHED:
+        return "published"
+    return "deleted" if c.status == Status.DELETED else "held"
+
+
+def _name(c: Comment) -> str:
+    """The name a reply may show in "in reply to": none for a placeholder."""
+    return c.author_name if c.status == Status.PUBLISHED else ""
+
+
 def _serialise(c: Comment, *, display_depth: int, names: dict[int, str]) -> dict[str, Any]:
-    deleted = c.status == Status.DELETED
+    status = public_status(c)
+    deleted = status != "published"  # a placeholder: no author, no text
     flat = c.depth >= display_depth
     return {
         "id": c.pk,
@@ -220,7 +234,7 @@ def _serialise(c: Comment, *, display_depth: int, names: dict[int, str]) -> dict
         },
         "badges": ([] if deleted else (["staff"] if c.author_user_id else []) + (["featured"] if c.featured else [])),
         "html": "" if deleted else c.html,
-        "status": "deleted" if deleted else "published",
+        "status": status,
         "created": c.created,
         "edited": None if deleted else c.edited,
         "score": c.score,
@@ -244,10 +258,13 @@ def _nest(rows: list[Comment], *, display_depth: int, known_names: dict[int, str
     depth; deeper ones go, flat, under their ancestor at the deepest displayed level, with
     "in reply to NAME". A comment whose displayed ancestor is not in this list is a root here."""
     names = dict(known_names)
-    names.update({c.pk: ("" if c.status == Status.DELETED else c.author_name) for c in rows})
+    names.update({c.pk: _name(c) for c in rows})
     missing = {c.parent_id for c in rows if c.depth >= display_depth and c.parent_id and c.parent_id not in names}
     if missing:
-        names.update(Comment.objects.filter(pk__in=missing).values_list("id", "author_name"))
+        names.update({pk: "" for pk in missing})  # a placeholder's author stays unnamed
+        names.update(
+            Comment.objects.filter(pk__in=missing, status=Status.PUBLISHED).values_list("id", "author_name")
+        )
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for c in rows:
@@ -285,7 +302,7 @@ def thread_page(ref: ThreadRef, *, sort: Sort = "oldest", limit: int | None = No
         node = _serialise(root, display_depth=site.display_depth, names={})
         if root.reply_count:
             replies, node["replies_cursor"] = _replies_range(root, None, site.replies_per_page)
-            node["replies"] = _nest(replies, display_depth=site.display_depth, known_names={root.pk: root.author_name})
+            node["replies"] = _nest(replies, display_depth=site.display_depth, known_names={root.pk: _name(root)})
         page["comments"].append(node)
     return page
 
@@ -312,9 +329,11 @@ def comment_detail(comment: Comment) -> dict[str, Any]:
     site = comment.thread.site
     names: dict[int, str] = {}
     if comment.parent_id and Comment.parent.is_cached(comment) and comment.parent is not None:
-        names = {comment.parent.pk: comment.parent.author_name}  # the write step already read it
+        names = {comment.parent.pk: _name(comment.parent)}  # the write step already read it
     elif comment.parent_id:
-        names = dict(Comment.objects.filter(pk=comment.parent_id).values_list("id", "author_name"))
+        names = dict(
+            Comment.objects.filter(pk=comment.parent_id, status=Status.PUBLISHED).values_list("id", "author_name")
+        )
     node = _serialise(comment, display_depth=site.display_depth, names=names)
     node["thread_url"] = comment.thread.url
     node["ancestors"] = _ancestor_ids(comment)
@@ -333,7 +352,7 @@ def comment_replies(comment: Comment, *, cursor: str | None = None, limit: int |
             raise ValidationFailed.one("cursor", "belongs to another comment")
         after = path
     rows, next_cursor = _replies_range(comment, after, min(limit or site.replies_per_page, MAX_LIMIT))
-    known = {comment.pk: "" if comment.status == Status.DELETED else comment.author_name}
+    known = {comment.pk: _name(comment)}
     return {
         "comment": comment.pk,
         "replies": _nest(rows, display_depth=site.display_depth, known_names=known),

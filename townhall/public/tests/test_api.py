@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from townhall.comments.models import Comment, Site, Status
-from townhall.comments.services import site_update
+from townhall.comments.services import comment_set_status, site_update
 from townhall.comments.tests.factories import make_comment
 from townhall.core.testing import ORIGIN, PAGE, post_json
 
@@ -268,6 +268,33 @@ def test_deleted_parent_reads_as_deleted_without_author(client: Client, site: Si
     top = thread(client).json()["comments"][0]
     assert top["status"] == "deleted" and top["author"] is None and top["html"] == ""
     assert len(top["replies"]) == 1
+
+
+def test_held_parent_reads_as_a_placeholder_and_the_count_is_what_readers_see(client: Client, site: Site) -> None:
+    parent = new(client).json()
+    reply = make_comment(site, parent=Comment.objects.get(pk=parent["id"]), author_name="Bo")
+    deeper = make_comment(site, parent=reply, author_name="Cy")
+    comment_set_status(comment=Comment.objects.get(pk=parent["id"]), status=Status.PENDING)
+    body = thread(client).json()
+    top = body["comments"][0]
+    assert top["status"] == "held" and top["author"] is None and top["html"] == "" and top["edited"] is None
+    [shown] = top["replies"]
+    assert shown["id"] == reply.pk and shown["author"]["name"] == "Bo"
+    assert [r["id"] for r in shown["replies"]] == [deeper.pk]
+    assert body["thread"]["count"] == 2
+    assert "Ann" not in json.dumps(body) and EMAIL not in json.dumps(body)
+    # Rejecting the reply too leaves a held placeholder over a rejected one over the last reply.
+    comment_set_status(comment=reply, status=Status.REJECTED)
+    body = thread(client).json()
+    assert body["thread"]["count"] == 1
+    [shown] = body["comments"][0]["replies"]
+    assert (shown["id"], shown["status"], shown["author"]) == (reply.pk, "held", None)
+    assert [(r["id"], r["status"]) for r in shown["replies"]] == [(deeper.pk, "published")]
+    # Without a published reply below it, a held comment is not shown at all.
+    comment_set_status(comment=deeper, status=Status.PENDING)
+    body = thread(client).json()
+    assert body["thread"]["count"] == 0 and body["comments"] == []
+    assert client.get(f"/api/v1/comments/{parent['id']}").status_code == 404
 
 
 def test_vote_and_report(client: Client, site: Site) -> None:
