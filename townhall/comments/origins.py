@@ -9,6 +9,10 @@ from django.http import HttpRequest
 from townhall.comments.models import Site, SiteOrigin
 
 
+# Set on a request once its Origin was found among a site's origins: (origin, site slug).
+_CHECKED = "_townhall_origin_of_site"
+
+
 def own_origin(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}".lower()
 
@@ -20,8 +24,11 @@ def origin_allowed_by_a_site(sender: Any, request: HttpRequest, **kwargs: Any) -
     origin = request.headers.get("origin")
     if origin is None:
         return False
-    matches = SiteOrigin.objects.filter(origin=origin.lower())
     slug = request.GET.get("site")
+    checked = getattr(request, _CHECKED, None)
+    if checked is not None and checked[0] == origin.lower() and (not slug or slug == checked[1]):
+        return True  # the write already found it among its site's origins: no second query
+    matches = SiteOrigin.objects.filter(origin=origin.lower())
     if slug and request.method != "OPTIONS":
         matches = matches.filter(site__slug=slug)
     return matches.exists()
@@ -33,4 +40,7 @@ def origin_may_write(request: HttpRequest, site: Site) -> bool:
     origin = request.headers.get("origin")
     if origin is None or origin.lower() == own_origin(request):
         return True
-    return any(o.origin == origin.lower() for o in site.origins.all())
+    if any(o.origin == origin.lower() for o in site.origins.all()):
+        setattr(request, _CHECKED, (origin.lower(), site.slug))  # the CORS answer reuses it
+        return True
+    return False
