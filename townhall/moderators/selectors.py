@@ -21,6 +21,7 @@ from townhall.moderation.ml.hostility import Phrase
 from townhall.moderation.models import FlameWar, FlameWarStatus
 from townhall.moderation.pipeline import policy_for
 from townhall.moderation.reasons import DESCRIPTIONS, Reason
+from townhall.moderation.selectors import Thresholds, thresholds_for
 from townhall.moderators.models import AuditLog, Role, SiteRole
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -121,10 +122,15 @@ def user_by_username(username: str) -> User | None:
     return User.objects.filter(username=username).first()
 
 
-def site_rows(mine: MySites) -> list[tuple[Site, bool, int]]:
-    """The sites page: each site, whether the user administers it, and the slow mode its new
-    flame wars start with."""
-    return [(s, s.pk in mine.administered, policy_for(s).flamewar_slow_minutes) for s in mine.sites]
+def site_rows(mine: MySites) -> list[tuple[Site, bool, int, Thresholds]]:
+    """The sites page: each site, whether the user administers it, the slow mode its new flame
+    wars start with, and the hostility thresholds in force (with a warning when the site's own
+    were set for another model)."""
+    rows = []
+    for s in mine.sites:
+        policy = policy_for(s)
+        rows.append((s, s.pk in mine.administered, policy.flamewar_slow_minutes, thresholds_for(policy)))
+    return rows
 
 
 def site_roles(site: Site) -> QuerySet[SiteRole]:

@@ -20,6 +20,7 @@ from townhall.comments.services import site_update, thread_set_closed
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
 from townhall.moderation import services as moderation
 from townhall.moderation.models import FlameWar, FlameWarStatus
+from townhall.moderation.selectors import thresholds_for
 from townhall.moderators.models import AuditLog, Role, SiteRole
 
 MAX_BAN_DAYS = 3650
@@ -191,6 +192,18 @@ def site_set_slow_mode(*, moderator: User, site: Site, minutes: int) -> int:
         audit_write(actor=moderator, site=site, action="site.slow_mode", target_type="site", target_id=site.pk,
                     before=before, after={"flamewar_slow_minutes": minutes})
     return minutes
+
+
+def site_thresholds_settle(*, actor: User, site: Site, keep: bool) -> None:
+    """After a model change: keep the site's own hostility thresholds or take the model's; audited."""
+    with transaction.atomic():
+        old = thresholds_for(moderation.policy_for(site))
+        policy = moderation.policy_thresholds_settle(site=site, keep=keep)
+        new = thresholds_for(policy)
+        audit_write(actor=actor, site=site, action="site.thresholds_keep" if keep else "site.thresholds_reset",
+                    target_type="site", target_id=site.pk,
+                    before={"warn": old.warn, "hold": old.hold, "flamewar": old.flamewar, "own": old.own},
+                    after={"warn": new.warn, "hold": new.hold, "flamewar": new.flamewar, "own": new.own})
 
 
 # ---------------------------------------------------------------------------- flame wars

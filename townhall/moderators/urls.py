@@ -22,6 +22,7 @@ urlpatterns = [
     path("sites/", views.sites, name="sites"),
     path("sites/<slug:slug>/premoderate/", views.site_premoderate, name="site_premoderate"),
     path("sites/<slug:slug>/slow/", views.site_slow_mode, name="site_slow_mode"),
+    path("sites/<slug:slug>/thresholds/", views.site_thresholds, name="site_thresholds"),
     path("sites/<slug:slug>/roles/", views.site_roles, name="site_roles"),
     path("sites/<slug:slug>/roles/<int:user_id>/remove/", views.site_role_remove, name="site_role_remove"),
     path("audit/", views.audit, name="audit"),

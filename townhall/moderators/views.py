@@ -407,6 +407,18 @@ def sites(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_POST
+def site_thresholds(request: HttpRequest, slug: str) -> HttpResponse:
+    """POST /moderate/sites/<slug>/thresholds/ keep=1|0 — an admin of the site. After a model
+    change: keep the site's own hostility thresholds, or take the new model's defaults."""
+    site = selectors.access_site(request.user, slug, admin=True)
+    keep = request.POST.get("keep") == "1"
+    services.site_thresholds_settle(actor=_user(request), site=site, keep=keep)
+    message = "kept the site's own thresholds" if keep else "now using the model's calibrated thresholds"
+    return _done(request, reverse("moderators:sites"), message, {"keep": keep})
+
+
+@staff_view
+@require_POST
 def site_premoderate(request: HttpRequest, slug: str) -> HttpResponse:
     """POST /moderate/sites/<slug>/premoderate/ on=1|0 — a moderator of the site. Holds every new
     comment for review (or stops)."""

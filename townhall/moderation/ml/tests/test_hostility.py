@@ -1,0 +1,79 @@
+"""The shipped hostility model: checked files, windows for long texts, stable scores (no Django)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from townhall.moderation.ml import hostility_model
+from townhall.moderation.ml.encoder import ENCODER_DIR, FILES, MAX_TOKENS, MAX_WINDOWS, Encoder, ModelFileError
+from townhall.moderation.ml.linear import MODELS_DIR
+
+CIVIL = "I disagree with the article; the sources it cites are weak and the numbers do not add up."
+HOSTILE = "You are a pathetic idiot and a liar, and everyone here can see it."
+
+
+def test_model_files_are_small_enough_to_ship() -> None:
+    total = sum(p.stat().st_size for p in MODELS_DIR.rglob("*") if p.is_file())
+    assert total <= 30 * 1024 * 1024, f"model files are {total / 2**20:.1f} MB"
+
+
+def test_a_changed_model_file_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "encoder"
+    shutil.copytree(ENCODER_DIR, copy)
+    Encoder(copy)  # the shipped files load
+    data = bytearray((copy / "tokenizer.json").read_bytes())
+    data[-3] ^= 1
+    (copy / "tokenizer.json").write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="sha256"):
+        Encoder(copy)
+    (copy / "model.onnx").unlink()
+    with pytest.raises(ModelFileError, match="missing"):
+        Encoder(copy)
+
+
+def test_manifest_names_every_file() -> None:
+    sums = json.loads((ENCODER_DIR / "manifest.json").read_text())["sha256"]
+    assert set(sums) == set(FILES)
+
+
+def test_long_texts_are_read_in_a_few_windows_of_the_model_size() -> None:
+    encoder = hostility_model().encoder
+    assert len(encoder.windows(CIVIL)) == 1
+    windows = encoder.windows("word " * 3000)
+    assert len(windows) == MAX_WINDOWS
+    assert all(len(w) <= MAX_TOKENS for w in windows)
+    # An insult at the very end of a long comment still counts.
+    long_tail = " ".join([CIVIL] * 40) + " " + HOSTILE
+    assert hostility_model().score(long_tail) > hostility_model().score(" ".join([CIVIL] * 41))
+
+
+def test_hostile_scores_above_civil_and_above_the_hold_threshold() -> None:
+    model = hostility_model()
+    assert model.score(HOSTILE) > model.hold > model.warn
+    assert model.score(CIVIL) < model.warn
+
+
+def test_a_score_does_not_depend_on_what_was_scored_before() -> None:
+    model = hostility_model()
+    first = model.score(CIVIL)
+    model.score(HOSTILE)
+    model.score("word " * 1000)
+    assert model.score(CIVIL) == first
+
+
+def test_analysis_gives_the_embedding_the_site_model_builds_on() -> None:
+    analysis = hostility_model().analyse(HOSTILE)
+    assert analysis.embedding.shape == (384,)
+    assert abs(float(np.linalg.norm(analysis.embedding)) - 1.0) < 1e-4
+    assert set(analysis.parts) == {"head", "prototype", "linear"}
+
+
+def test_explanations_point_at_the_insult() -> None:
+    phrases = hostility_model().explain("The numbers were in the third paragraph. " + HOSTILE)
+    assert phrases and any(w in phrases[0].text.lower() for w in ("idiot", "pathetic", "liar"))
+    assert hostility_model().explain("") == []
