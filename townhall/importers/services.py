@@ -40,7 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -327,6 +327,8 @@ def plan(staging: Staging, site: Site, mappings: list[tuple[str, str]], report: 
 # ---------------------------------------------------------------------------- write
 
 
+BATCH_COMMENTS = 1000  # comments per transaction (whole threads; a bigger thread is one transaction)
+
 STATUS_OF = {APPROVED: Status.PUBLISHED, PENDING: Status.PENDING, SPAM: Status.REJECTED, DELETED: Status.DELETED}
 
 
@@ -358,11 +360,24 @@ def run_import(
             total = staging.comments
             bar = Progress("importing", total=total) if progress else None
             writer = _Writer(site=site, source=source, report=report, dry_run=dry_run, moderate=moderate)
+            batch: list[tuple[PlannedThread, list[SourceComment]]] = []
+            size = 0
             for planned in threads:
                 comments = staging.comments_of(planned.keys)
-                writer.write_thread(planned, comments)
+                if dry_run or moderate:
+                    writer.write_thread(planned, comments)
+                elif comments:
+                    # A few threads per transaction, up to BATCH_COMMENTS comments: a live
+                    # SQLite site waits for one batch at most, never for the whole file.
+                    batch.append((planned, comments))
+                    size += len(comments)
+                    if size >= BATCH_COMMENTS:
+                        writer.write_batch(batch)
+                        batch, size = [], 0
                 if bar:
                     bar.step(len(comments))
+            if batch:
+                writer.write_batch(batch)
             if bar:
                 bar.done()
         finally:
@@ -430,24 +445,123 @@ def _clean_ip(ip: str, created: datetime, cutoff: datetime) -> tuple[str | None,
     return ip, False
 
 
+def _executemany(cur: Any, sql: str, rows: list[Any], chunk: int = 5000) -> None:
+    for i in range(0, len(rows), chunk):
+        cur.executemany(sql, rows[i:i + chunk])
+
+
+_SHINGLE_INSERT = (
+    f'INSERT INTO "{Shingle._meta.db_table}" (site_id, comment_id, hash, created) VALUES (%s, %s, %s, %s)'  # noqa: S608
+)
+_MAPPING_INSERT = (
+    f'INSERT INTO "{ImportedComment._meta.db_table}" (site_id, source, source_id, comment_id) '  # noqa: S608
+    "VALUES (%s, %s, %s, %s)"
+)
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+
+
+class _CommentRows:
+    """Comment rows for a plain INSERT, without model instances: each value goes through its
+    field's own conversion to the database (dates, JSON, IP addresses); strings, numbers,
+    booleans and ids need none. Fields the importer does not set get their defaults."""
+
+    def __init__(self) -> None:
+        fields = Comment._meta.concrete_fields
+        self.names = [f.attname for f in fields]
+        self.defaults = {f.attname: f.get_default() for f in fields}
+        self.prep: list[Callable[[Any], Any] | None] = [
+            None if isinstance(f, _PLAIN_FIELDS) else functools.partial(f.get_db_prep_save, connection=connection)
+            for f in fields
+        ]
+        quote = connection.ops.quote_name
+        self.insert = (
+            f"INSERT INTO {quote(Comment._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+        self._created = Comment._meta.get_field("created")
+
+    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        defaults = self.defaults
+        out = []
+        for name, prep in zip(self.names, self.prep, strict=True):
+            v = values[name] if name in values else defaults[name]
+            out.append(v if prep is None else prep(v))
+        return tuple(out)
+
+    def created(self, value: datetime) -> Any:
+        return self._created.get_db_prep_save(value, connection)
+
+
 class _Writer:
     def __init__(self, *, site: Site, source: str, report: Report, dry_run: bool, moderate: bool) -> None:
         self.site, self.source, self.report = site, source, report
         self.dry_run, self.moderate = dry_run, moderate
         self.keep_ids = source == "townhall"
         self.ip_cutoff = timezone.now() - timedelta(days=settings.IP_RETENTION_DAYS)
+        self.rows = _CommentRows()
+        self._next_id: int | None = None  # SQLite: the next id to hand out, inside a transaction
 
     def write_thread(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
+        """One thread in its own transaction (dry runs and --moderate)."""
         if not comments:
             return
         if self.dry_run:
             self._dry(planned, comments)
             return
+        if not self.moderate:
+            self.write_batch([(planned, comments)])
+            return
         with transaction.atomic():
-            self._write(planned, comments)
+            self._write_one_moderated(planned, comments)
+
+    def write_batch(self, batch: list[tuple[PlannedThread, list[SourceComment]]]) -> None:
+        """A few threads in one transaction, written with plain multi-row inserts: ids are
+        handed out here (so paths are known before the insert), rows are built without model
+        instances, and the lookups (already imported? thread there?) are one query per batch.
+        What is stored is what the ORM would store (same ids, values, counters); the mapping
+        rows commit with their comments, so a crash loses at most this batch and a re-run
+        resumes there."""
+        report = self.report
+        with transaction.atomic():
+            self._next_id = None
+            known = self._known([c.id for _, comments in batch for c in comments])
+            work: list[tuple[PlannedThread, list[SourceComment]]] = []
+            for planned, comments in batch:
+                new = [c for c in comments if c.id not in known] if known else comments
+                report.already += len(comments) - len(new)
+                if new:
+                    work.append((planned, new))
+            if not work:
+                return
+            threads = self._threads([planned for planned, _ in work])
+            counts: list[tuple[int, int]] = []
+            versions: list[tuple[int, int]] = []
+            shingle_rows: list[tuple[int, int, int, Any]] = []
+            mapping_rows: list[tuple[int, str, str, int]] = []
+            for planned, new in work:
+                thread, fresh = threads[planned.url]
+                order, parent_rows, existing_parents = self._prepare(thread, new, known)
+                published = self._write_rows(thread, order, parent_rows, existing_parents, shingle_rows, mapping_rows)
+                counts.append((published, thread.pk))
+                if fresh and self.keep_ids and planned.extra.get("version"):
+                    # A thread moved from another Townhall keeps its version (and so its ETags).
+                    versions.append((int(planned.extra["version"]), thread.pk))
+            table = connection.ops.quote_name
+            with connection.cursor() as cur:
+                _executemany(cur, _SHINGLE_INSERT, shingle_rows)
+                _executemany(cur, _MAPPING_INSERT, mapping_rows)
+                tt = table(Thread._meta.db_table)
+                cur.executemany(
+                    f"UPDATE {tt} SET comment_count = comment_count + %s, version = version + 1 WHERE id = %s",  # noqa: S608
+                    counts,
+                )
+                if versions:
+                    cur.executemany(f"UPDATE {tt} SET version = %s WHERE id = %s", versions)  # noqa: S608
 
     def _known(self, ids: list[str]) -> dict[str, int]:
         known: dict[str, int] = {}
+        if not ids or not ImportedComment.objects.filter(site=self.site, source=self.source).exists():
+            return known
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             known.update(ImportedComment.objects.filter(site=self.site, source=self.source, source_id__in=chunk)
@@ -471,31 +585,51 @@ class _Writer:
             if c.parent_id and c.parent_id not in ids and c.parent_id not in known:
                 self.report.orphans += 1
 
-    def _write(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
+    def _threads(self, planned: list[PlannedThread]) -> dict[str, tuple[Thread, bool]]:
+        """The batch's threads by canonical URL, (thread, created now): found (and locked) or
+        created, in the batch's order."""
         site, report = self.site, self.report
+        urls = [p.url for p in planned]
+        found: dict[str, Thread] = {}
+        for i in range(0, len(urls), 500):
+            found.update((t.url, t) for t in Thread.objects.select_for_update().filter(site=site, url__in=urls[i:i + 500]))
+        out: dict[str, tuple[Thread, bool]] = {}
+        for p in planned:
+            thread = found.get(p.url)
+            if thread is None:
+                thread = Thread.objects.create(site=site, url=p.url, title=p.title[:300])
+                report.threads_new += 1
+                extra = p.extra
+                if self.keep_ids and extra.get("created"):
+                    Thread.objects.filter(pk=thread.pk).update(
+                        created=datetime.fromisoformat(extra["created"]), closed=bool(extra.get("closed")),
+                        premoderate=bool(extra.get("premoderate")),
+                    )
+                out[p.url] = (thread, True)
+            else:
+                report.threads_existing += 1
+                if p.title and not thread.title:
+                    Thread.objects.filter(pk=thread.pk).update(title=p.title[:300])
+                out[p.url] = (thread, False)
+            thread.site = site
+        return out
+
+    def _write_one_moderated(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
         known = self._known([c.id for c in comments])
         new = [c for c in comments if c.id not in known]
-        report.already += len(comments) - len(new)
+        self.report.already += len(comments) - len(new)
         if not new:
             return
-        thread = Thread.objects.select_for_update().filter(site=site, url=planned.url).first()
-        fresh = thread is None
-        if thread is None:
-            thread = Thread.objects.create(site=site, url=planned.url, title=planned.title[:300])
-            report.threads_new += 1
-            extra = planned.extra
-            if self.keep_ids and extra.get("created"):
-                Thread.objects.filter(pk=thread.pk).update(
-                    created=datetime.fromisoformat(extra["created"]), closed=bool(extra.get("closed")),
-                    premoderate=bool(extra.get("premoderate")),
-                )
-        else:
-            report.threads_existing += 1
-            if planned.title and not thread.title:
-                Thread.objects.filter(pk=thread.pk).update(title=planned.title[:300])
-        thread.site = site
+        thread, fresh = self._threads([planned])[planned.url]
+        order, parent_rows, existing_parents = self._prepare(thread, new, known)
+        self._write_moderated(thread, order, parent_rows, existing_parents)
+        if fresh and self.keep_ids and planned.extra.get("version"):
+            Thread.objects.filter(pk=thread.pk).update(version=int(planned.extra["version"]))
 
-        # Parents: in this batch, imported earlier, or missing (kept at the top level, reported).
+    def _prepare(self, thread: Thread, new: list[SourceComment], known: dict[str, int]
+                 ) -> tuple[list[tuple[SourceComment, str | None]], dict[int, Comment], dict[str, int]]:
+        """Parents: in this batch, imported earlier, or missing (kept at the top level, reported)."""
+        report = self.report
         by_id = {c.id: c for c in new}
         existing_parents = {
             c.parent_id: known[c.parent_id] for c in new if c.parent_id and c.parent_id in known
@@ -504,7 +638,7 @@ class _Writer:
             p.pk: p for p in Comment.objects.filter(pk__in=set(existing_parents.values())).only(
                 "id", "path", "depth", "root_id", "thread_id"
             )
-        }
+        } if existing_parents else {}
         children: dict[str | None, list[SourceComment]] = defaultdict(list)
         for c in new:
             parent = c.parent_id
@@ -517,14 +651,7 @@ class _Writer:
                 report.orphans += 1
                 parent = None
             children[parent].append(c)
-        order = self._levels(children, by_id)
-        if self.moderate:
-            self._write_moderated(thread, order, parent_rows, existing_parents)
-        else:
-            self._write_bulk(thread, order, parent_rows, existing_parents)
-        if fresh and self.keep_ids and planned.extra.get("version"):
-            # A thread moved from another Townhall keeps its version (and so its ETags).
-            Thread.objects.filter(pk=thread.pk).update(version=int(planned.extra["version"]))
+        return self._levels(children, by_id), parent_rows, existing_parents
 
     def _levels(self, children: dict[str | None, list[SourceComment]], by_id: dict[str, SourceComment]
                 ) -> list[tuple[SourceComment, str | None]]:
@@ -562,46 +689,72 @@ class _Writer:
             left = [c for c in left if c.id not in placed]
         return order
 
-    def _comment(self, thread: Thread, c: SourceComment) -> Comment:
+    def _fields(self, thread_id: int, c: SourceComment) -> dict[str, Any]:
+        """A comment's stored values (by attname), as the ORM would write them."""
         ip, truncated = _clean_ip(c.ip, c.created, self.ip_cutoff)
         extra = c.extra
-        status = STATUS_OF[c.state]
-        comment = Comment(
-            thread=thread,
-            author_name=c.author_name.strip()[:100],
-            author_website=_clean_website(c.author_website),
-            author_email=_clean_email(c.author_email),
-            author_key=extra.get("author_key") or import_author_key(self.source, c.author_id, c.author_name),
-            text=c.text,
-            html=render_markdown(c.text),
-            status=status,
-            upvotes=max(c.upvotes, 0),
-            downvotes=max(c.downvotes, 0),
-            score=extra.get("score", c.upvotes - c.downvotes),
-            flagged=bool(extra.get("flagged", False)),
-            featured=bool(extra.get("featured", False)),
-            reasons=list(extra.get("reasons", ["spam"] if c.state == SPAM else [])),
-            moderation=extra.get("moderation") or {"imported": self.source, "source_id": c.id},
-            ip=ip,
-            ip_truncated=bool(extra.get("ip_truncated", truncated)),
-            created=c.created,
-            edited=datetime.fromisoformat(extra["edited"]) if extra.get("edited") else None,
-            author_token=str(extra.get("author_token", ""))[:64],
-        )
-        if self.keep_ids and extra.get("id"):
-            comment.pk = int(extra["id"])
+        return {
+            "thread_id": thread_id,
+            "author_name": c.author_name.strip()[:100],
+            "author_website": _clean_website(c.author_website),
+            "author_email": _clean_email(c.author_email),
+            "author_key": extra.get("author_key") or import_author_key(self.source, c.author_id, c.author_name),
+            "text": c.text,
+            "html": render_markdown(c.text),
+            "status": STATUS_OF[c.state],
+            "upvotes": max(c.upvotes, 0),
+            "downvotes": max(c.downvotes, 0),
+            "score": extra.get("score", c.upvotes - c.downvotes),
+            "flagged": bool(extra.get("flagged", False)),
+            "featured": bool(extra.get("featured", False)),
+            "reasons": list(extra.get("reasons", ["spam"] if c.state == SPAM else [])),
+            "moderation": extra.get("moderation") or {"imported": self.source, "source_id": c.id},
+            "ip": ip,
+            "ip_truncated": bool(extra.get("ip_truncated", truncated)),
+            "created": c.created,
+            "edited": datetime.fromisoformat(extra["edited"]) if extra.get("edited") else None,
+            "author_token": str(extra.get("author_token", ""))[:64],
+        }
+
+    def _comment(self, thread: Thread, c: SourceComment) -> Comment:
+        comment = Comment(**self._fields(thread.pk, c))
+        comment.thread = thread
+        if self.keep_ids and c.extra.get("id"):
+            comment.pk = int(c.extra["id"])
         return comment
 
-    def _write_bulk(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
-                    parent_rows: dict[int, Comment], existing_parents: dict[str, int]) -> None:
+    def _ids(self, n: int) -> list[int]:
+        """n new comment ids, as the database would hand them out to n inserts."""
+        table = Comment._meta.db_table
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
+                )
+                return sorted(r[0] for r in cur.fetchall())
+            if self._next_id is None:  # SQLite, AUTOINCREMENT: past the largest id ever used
+                cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                row = cur.fetchone()
+                cur.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+                biggest = cur.fetchone()[0]
+                self._next_id = max(row[0] if row else 0, biggest or 0) + 1
+        first = self._next_id
+        self._next_id += n
+        return list(range(first, first + n))
+
+    def _write_rows(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
+                    parent_rows: dict[int, Comment], existing_parents: dict[str, int],
+                    shingle_rows: list[tuple[int, int, int, Any]],
+                    mapping_rows: list[tuple[int, str, str, int]]) -> int:
+        """Insert a thread's new comments (parents first), collect their near-duplicate index
+        rows and source-id rows; returns how many are published."""
         report = self.report
-        keep_ids = self.keep_ids and not Comment.objects.filter(
-            pk__in=[int(c.extra["id"]) for c, _ in order if c.extra.get("id")]
-        ).exists()
-        made: dict[str, Comment] = {}
-        # Level by level: a comment's parent (and so its path prefix) exists before it does.
-        levels: list[list[tuple[SourceComment, str | None]]] = []
+        explicit = [int(c.extra["id"]) for c, _ in order if self.keep_ids and c.extra.get("id")]
+        keep_ids = bool(explicit) and not Comment.objects.filter(pk__in=explicit).exists()
+        # Depths, clipped at MAX_DEPTH; ids are handed out level by level (as inserting the
+        # levels one after the other would).
         depth_of: dict[str, int] = {}
+        levels: list[list[tuple[SourceComment, str | None]]] = []
         for c, parent in order:
             if parent is None:
                 d = 0
@@ -616,85 +769,80 @@ class _Writer:
             while len(levels) <= d:
                 levels.append([])
             levels[d].append((c, parent))
+        flat = [item for level in levels for item in level]
+        level_of = [n for n, level in enumerate(levels) for _ in level]
         # Counters computed here: a comment's visible replies, bottom up (a deleted comment is
         # visible while it has visible replies).
         visible_replies: Counter[str] = Counter()
         status_of = {c.id: STATUS_OF[c.state] for c, _ in order}
         existing_delta: Counter[int] = Counter()
-        for level in reversed(levels):
-            for c, parent in level:
-                visible = status_of[c.id] == Status.PUBLISHED or (
-                    status_of[c.id] == Status.DELETED and visible_replies[c.id] > 0
-                )
-                if visible and parent is not None:
-                    if parent in status_of:
-                        visible_replies[parent] += 1
-                    else:
-                        existing_delta[existing_parents[parent]] += 1
-        for level_no, level in enumerate(levels):
-            objs = []
-            for c, parent in level:
-                obj = self._comment(thread, c)
-                if not keep_ids:
-                    obj.pk = None
-                obj.depth = level_no
-                obj.reply_count = visible_replies[c.id]
-                if parent is None:
-                    obj.parent_id, obj.root_id = None, None
-                    obj._prefix = ""  # type: ignore[attr-defined]
+        for c, parent in reversed(flat):
+            visible = status_of[c.id] == Status.PUBLISHED or (
+                status_of[c.id] == Status.DELETED and visible_replies[c.id] > 0
+            )
+            if visible and parent is not None:
+                if parent in status_of:
+                    visible_replies[parent] += 1
                 else:
-                    host = made.get(parent) or parent_rows[existing_parents[parent]]
-                    obj.parent_id = host.pk
-                    obj.root_id = host.root_id or host.pk
-                    obj._prefix = host.path  # type: ignore[attr-defined]
-                    if level_no != host.depth + 1:  # flattened past MAX_DEPTH
-                        obj.depth = host.depth + 1 if host.depth < MAX_DEPTH else MAX_DEPTH
-                objs.append(obj)
-            Comment.objects.bulk_create(objs, batch_size=500)
-            for (c, _), obj in zip(level, objs, strict=True):
-                obj.path = obj._prefix + path_segment(obj.pk)  # type: ignore[attr-defined]
-                made[c.id] = obj
-            with connection.cursor() as cur:
-                cur.executemany(
-                    f"UPDATE {Comment._meta.db_table} SET path = %s WHERE id = %s",  # noqa: S608
-                    [(o.path, o.pk) for o in objs],
-                )
+                    existing_delta[existing_parents[parent]] += 1
+        ids = [int(c.extra["id"]) for c, _ in flat] if keep_ids else self._ids(len(flat))
+        # (pk, path, depth, root) of each comment written so far, by source id
+        made: dict[str, tuple[int, str, int, int | None]] = {}
+        rows = []
+        site_id, source = self.site.pk, self.source
+        for (c, parent), pk, level_no in zip(flat, ids, level_of, strict=True):
+            values = self._fields(thread.pk, c)
+            depth = level_no
+            if parent is None:
+                parent_id = root_id = None
+                path = path_segment(pk)
+            else:
+                if parent in made:
+                    h_pk, h_path, h_depth, h_root = made[parent]
+                else:
+                    row = parent_rows[existing_parents[parent]]
+                    h_pk, h_path, h_depth, h_root = row.pk, row.path, row.depth, row.root_id
+                parent_id, root_id = h_pk, h_root or h_pk
+                path = h_path + path_segment(pk)
+                if level_no != h_depth + 1:  # flattened past MAX_DEPTH
+                    depth = h_depth + 1 if h_depth < MAX_DEPTH else MAX_DEPTH
+            made[c.id] = (pk, path, depth, root_id)
+            values.update(id=pk, parent_id=parent_id, root_id=root_id, depth=depth, path=path,
+                          reply_count=visible_replies[c.id])
+            rows.append(self.rows.row(values))
+            if values["status"] != Status.REJECTED:
+                hashes = shingles(c.text)
+                if hashes:
+                    created = self.rows.created(c.created)
+                    shingle_rows.extend((site_id, pk, h, created) for h in hashes)
+        with connection.cursor() as cur:
+            _executemany(cur, self.rows.insert, rows)
         if keep_ids:
+            self._next_id = None  # SQLite's counter moved past the explicit ids
             _reset_sequence()
-        created = [made[c.id] for c, _ in order]
-        self._index(created)
-        ImportedComment.objects.bulk_create(
-            [ImportedComment(site=self.site, source=self.source, source_id=c.id, comment_id=made[c.id].pk)
-             for c, _ in order],
-            batch_size=500,
-        )
+        for c, _ in order:
+            mapping_rows.append((site_id, source, c.id, made[c.id][0]))
         for parent_pk, delta in existing_delta.items():
             _adjust_visible_replies(parent_pk, delta)
-        published = sum(1 for o in created if o.status == Status.PUBLISHED)
-        Thread.objects.filter(pk=thread.pk).update(
-            comment_count=F("comment_count") + published, version=F("version") + 1
-        )
-        for o in created:
-            report.states[_state_word(o.status)] += 1
-        report.comments += len(created)
+        published = 0
+        for c, _ in order:
+            status = status_of[c.id]
+            published += status == Status.PUBLISHED
+            report.states[_state_word(status)] += 1
+        report.comments += len(order)
+        return published
 
     def _index(self, comments: list[Comment]) -> None:
         """The near-duplicate index (moderation.duplicates): the same triples index_comment
         would store, written in bulk."""
-        rows: list[tuple[int, int, int, datetime]] = []
+        rows: list[tuple[int, int, int, Any]] = []
         for o in comments:
             if o.status == Status.REJECTED:
                 continue
-            rows.extend((self.site.pk, o.pk, h, o.created) for h in shingles(o.text))
-        if not rows:
-            return
-        table = Shingle._meta.db_table
+            created = self.rows.created(o.created)
+            rows.extend((self.site.pk, o.pk, h, created) for h in shingles(o.text))
         with connection.cursor() as cur:
-            for i in range(0, len(rows), 5000):
-                cur.executemany(
-                    f"INSERT INTO {table} (site_id, comment_id, hash, created) VALUES (%s, %s, %s, %s)",  # noqa: S608
-                    rows[i:i + 5000],
-                )
+            _executemany(cur, _SHINGLE_INSERT, rows)
 
     def _write_moderated(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
                          parent_rows: dict[int, Comment], existing_parents: dict[str, int]) -> None:
