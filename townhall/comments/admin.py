@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from townhall.comments.models import Comment, Report, Site, SiteOrigin, Thread, Vote
+from townhall.comments.models import SITE_POLICY_FIELDS, Comment, Report, Site, SiteOrigin, Thread, Vote
 
 
 class SiteOriginInline(admin.TabularInline):
@@ -13,6 +13,8 @@ class SiteAdmin(admin.ModelAdmin):
     list_display = ("slug", "name", "premoderate", "created")
     search_fields = ("slug", "name")
     inlines = [SiteOriginInline]
+    # The policy's fields and their help texts come from the model (SITE_POLICY_FIELDS).
+    fieldsets = [(None, {"fields": ("slug", "name")}), ("Policy", {"fields": SITE_POLICY_FIELDS})]
 
 
 @admin.register(Thread)

@@ -9,6 +9,8 @@ only so that they compare the same under every database collation.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -30,21 +32,36 @@ def subtree_end(path: str) -> str:
 class Site(models.Model):
     """A website that embeds Townhall, with the policy its threads follow."""
 
-    slug = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
-    require_name = models.BooleanField(default=False)
-    require_email = models.BooleanField(default=False)
-    edit_window_minutes = models.PositiveIntegerField(default=15, validators=[MaxValueValidator(7 * 24 * 60)])
-    display_depth = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1), MaxValueValidator(20)])
-    page_size = models.PositiveSmallIntegerField(default=20, validators=[MinValueValidator(1), MaxValueValidator(100)])
-    replies_per_page = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1), MaxValueValidator(100)])
-    rules = models.TextField(blank=True, default="")
-    # Query parameters that are part of a page's identity (?p=123 on a WordPress blog).
-    identity_params = models.JSONField(default=list, blank=True)
-    # 0 keeps threads open forever.
-    close_after_days = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(36500)])
-    # Pre-moderation: every new comment waits for a moderator.
-    premoderate = models.BooleanField(default=False)
+    slug = models.SlugField(max_length=50, unique=True, help_text="the site's short name in the embed snippet and URLs")
+    name = models.CharField(max_length=200, help_text="the site's name, shown to moderators")
+    require_name = models.BooleanField(default=False, help_text="commenters must give a name")
+    require_email = models.BooleanField(default=False, help_text="commenters must give an email (never shown)")
+    edit_window_minutes = models.PositiveIntegerField(
+        default=15, validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="minutes an author may edit or delete their comment",
+    )
+    display_depth = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="nesting levels shown before replies continue flat",
+    )
+    page_size = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="top-level comments per page",
+    )
+    replies_per_page = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="replies shown per comment before 'more replies'",
+    )
+    rules = models.TextField(blank=True, default="", help_text="rules text shown above the comment form")
+    identity_params = models.JSONField(
+        default=list, blank=True,
+        help_text="query parameters that are part of a page's identity (?p=123 on a WordPress blog)",
+    )
+    close_after_days = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(36500)],
+        help_text="close threads this many days after they start (0: never)",
+    )
+    premoderate = models.BooleanField(default=False, help_text="hold every new comment for a moderator")
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,6 +69,20 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+# The site's policy, declared once by the fields above (type, default, limits, help text): the
+# services accept these, and `townhall site`, the admin, /config (all but identity_params) and the
+# moderators' sites page derive from them.
+SITE_POLICY_FIELDS = (
+    "require_name", "require_email", "edit_window_minutes", "display_depth", "page_size",
+    "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate",
+)
+SITE_PUBLIC_FIELDS = tuple(f for f in SITE_POLICY_FIELDS if f != "identity_params")
+
+
+def site_policy_field(name: str) -> models.Field[Any, Any]:
+    return Site._meta.get_field(name)  # type: ignore[return-value]
 
 
 class SiteOrigin(models.Model):

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 
 from townhall.comments.models import Site, SiteOrigin
 
-
 # Set on a request once its Origin was found among a site's origins: (origin, site slug).
 _CHECKED = "_townhall_origin_of_site"
 

@@ -8,22 +8,30 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from townhall.comments.models import site_policy_field
 from townhall.core.text import Text
 
 
+def _doc(name: str) -> str:
+    return str(site_policy_field(name).help_text)
+
+
 class SiteConfigOut(Schema):
+    """Explicit on purpose (the public contract); its policy fields are SITE_PUBLIC_FIELDS, with
+    their help text from the model (a test keeps the two in step)."""
+
     site: str
     name: str
-    require_name: bool
-    require_email: bool
-    edit_window_minutes: int
-    display_depth: int
-    page_size: int
-    replies_per_page: int
-    rules: str
-    premoderate: bool
-    close_after_days: int
-    max_text_length: int
+    require_name: bool = Field(description=_doc("require_name"))
+    require_email: bool = Field(description=_doc("require_email"))
+    edit_window_minutes: int = Field(description=_doc("edit_window_minutes"))
+    display_depth: int = Field(description=_doc("display_depth"))
+    page_size: int = Field(description=_doc("page_size"))
+    replies_per_page: int = Field(description=_doc("replies_per_page"))
+    rules: str = Field(description=_doc("rules"))
+    premoderate: bool = Field(description=_doc("premoderate"))
+    close_after_days: int = Field(description=_doc("close_after_days"))
+    max_text_length: int = Field(description="the longest comment text accepted, in characters")
 
 
 class AuthorOut(Schema):

@@ -23,11 +23,14 @@ from django.utils import timezone
 from townhall.comments.locator import canonical_url, is_web_url
 from townhall.comments.models import (
     PATH_SEGMENT,
+    SITE_POLICY_FIELDS,
+    SITE_PUBLIC_FIELDS,
     VISIBLE,
     Comment,
     Site,
     Status,
     Thread,
+    site_policy_field,
     subtree_end,
 )
 from townhall.core.errors import NotFound, ValidationFailed
@@ -103,22 +106,31 @@ site_cache = SiteCache()
 
 
 def site_public_config(site: Site, *, max_text_length: int) -> dict[str, Any]:
-    """The site's public policy: every public Site field (the schema SiteConfigOut lists them,
-    with the field's help text), and the text limit the moderation policy sets."""
+    """The site's public policy: every public Site field (SITE_PUBLIC_FIELDS; the schema
+    SiteConfigOut lists them with the field's help text), and the text limit the moderation
+    policy sets."""
     return {
         "site": site.slug,
         "name": site.name,
-        "require_name": site.require_name,
-        "require_email": site.require_email,
-        "edit_window_minutes": site.edit_window_minutes,
-        "display_depth": site.display_depth,
-        "page_size": site.page_size,
-        "replies_per_page": site.replies_per_page,
-        "rules": site.rules,
-        "premoderate": site.premoderate,
-        "close_after_days": site.close_after_days,
+        **{name: getattr(site, name) for name in SITE_PUBLIC_FIELDS},
         "max_text_length": max_text_length,
     }
+
+
+def site_policy_table(site: Site) -> list[tuple[str, str, str]]:
+    """The site's policy for people: (label, value, help text) per field, from the model."""
+    rows = []
+    for name in SITE_POLICY_FIELDS:
+        field = site_policy_field(name)
+        value = getattr(site, name)
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, list):
+            shown = ", ".join(map(str, value)) or "(none)"
+        else:
+            shown = str(value) if value != "" else "(none)"
+        rows.append((str(field.verbose_name).capitalize(), shown, str(field.help_text)))
+    return rows
 
 
 # ---------------------------------------------------------------------------- cursors

@@ -26,6 +26,7 @@ from townhall.comments import events
 from townhall.comments.locator import is_web_url, normalise_origin
 from townhall.comments.models import (
     MAX_DEPTH,
+    SITE_POLICY_FIELDS,
     Comment,
     Site,
     SiteOrigin,
@@ -44,18 +45,6 @@ MAX_TEXT = 10_000
 MAX_NAME = 100
 MAX_WEBSITE = 500
 MAX_TITLE = 300
-SITE_POLICY_FIELDS = {
-    "require_name",
-    "require_email",
-    "edit_window_minutes",
-    "display_depth",
-    "page_size",
-    "replies_per_page",
-    "rules",
-    "identity_params",
-    "close_after_days",
-    "premoderate",
-}
 
 
 # ---------------------------------------------------------------------------- sites
@@ -66,7 +55,7 @@ def site_create(*, slug: str, name: str, origins: list[str], **policy: object) -
     if Site.objects.filter(slug=slug).exists():
         raise Conflict(f"a site with slug {slug!r} already exists", code="site_exists")
     normalised = _normalise_origins(origins, errors)
-    unknown = set(policy) - SITE_POLICY_FIELDS
+    unknown = set(policy) - set(SITE_POLICY_FIELDS)
     if unknown:
         errors.append(FieldError("policy", f"unknown policy fields: {', '.join(sorted(unknown))}"))
     site = Site(slug=slug, name=name, **policy)
@@ -86,7 +75,7 @@ def site_update(*, site: Site, origins: list[str] | None = None, **policy: objec
     errors: list[FieldError] = []
     normalised = _normalise_origins(origins, errors) if origins is not None else None
     for key, value in policy.items():
-        if key not in SITE_POLICY_FIELDS | {"name"}:
+        if key not in (*SITE_POLICY_FIELDS, "name"):
             errors.append(FieldError(key, "is not a site setting"))
         else:
             setattr(site, key, value)

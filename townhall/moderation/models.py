@@ -13,23 +13,28 @@ class Policy(models.Model):
     """How a site's pipeline runs. Every field has a default, so a new site is moderated sensibly
     from its first comment."""
 
-    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="moderation_policy")
-    # Post-moderation: soft signals publish and flag for review instead of holding.
-    post_moderation = models.BooleanField(default=True)
+    site = models.OneToOneField(
+        Site, on_delete=models.CASCADE, related_name="moderation_policy", help_text="the site this policy moderates"
+    )
+    post_moderation = models.BooleanField(
+        default=True, help_text="soft signals publish and flag for review instead of holding"
+    )
     # Hard rules.
-    min_length = models.PositiveIntegerField(default=1)
-    max_length = models.PositiveIntegerField(default=5000)
+    min_length = models.PositiveIntegerField(default=1, help_text="shortest comment text accepted, in characters")
+    max_length = models.PositiveIntegerField(default=5000, help_text="longest comment text accepted, in characters")
     flood_count = models.PositiveIntegerField(default=5, help_text="comments per author per flood window")
-    flood_seconds = models.PositiveIntegerField(default=60)
+    flood_seconds = models.PositiveIntegerField(default=60, help_text="the flood window, in seconds")
     # Word lists (matched after folding case, accents, look-alikes, spacing and leetspeak).
-    banned_words = models.JSONField(default=list, blank=True)
-    suspect_words = models.JSONField(default=list, blank=True)
+    banned_words = models.JSONField(default=list, blank=True, help_text="words that reject a comment")
+    suspect_words = models.JSONField(default=list, blank=True, help_text="words that hold (or flag) a comment")
     # Links.
-    max_links = models.PositiveIntegerField(default=3)
+    max_links = models.PositiveIntegerField(default=3, help_text="more links than this hold a comment")
     link_allow = models.JSONField(default=list, blank=True, help_text="if set, links elsewhere are held")
-    link_deny = models.JSONField(default=list, blank=True)
+    link_deny = models.JSONField(default=list, blank=True, help_text="link domains that reject a comment")
     # Languages (ISO 639-1); empty accepts every language.
-    languages = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(
+        default=list, blank=True, help_text="accepted languages (ISO 639-1 codes); empty: every language"
+    )
     # Classifier thresholds (0..1). The hostility ones are empty by default: the shipped model's
     # calibrated defaults apply (`selectors.thresholds_for`), and follow it when it changes.
     toxicity_warn = models.FloatField(
@@ -44,25 +49,38 @@ class Policy(models.Model):
         max_length=40, blank=True, default="",
         help_text="version of the hostility model the site's own thresholds were set for",
     )
-    spam_hold = models.FloatField(default=0.8)
+    spam_hold = models.FloatField(default=0.8, help_text="spam score (0..1) that holds a comment with other signals")
     # Near-duplicates: share of a comment's word triples already posted on the site recently.
-    duplicate_hours = models.PositiveIntegerField(default=72)
-    duplicate_containment = models.FloatField(default=0.9)
+    duplicate_hours = models.PositiveIntegerField(default=72, help_text="hours a posted text counts for repeats")
+    duplicate_containment = models.FloatField(
+        default=0.9, help_text="share (0..1) of a comment's word triples already posted that makes it a repeat"
+    )
     # Reports from this many distinct readers hide a published comment pending review.
-    report_hide_count = models.PositiveIntegerField(default=3)
+    report_hide_count = models.PositiveIntegerField(
+        default=3, help_text="reports from this many distinct readers hide a comment pending review"
+    )
     # New and trusted commenters (trust is bound to the server-issued reader token).
-    premoderate_first = models.PositiveIntegerField(default=0)
-    trusted_after = models.PositiveIntegerField(default=5)
+    premoderate_first = models.PositiveIntegerField(
+        default=0, help_text="hold the first N comments of an unknown author (0: none)"
+    )
+    trusted_after = models.PositiveIntegerField(
+        default=5, help_text="approved comments after which soft signals no longer hold an author's comments"
+    )
     # Flame wars.
     flamewar_min_run = models.PositiveIntegerField(default=8, help_text="alternating replies between 2-3 authors")
-    flamewar_min_hostile = models.PositiveIntegerField(default=2)
-    flamewar_slow_minutes = models.PositiveIntegerField(default=10)
+    flamewar_min_hostile = models.PositiveIntegerField(default=2, help_text="hostile replies that make a run a flame war")
+    flamewar_slow_minutes = models.PositiveIntegerField(
+        default=10, help_text="slow mode a new flame war's branch gets: one reply per author per N minutes (0: none)"
+    )
     flamewar_toxicity_hold = models.FloatField(
         null=True, blank=True, default=None,
         help_text="hostility score that holds a reply inside a flame war; empty: the shipped model's default",
     )
     # The site's own model, fitted on its moderators' decisions; null: the shipped model alone.
-    site_model = models.ForeignKey("SiteModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    site_model = models.ForeignKey(
+        "SiteModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="the site's own model in use (townhall moderation retrain); empty: the shipped model alone",
+    )
 
     def __str__(self) -> str:
         return f"policy of {self.site}"

@@ -15,6 +15,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Greatest
 
 from townhall.comments.models import Comment, Report, Site, Status, Thread
+from townhall.comments.selectors import site_policy_table
 from townhall.core.errors import Forbidden, NotFound
 from townhall.moderation.ml import hostility_model
 from townhall.moderation.ml.hostility import Phrase
@@ -122,14 +123,15 @@ def user_by_username(username: str) -> User | None:
     return User.objects.filter(username=username).first()
 
 
-def site_rows(mine: MySites) -> list[tuple[Site, bool, int, Thresholds]]:
+def site_rows(mine: MySites) -> list[tuple[Site, bool, int, Thresholds, list[tuple[str, str, str]]]]:
     """The sites page: each site, whether the user administers it, the slow mode its new flame
-    wars start with, and the hostility thresholds in force (with a warning when the site's own
-    were set for another model)."""
+    wars start with, the hostility thresholds in force (with a warning when the site's own
+    were set for another model), and its policy (label, value, help text, from the model)."""
     rows = []
     for s in mine.sites:
         policy = policy_for(s)
-        rows.append((s, s.pk in mine.administered, policy.flamewar_slow_minutes, thresholds_for(policy)))
+        rows.append((s, s.pk in mine.administered, policy.flamewar_slow_minutes, thresholds_for(policy),
+                     site_policy_table(s)))
     return rows
 
 

@@ -159,3 +159,13 @@ def test_unknown_objects_are_404_not_403_and_others_sites_403(site: Site, other_
     theirs = held(other_site, text="Not yours.", url="https://other.example/a")
     assert client.post(f"/moderate/comments/{theirs.pk}/approve/").status_code == 403
     assert client.get(f"/moderate/threads/{theirs.thread_id}/health/").status_code == 403
+
+
+def test_sites_page_shows_the_policy_with_the_models_help(site: Site, people: People) -> None:
+    from townhall.comments.services import site_update
+
+    site_update(site=site, page_size=7, identity_params=["p"])
+    html = signed_in(people.moderator).get("/moderate/sites/").content.decode()
+    assert "<dt>Page size</dt><dd>7 <span" in html and "top-level comments per page" in html
+    assert "<dt>Identity params</dt><dd>p <span" in html
+    assert "Another site" not in html

@@ -7,21 +7,27 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from townhall.comments.models import Site
+from townhall.comments.models import SITE_POLICY_FIELDS, Site, site_policy_field
 from townhall.comments.selectors import site_by_slug
 from townhall.comments.services import site_create, site_update
 from townhall.core.errors import DomainError, ValidationFailed
 
+
+def _kind(name: str) -> type:
+    """How an option's text becomes the field's value, from the model field's type."""
+    internal = site_policy_field(name).get_internal_type()
+    if internal == "BooleanField":
+        return bool
+    if internal.endswith("IntegerField"):
+        return int
+    return str
+
+
+# Every site policy field but the list one (--identity-param, repeatable), with its help text.
 POLICY_ARGS: list[tuple[str, type, str]] = [
-    ("require_name", bool, "commenters must give a name"),
-    ("require_email", bool, "commenters must give an email (never shown)"),
-    ("edit_window_minutes", int, "minutes an author may edit or delete"),
-    ("display_depth", int, "nesting levels shown before replies continue flat"),
-    ("page_size", int, "top-level comments per page"),
-    ("replies_per_page", int, "replies shown per comment before 'more replies'"),
-    ("rules", str, "rules text shown above the form"),
-    ("close_after_days", int, "close threads this many days after their first comment (0: never)"),
-    ("premoderate", bool, "hold every new comment for a moderator"),
+    (name, _kind(name), str(site_policy_field(name).help_text))
+    for name in SITE_POLICY_FIELDS
+    if site_policy_field(name).get_internal_type() != "JSONField"
 ]
 
 
@@ -61,10 +67,10 @@ class Command(BaseCommand):
         setp.add_argument("--name")
         setp.add_argument("--origin", action="append", help="replaces the origin list (repeatable)")
         for p in (add, setp):
-            for name, _kind, doc in POLICY_ARGS:
+            for name, _type, doc in POLICY_ARGS:
                 p.add_argument(f"--{name.replace('_', '-')}", dest=name, help=doc)
             p.add_argument("--identity-param", dest="identity_params", action="append",
-                           help="a query parameter that is part of a page's identity (repeatable)")
+                           help=f"{site_policy_field('identity_params').help_text} (repeatable)")
         sub.add_parser("list", help="List sites.")
         show = sub.add_parser("show", help="Print a site's policy and its embed snippet.")
         show.add_argument("slug")
@@ -115,9 +121,10 @@ class Command(BaseCommand):
         out = self.stdout.write
         out(f"site:     {site.slug} ({site.name})")
         out(f"origins:  {', '.join(o.origin for o in site.origins.all())}")
-        for name, _kind, doc in POLICY_ARGS:
+        for name, _type, doc in POLICY_ARGS:
             out(f"  {name:<20} {getattr(site, name)!s:<10} {doc}")
-        out(f"  {'identity_params':<20} {','.join(site.identity_params) or '(none)':<10} query parameters kept in thread URLs")
+        out(f"  {'identity_params':<20} {','.join(site.identity_params) or '(none)':<10} "
+            f"{site_policy_field('identity_params').help_text}")
         base = settings.PUBLIC_URL.rstrip("/")
         if not base:
             base = "http://127.0.0.1:8000"
