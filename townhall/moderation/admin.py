@@ -12,13 +12,17 @@ from django.http import HttpRequest
 
 from townhall.core.errors import ValidationFailed
 from townhall.moderation.models import Ban, FlameWar, Policy
-from townhall.moderation.services import policy_update
+from townhall.moderation.services import POLICY_FIELDS, policy_update
+
+
+def _order(name: str) -> int:
+    return [f.name for f in Policy._meta.concrete_fields].index(name)
 
 
 class PolicyForm(forms.ModelForm[Policy]):
     class Meta:
         model = Policy
-        exclude = ("site", "thresholds_model", "site_model")
+        fields = [n for n in sorted(POLICY_FIELDS, key=_order) if n not in ("thresholds_model", "site_model")]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
