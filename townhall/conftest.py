@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from townhall.comments.cache import page_cache, site_cache
 from townhall.comments.models import Site
-from townhall.comments.selectors import page_cache, site_cache
 from townhall.comments.services import site_create
 from townhall.core.testing import ORIGIN, PAGE, post_json
 

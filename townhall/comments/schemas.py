@@ -9,6 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from townhall.comments.models import site_policy_field
+from townhall.comments.selectors import Sort
 from townhall.core.text import Text
 
 
@@ -85,7 +86,7 @@ class ThreadInfoOut(Schema):
 
 class ThreadPageOut(Schema):
     thread: ThreadInfoOut
-    sort: Literal["oldest", "newest", "top"]
+    sort: Sort
     comments: list[CommentOut]
     cursor: str | None = Field(description="Next page of top-level comments.")
 

@@ -10,11 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from threading import Lock
 from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
@@ -36,7 +33,10 @@ from townhall.comments.models import (
 from townhall.core.errors import NotFound, ValidationFailed
 from townhall.core.tokens import edit_token_owns
 
+# The one sort list: the API's parameter and schema, the no-JS page's links, and (a test checks
+# it) the widget's menu.
 Sort = Literal["oldest", "newest", "top"]
+SORTS: tuple[Sort, ...] = ("oldest", "newest", "top")
 MAX_LIMIT = 100
 
 # Only these columns leave the database for a public page: never the email or the address.
@@ -66,43 +66,6 @@ def site_by_slug(slug: str) -> Site:
     if site is None:
         raise NotFound(f"no site {slug!r}", code="site_not_found")
     return site
-
-
-SITE_TTL_SECONDS = 5.0
-
-
-class SiteCache:
-    """Sites with their origins, per process, for a few seconds: a hot read then costs one
-    query (the thread's version). A policy change reaches other processes' reads within
-    SITE_TTL_SECONDS; writes always read the site afresh."""
-
-    def __init__(self) -> None:
-        self._data: dict[str, tuple[float, Site]] = {}
-        self._lock = Lock()
-
-    def get(self, slug: str) -> Site:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._data.get(slug)
-        if hit and hit[0] > now:
-            return hit[1]
-        site = Site.objects.prefetch_related("origins").filter(slug=slug).first()
-        if site is None:
-            raise NotFound(f"no site {slug!r}", code="site_not_found")
-        with self._lock:
-            self._data[slug] = (now + SITE_TTL_SECONDS, site)
-        return site
-
-    def forget(self, slug: str) -> None:
-        with self._lock:
-            self._data.pop(slug, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-site_cache = SiteCache()
 
 
 def site_public_config(site: Site, *, max_text_length: int) -> dict[str, Any]:
@@ -380,37 +343,3 @@ def thread_counts(*, site: Site, urls: list[str]) -> dict[str, int]:
         canonical[raw] = canonical_url(raw, origins=origins, identity_params=site.identity_params, field=f"url[{i}]")
     found = dict(Thread.objects.filter(site=site, url__in=set(canonical.values())).values_list("url", "comment_count"))
     return {raw: found.get(c, 0) for raw, c in canonical.items()}
-
-
-class PageCache:
-    """Rendered thread pages, per process, keyed by (thread, version, parameters).
-
-    A page for a given version never changes, so a per-process cache can't serve stale bytes;
-    only the version lookup has to be shared, and it is one indexed row read.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._data: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[Any, ...], value: bytes) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-page_cache = PageCache()

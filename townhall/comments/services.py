@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.comments import events
+from townhall.comments.cache import site_cache
 from townhall.comments.locator import is_web_url, normalise_origin
 from townhall.comments.models import (
     MAX_DEPTH,
@@ -36,7 +37,7 @@ from townhall.comments.models import (
     path_segment,
 )
 from townhall.comments.rendering import render_markdown
-from townhall.comments.selectors import site_cache, thread_locate
+from townhall.comments.selectors import thread_locate
 from townhall.core import tokens
 from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from townhall.core.net import ip_hash, truncate_ip

@@ -4,14 +4,12 @@ authenticate with header tokens, never cookies."""
 
 from __future__ import annotations
 
-import hashlib
-from typing import Literal
-
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from ninja import Query, Router, Status
 
 from townhall.comments import selectors, services
+from townhall.comments.cache import site_cache, thread_page_cached
 from townhall.comments.models import Comment, Site
 from townhall.comments.models import Status as CommentStatus
 from townhall.comments.origins import origin_may_write, own_origin
@@ -75,7 +73,7 @@ def _reader(request: HttpRequest) -> str | None:
 @router.get("/config", response={200: SiteConfigOut, 404: ErrorOut})
 def site_config(request: HttpRequest, site: str) -> dict[str, object]:
     """GET /api/v1/config?site=SLUG — anyone. The site's public policy for the widget."""
-    found = selectors.site_cache.get(site)
+    found = site_cache.get(site)
     return selectors.site_public_config(found, max_text_length=text_limit(found))
 
 
@@ -91,7 +89,7 @@ def thread_read(
     request: HttpRequest,
     site: str,
     url: str,
-    sort: Literal["oldest", "newest", "top"] = "oldest",
+    sort: selectors.Sort = "oldest",
     limit: int | None = None,
     cursor: str | None = None,
 ) -> HttpResponse:
@@ -100,21 +98,12 @@ def thread_read(
     cached by thread version and carries an ETag; If-None-Match gets a 304."""
     if limit is not None and not 1 <= limit <= selectors.MAX_LIMIT:
         raise ValidationFailed.one("limit", f"must be between 1 and {selectors.MAX_LIMIT}")
-    ref = selectors.thread_ref(site=selectors.site_cache.get(site), url=url)
-    params = f"{sort}|{limit}|{cursor}"
-    thread_id = ref.thread.pk if ref.thread else 0
-    etag = f'"t{thread_id}v{ref.version}-{hashlib.blake2s(params.encode(), digest_size=6).hexdigest()}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        key = (ref.site.pk, ref.url, ref.version, params)
-        body = selectors.page_cache.get(key)
-        if body is None:
-            page = selectors.thread_page(ref, sort=sort, limit=limit, cursor=cursor)
-            body = ThreadPageOut.model_validate(page).model_dump_json().encode()
-            selectors.page_cache.put(key, body)
-        response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
+    ref = selectors.thread_ref(site=site_cache.get(site), url=url)
+    page = thread_page_cached(
+        ref, sort=sort, limit=limit, cursor=cursor, if_none_match=request.headers.get("If-None-Match", "")
+    )
+    response = HttpResponseNotModified() if page.body is None else HttpResponse(page.body, content_type="application/json")
+    response["ETag"] = page.etag
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -239,4 +228,4 @@ def thread_counts(request: HttpRequest, site: str, url: list[str] = Query(...)) 
     URLs, keyed by the URL as given."""
     if len(url) > 100:
         raise ValidationFailed.one("url", "at most 100 URLs per request")
-    return {"counts": selectors.thread_counts(site=selectors.site_cache.get(site), urls=url)}
+    return {"counts": selectors.thread_counts(site=site_cache.get(site), urls=url)}

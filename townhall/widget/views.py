@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from townhall.comments import selectors
+from townhall.comments.cache import site_cache
 from townhall.core.errors import DomainError
-
-SORTS = ("oldest", "newest", "top")
 
 
 def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -46,10 +45,10 @@ def thread_noscript(request: HttpRequest) -> HttpResponse:
     as HTML, with links to the next page and to each comment's further replies."""
     slug, url = request.GET.get("site", ""), request.GET.get("url", "")
     sort = request.GET.get("sort", "oldest")
-    if sort not in SORTS:
+    if sort not in selectors.SORTS:
         sort = "oldest"
     try:
-        ref = selectors.thread_ref(site=selectors.site_by_slug(slug), url=url)
+        ref = selectors.thread_ref(site=site_cache.get(slug), url=url)
         page = selectors.thread_page(ref, sort=sort, cursor=request.GET.get("cursor") or None)  # type: ignore[arg-type]
     except DomainError as exc:
         return _error(request, exc)
@@ -60,7 +59,7 @@ def thread_noscript(request: HttpRequest) -> HttpResponse:
         "comments": _annotate(page["comments"]),
         "next_url": next_url,
         "first_url": _thread_link(slug, url, sort=sort) if request.GET.get("cursor") else None,
-        "sorts": [(s, _thread_link(slug, url, sort=s), s == sort) for s in SORTS],
+        "sorts": [(s, _thread_link(slug, url, sort=s), s == sort) for s in selectors.SORTS],
     }
     return render(request, "widget/thread.html", context)
 

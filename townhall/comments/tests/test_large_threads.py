@@ -16,8 +16,8 @@ from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from townhall.comments.cache import page_cache, site_cache
 from townhall.comments.models import Site
-from townhall.comments.selectors import page_cache, site_cache
 from townhall.comments.services import site_create, site_update
 from townhall.comments.tests.factories import bulk_thread
 

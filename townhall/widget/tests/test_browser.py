@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from townhall.comments.cache import page_cache
 from townhall.comments.models import Comment, Site, Status, Thread
-from townhall.comments.selectors import page_cache
 from townhall.comments.services import comment_vote, site_update, thread_set_closed
 from townhall.comments.tests.factories import make_comment
 from townhall.demo.services import DEMO_URL, demo_load, load_seed_document

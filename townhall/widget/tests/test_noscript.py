@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from townhall.comments.models import Comment, Site, Status, Thread
+from townhall.comments.selectors import SORTS
 from townhall.comments.services import comment_delete, comment_set_status, site_update
 from townhall.demo.services import DEMO_URL, demo_load, load_seed_document
 from townhall.posting.services import comment_create
@@ -217,3 +219,9 @@ def test_static_widget_files_are_served(client: Client) -> None:
     for name in ("embed.js", "embed.css", "count.js"):
         response = client.get(f"/static/townhall/{name}")
         assert response.status_code == 200, name
+
+
+def test_the_widget_offers_the_sorts_the_server_knows() -> None:
+    js = (Path(__file__).parents[1] / "static" / "townhall" / "embed.js").read_text()
+    found = re.search(r"const SORTS = \[([^\]]*)\]", js)
+    assert found and tuple(re.findall(r"'(\w+)'", found.group(1))) == SORTS
