@@ -94,6 +94,11 @@ class Verdict(enum.StrEnum):
     def status(self) -> Status:
         return Status.PUBLISHED if self == Verdict.APPROVE else Status.REJECTED
 
+    @property
+    def label(self) -> Verdict:
+        """What the comment's record keeps (the retraining label): a ban is a rejection."""
+        return Verdict.REJECT if self == Verdict.BAN else self
+
 
 class Review(TypedDict):
     decision: str  # a Verdict

@@ -92,28 +92,25 @@ def ban_create(*, site: Site, kind: str, value: str, reason: str = "", until: da
     return Ban.objects.create(site=site, kind=kind, value=value, reason=reason, until=until)
 
 
-# The name moderators' code still uses for a verdict; one enum, decisions.Verdict.
-Review = Verdict
-
-
-def comment_review(*, comment: Comment, decision: Verdict, moderator: User, ban_days: int | None = None) -> Comment:
-    """A moderator's verdict on a comment. Approve publishes it, reject and spam hide it (the text
-    stays for audit); `ban_days` also bans its author key. The verdict is kept on the comment:
+def comment_review(*, comment: Comment, verdict: Verdict, moderator: User, ban_days: int | None = None) -> Comment:
+    """A moderator's verdict on a comment. Approve publishes it, reject, spam and ban hide it (the
+    text stays for audit); `ban_days` also bans its author key. The verdict is kept on the comment:
     it is the label the site's own model is retrained on (`townhall moderation retrain`)."""
-    status = Verdict(decision).status
+    verdict = Verdict(verdict)
+    status = verdict.status
     if comment.status == Status.DELETED:
         # Its author took it down; a moderator may not put it back up.
         raise Conflict("its author deleted this comment", code="comment_deleted")
     with transaction.atomic():
         comment = comment_set_status(comment=comment, status=status)
         record = dict(comment.moderation or {})
-        record["review"] = {"decision": str(decision), "by": moderator.pk, "at": timezone.now().isoformat()}
+        record["review"] = {"decision": str(verdict.label), "by": moderator.pk, "at": timezone.now().isoformat()}
         Comment.objects.filter(pk=comment.pk).update(moderation=record, flagged=False)
         comment.moderation, comment.flagged = record, False
         if ban_days:
             ban_create(
                 site=comment.thread.site, kind=BanKind.AUTHOR_KEY, value=comment.author_key,
-                reason=f"{decision} of comment #{comment.pk}", until=timezone.now() + timedelta(days=ban_days),
+                reason=f"{verdict.label} of comment #{comment.pk}", until=timezone.now() + timedelta(days=ban_days),
             )
     return comment
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from townhall.moderation.decisions import Verdict
 from townhall.moderators.models import Role
-from townhall.moderators.services import MAX_BAN_DAYS, MAX_SLOW_MINUTES, Decision
+from townhall.moderators.services import MAX_BAN_DAYS, MAX_SLOW_MINUTES
 
 BAN_CHOICES = [(1, "1 day"), (7, "7 days"), (30, "30 days"), (365, "1 year")]
 
@@ -20,7 +21,7 @@ class BanForm(forms.Form):
 
 class BulkForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
-    action = forms.ChoiceField(choices=[(d.value, d.value) for d in (Decision.APPROVE, Decision.REJECT, Decision.SPAM)])
+    action = forms.ChoiceField(choices=[(d.value, d.value) for d in (Verdict.APPROVE, Verdict.REJECT, Verdict.SPAM)])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

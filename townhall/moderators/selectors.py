@@ -17,11 +17,11 @@ from django.db.models.functions import Cast, Coalesce, Greatest
 from townhall.comments.models import Comment, Report, Site, Status, Thread
 from townhall.comments.selectors import site_policy_table
 from townhall.core.errors import Forbidden, NotFound
+from townhall.moderation.decisions import DESCRIPTIONS, Reason
 from townhall.moderation.ml import hostility_model
 from townhall.moderation.ml.hostility import Phrase
 from townhall.moderation.models import FlameWar, FlameWarStatus
 from townhall.moderation.pipeline import policy_for
-from townhall.moderation.reasons import DESCRIPTIONS, Reason
 from townhall.moderation.selectors import Thresholds, thresholds_for
 from townhall.moderators.models import AuditLog, Role, SiteRole
 

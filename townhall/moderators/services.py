@@ -7,7 +7,6 @@ functions trust their `moderator`."""
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
@@ -19,6 +18,7 @@ from townhall.comments.models import Comment, Report, Site, Thread
 from townhall.comments.services import site_update, thread_set_closed
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
 from townhall.moderation import services as moderation
+from townhall.moderation.decisions import Verdict
 from townhall.moderation.models import FlameWar, FlameWarStatus
 from townhall.moderation.selectors import thresholds_for
 from townhall.moderators.models import AuditLog, Role, SiteRole
@@ -27,13 +27,6 @@ MAX_BAN_DAYS = 3650
 DEFAULT_BAN_DAYS = 7
 MAX_SLOW_MINUTES = 24 * 60
 DEFAULT_SLOW_MINUTES = 10  # when neither the moderator nor the site's policy names a pace
-
-
-class Decision(enum.StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    SPAM = "spam"
-    BAN = "ban"  # reject, and ban the author key for some days
 
 
 def audit_write(
@@ -58,46 +51,40 @@ def ban_days_or_default(ban_days: int | None) -> int:
     return DEFAULT_BAN_DAYS if ban_days is None else ban_days
 
 
-def comment_decide(*, moderator: User, comment: Comment, decision: Decision, ban_days: int | None = None) -> Comment:
+def comment_decide(*, moderator: User, comment: Comment, verdict: Verdict, ban_days: int | None = None) -> Comment:
     """Approve, reject, mark as spam, or reject and ban the author for `ban_days` (default
     DEFAULT_BAN_DAYS). The comment's open reports are resolved: the queue of reported comments
     is for reports nobody answered."""
-    if decision == Decision.BAN:
+    if verdict == Verdict.BAN:
         ban_days = ban_days_or_default(ban_days)
         if ban_days is None or not 1 <= ban_days <= MAX_BAN_DAYS:
             raise ValidationFailed.one("ban_days", f"must be a number of days between 1 and {MAX_BAN_DAYS}")
     else:
         ban_days = None
-    review = {
-        Decision.APPROVE: moderation.Review.APPROVE,
-        Decision.REJECT: moderation.Review.REJECT,
-        Decision.BAN: moderation.Review.REJECT,
-        Decision.SPAM: moderation.Review.SPAM,
-    }[decision]
     with transaction.atomic():
         current = Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment.pk).first()
         if current is None:
             raise NotFound("no such comment", code="comment_not_found")
         before = _comment_state(current)
-        updated = moderation.comment_review(comment=current, decision=review, moderator=moderator, ban_days=ban_days)
+        updated = moderation.comment_review(comment=current, verdict=verdict, moderator=moderator, ban_days=ban_days)
         Report.objects.filter(comment=current, resolved=False).update(resolved=True)
         after = {**_comment_state(updated), "reports_open": 0}
         if ban_days:
             after["ban_days"] = ban_days
-        audit_write(actor=moderator, site=current.thread.site, action=f"comment.{decision}",
+        audit_write(actor=moderator, site=current.thread.site, action=f"comment.{verdict}",
                     target_type="comment", target_id=current.pk, before=before, after=after)
     updated.thread = current.thread
     return updated
 
 
-def comments_decide(*, moderator: User, comments: QuerySet[Comment] | list[Comment], decision: Decision) -> int:
-    """A bulk decision: all or none, one audit entry per comment."""
-    if decision == Decision.BAN:
+def comments_decide(*, moderator: User, comments: QuerySet[Comment] | list[Comment], verdict: Verdict) -> int:
+    """A bulk verdict: all or none, one audit entry per comment."""
+    if verdict == Verdict.BAN:
         raise ValidationFailed.one("action", "bulk actions approve, reject or mark spam; ban one author at a time")
     count = 0
     with transaction.atomic():
         for comment in comments:
-            comment_decide(moderator=moderator, comment=comment, decision=decision)
+            comment_decide(moderator=moderator, comment=comment, verdict=verdict)
             count += 1
     return count
 

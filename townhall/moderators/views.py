@@ -25,13 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from townhall.comments.models import Site
 from townhall.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from townhall.moderation.decisions import DESCRIPTIONS, Verdict
 from townhall.moderation.models import FlameWarStatus
-from townhall.moderation.reasons import DESCRIPTIONS
 from townhall.moderators import health, selectors, services
 from townhall.moderators.forms import BAN_CHOICES, BanForm, BulkForm, EditForm, RoleForm, SlowForm
 from townhall.moderators.models import Role
 from townhall.moderators.selectors import PAGE_SIZE, Queue, QueueFilter
-from townhall.moderators.services import Decision
 
 COMMENT_ACTIONS = {"approve", "reject", "spam", "ban", "feature", "unfeature"}
 THREAD_ACTIONS = {"close", "reopen", "lock", "slow", "premoderate", "postmoderate"}
@@ -244,7 +243,7 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 raise ValidationFailed.one("ban_days", f"must be a number of days between 1 and {services.MAX_BAN_DAYS}")
             ban_days = services.ban_days_or_default(form.cleaned_data["ban_days"])
-        updated = services.comment_decide(moderator=moderator, comment=comment, decision=Decision(action),
+        updated = services.comment_decide(moderator=moderator, comment=comment, verdict=Verdict(action),
                                           ban_days=ban_days)
     except DomainError as exc:
         return _failed(request, default, exc)
@@ -269,7 +268,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     comments = selectors.access_comments(request.user, form.cleaned_data["ids"])
     try:
         count = services.comments_decide(moderator=_user(request), comments=comments,
-                                         decision=Decision(form.cleaned_data["action"]))
+                                         verdict=Verdict(form.cleaned_data["action"]))
     except DomainError as exc:
         return _failed(request, default, exc)
     words = {"approve": "approved", "reject": "rejected", "spam": "marked as spam"}[form.cleaned_data["action"]]

@@ -330,11 +330,12 @@ def test_a_moderator_cannot_bring_back_a_comment_its_author_deleted(site: Site, 
     from django.contrib.auth.models import User
 
     from townhall.core.errors import Conflict
-    from townhall.moderation.services import Review, comment_review
+    from townhall.moderation.decisions import Verdict
+    from townhall.moderation.services import comment_review
 
     written = post(client, "Posted, then thought better of it.").json()
     client.delete(f"/api/v1/comments/{written['id']}", headers={"X-Townhall-Edit-Token": written["edit_token"]})
     with pytest.raises(Conflict):
-        comment_review(comment=Comment.objects.get(pk=written["id"]), decision=Review.APPROVE,
+        comment_review(comment=Comment.objects.get(pk=written["id"]), verdict=Verdict.APPROVE,
                        moderator=User.objects.create_user("m"))
     assert Comment.objects.get(pk=written["id"]).status == Status.DELETED

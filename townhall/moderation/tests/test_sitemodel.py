@@ -8,9 +8,10 @@ from townhall.comments.models import Site
 from townhall.comments.services import comment_check
 from townhall.comments.tests.factories import make_comment
 from townhall.core.testing import PAGE
+from townhall.moderation.decisions import Verdict
 from townhall.moderation.models import Policy
 from townhall.moderation.pipeline import moderate, policy_for
-from townhall.moderation.services import Review, comment_review, policy_update
+from townhall.moderation.services import comment_review, policy_update
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,9 @@ def run(*args: str) -> str:
 def reviewed_site(site: Site, n: int = 15) -> User:
     mod = User.objects.create_user("mod")
     for i in range(n):
-        for texts, verdict in ((REJECTED, Review.REJECT), (APPROVED, Review.APPROVE)):
+        for texts, verdict in ((REJECTED, Verdict.REJECT), (APPROVED, Verdict.APPROVE)):
             c = make_comment(site, text=texts[i % 3].format(i=i), author_name=f"a{i}")
-            comment_review(comment=c, decision=verdict, moderator=mod)
+            comment_review(comment=c, verdict=verdict, moderator=mod)
     return mod
 
 
@@ -71,7 +72,7 @@ def test_retrain_refuses_without_enough_decisions(site: Site) -> None:
 def test_review_records_the_verdict_and_can_ban(site: Site) -> None:
     mod = User.objects.create_user("mod")
     c = make_comment(site, text="x y z")
-    comment_review(comment=c, decision=Review.SPAM, moderator=mod, ban_days=3)
+    comment_review(comment=c, verdict=Verdict.SPAM, moderator=mod, ban_days=3)
     c.refresh_from_db()
     assert c.status == "rejected" and c.moderation["review"]["decision"] == "spam"
     assert site.bans.get().value == c.author_key

@@ -13,9 +13,9 @@ from django.utils import timezone
 from townhall.comments.models import Comment, Site, Status
 from townhall.comments.tests.factories import make_comment
 from townhall.core.errors import Forbidden, NotFound
+from townhall.moderation.decisions import Verdict
 from townhall.moderators import selectors, services
 from townhall.moderators.selectors import Queue, QueueFilter
-from townhall.moderators.services import Decision
 from townhall.moderators.tests.conftest import People, held
 from townhall.posting.services import comment_report
 
@@ -90,7 +90,7 @@ def test_each_queue_holds_its_comments(site: Site, people: People) -> None:
     reported = make_comment(site, text="Reported.")
     comment_report(comment_id=reported.pk, reader="r1", ip="10.0.0.1", reason="abuse")
     rejected = held(site, text="Gone.")
-    services.comment_decide(moderator=people.moderator, comment=rejected, decision=Decision.REJECT)
+    services.comment_decide(moderator=people.moderator, comment=rejected, verdict=Verdict.REJECT)
 
     user = people.moderator
     assert _ids(user, Queue.PENDING) == [pending.pk]
@@ -99,7 +99,7 @@ def test_each_queue_holds_its_comments(site: Site, people: People) -> None:
     assert set(_ids(user, Queue.APPROVED)) == {published.pk, flagged.pk, reported.pk}
     assert _ids(user, Queue.REJECTED) == [rejected.pk]
     # Deciding answers the reports: the comment leaves the reported queue.
-    services.comment_decide(moderator=user, comment=reported, decision=Decision.APPROVE)
+    services.comment_decide(moderator=user, comment=reported, verdict=Verdict.APPROVE)
     assert _ids(user, Queue.REPORTED) == []
 
 
@@ -139,7 +139,7 @@ def test_an_item_shows_context_reasons_scores_and_history(site: Site, people: Pe
     old = make_comment(site, text="Bob's first comment.", author_name="Bob", author_email="bob@example.com",
                        created=timezone.now() - timedelta(days=3))
     gone = held(site, text="Bob's rejected comment.", author_name="Bob", author_email="bob@example.com")
-    services.comment_decide(moderator=people.moderator, comment=gone, decision=Decision.REJECT)
+    services.comment_decide(moderator=people.moderator, comment=gone, verdict=Verdict.REJECT)
     comment = held(site, parent=parent, text="Bob again.", author_name="Bob", author_email="bob@example.com")
     Comment.objects.filter(pk=comment.pk).update(
         reasons=["toxicity", "new_author"], moderation={"scores": {"toxicity": 0.834, "spam": 0.02, "links": 2}})

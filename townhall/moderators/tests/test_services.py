@@ -9,10 +9,10 @@ from townhall.comments.models import Comment, Site, Status
 from townhall.comments.tests.factories import make_comment
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
 from townhall.core.testing import PAGE
+from townhall.moderation.decisions import Verdict
 from townhall.moderation.models import Ban, FlameWar, FlameWarStatus
 from townhall.moderators import services
 from townhall.moderators.models import AuditLog, Role, SiteRole
-from townhall.moderators.services import Decision
 from townhall.moderators.tests.conftest import People, held
 from townhall.posting.services import comment_create, comment_report
 
@@ -26,7 +26,7 @@ def _war(comment: Comment) -> FlameWar:
 
 def test_approve_publishes_and_records_before_and_after(site: Site, people: People) -> None:
     comment = held(site, text="Fine words.")
-    services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.APPROVE)
+    services.comment_decide(moderator=people.moderator, comment=comment, verdict=Verdict.APPROVE)
     comment.refresh_from_db()
     assert comment.status == Status.PUBLISHED
     assert comment.thread.comment_count == 1
@@ -38,18 +38,21 @@ def test_approve_publishes_and_records_before_and_after(site: Site, people: Peop
 
 def test_reject_and_ban_bans_the_author_for_the_days_given(site: Site, people: People) -> None:
     comment = held(site, text="Abuse.", author_email="troll@example.com")
-    services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.BAN, ban_days=30)
+    services.comment_decide(moderator=people.moderator, comment=comment, verdict=Verdict.BAN, ban_days=30)
     comment.refresh_from_db()
     assert comment.status == Status.REJECTED
     ban = Ban.objects.get(site=site)
     assert ban.value == comment.author_key
     assert ban.until is not None and 29 <= (ban.until - timezone.now()).days <= 30
     assert AuditLog.objects.get(action="comment.ban").after["ban_days"] == 30
+    # One verdict all the way down; the record keeps a ban as the rejection it is (the label the
+    # site's own model retrains on).
+    assert comment.moderation["review"]["decision"] == "reject"
 
 
 def test_a_ban_without_a_length_takes_the_default(site: Site, people: People) -> None:
     comment = held(site)
-    services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.BAN)
+    services.comment_decide(moderator=people.moderator, comment=comment, verdict=Verdict.BAN)
     ban = Ban.objects.get(site=site)
     days = services.DEFAULT_BAN_DAYS
     assert ban.until is not None and days - 1 <= (ban.until - timezone.now()).days <= days
@@ -60,7 +63,7 @@ def test_a_ban_without_a_length_takes_the_default(site: Site, people: People) ->
 def test_a_ban_needs_a_sensible_number_of_days(site: Site, people: People, days: int) -> None:
     comment = held(site)
     with pytest.raises(ValidationFailed):
-        services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.BAN, ban_days=days)
+        services.comment_decide(moderator=people.moderator, comment=comment, verdict=Verdict.BAN, ban_days=days)
     comment.refresh_from_db()
     assert comment.status == Status.PENDING
     assert not AuditLog.objects.filter(action__startswith="comment.").exists()
@@ -68,7 +71,7 @@ def test_a_ban_needs_a_sensible_number_of_days(site: Site, people: People, days:
 
 def test_spam_rejects_with_the_spam_label(site: Site, people: People) -> None:
     comment = held(site, text="Cheap watches.")
-    services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.SPAM)
+    services.comment_decide(moderator=people.moderator, comment=comment, verdict=Verdict.SPAM)
     comment.refresh_from_db()
     assert comment.status == Status.REJECTED and comment.moderation["review"]["decision"] == "spam"
 
@@ -76,7 +79,7 @@ def test_spam_rejects_with_the_spam_label(site: Site, people: People) -> None:
 def test_a_decision_resolves_the_comments_open_reports(site: Site, people: People) -> None:
     comment = make_comment(site, text="Reported one.")
     comment_report(comment_id=comment.pk, reader="r1", ip="10.0.0.1", reason="abuse")
-    services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.APPROVE)
+    services.comment_decide(moderator=people.moderator, comment=comment, verdict=Verdict.APPROVE)
     assert not comment.reports.filter(resolved=False).exists()
 
 
@@ -84,12 +87,12 @@ def test_deciding_a_vanished_comment_is_not_found(site: Site, people: People) ->
     comment = held(site)
     Comment.objects.filter(pk=comment.pk).delete()
     with pytest.raises(NotFound):
-        services.comment_decide(moderator=people.moderator, comment=comment, decision=Decision.APPROVE)
+        services.comment_decide(moderator=people.moderator, comment=comment, verdict=Verdict.APPROVE)
 
 
 def test_bulk_decides_all_with_one_entry_each(site: Site, people: People) -> None:
     comments = [held(site, text=f"Comment {i}") for i in range(4)]
-    count = services.comments_decide(moderator=people.moderator, comments=comments, decision=Decision.REJECT)
+    count = services.comments_decide(moderator=people.moderator, comments=comments, verdict=Verdict.REJECT)
     assert count == 4
     assert Comment.objects.filter(status=Status.REJECTED).count() == 4
     assert AuditLog.objects.filter(action="comment.reject").count() == 4
@@ -97,7 +100,7 @@ def test_bulk_decides_all_with_one_entry_each(site: Site, people: People) -> Non
 
 def test_bulk_does_not_ban(site: Site, people: People) -> None:
     with pytest.raises(ValidationFailed):
-        services.comments_decide(moderator=people.moderator, comments=[held(site)], decision=Decision.BAN)
+        services.comments_decide(moderator=people.moderator, comments=[held(site)], verdict=Verdict.BAN)
 
 
 def test_feature_and_unfeature(site: Site, people: People) -> None:
