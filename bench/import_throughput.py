@@ -6,7 +6,9 @@
 
 Each run uses a fresh SQLite file in a temporary TOWNHALL_DATA_DIR (or the given PostgreSQL
 database, emptied of the bench site first) and runs the import in a child process, so the peak
-RSS printed is the import's own (ru_maxrss of that process). Prints comments/s and peak RSS.
+RSS printed is the import's own (ru_maxrss of that process). Prints comments/s and peak RSS, and,
+on SQLite, the same run's floor: plain sqlite3 executemany of the same rows into an empty copy of
+the schema, so a figure from a busy machine can be read as a ratio.
 """
 
 from __future__ import annotations
@@ -72,8 +74,41 @@ from pathlib import Path
 started = time.perf_counter()
 report = run_import(source="disqus", path=Path(sys.argv[1]), site=Site.objects.get(slug="bench"), progress=False)
 seconds = time.perf_counter() - started
-print(json.dumps({"comments": report.comments, "seconds": seconds,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+result = {"comments": report.comments, "seconds": seconds, "rss_mb": rss_mb}
+from django.db import connection
+if connection.vendor == "sqlite" and len(sys.argv) > 2:
+    # The floor on this machine, measured in the same run: the same rows (comments, their
+    # near-duplicate index rows, the source-id rows) inserted with plain sqlite3 executemany
+    # into an empty copy of the schema, same PRAGMAs, 1,000 comments a transaction. Reading the
+    # rows back is not timed.
+    import sqlite3
+    src = sqlite3.connect(connection.settings_dict["NAME"])
+    dst = sqlite3.connect(sys.argv[2], isolation_level=None)
+    dst.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
+    tables = ["comments_site", "comments_thread", "comments_comment", "moderation_shingle", "importers_importedcomment"]
+    for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (%s) "
+                              "ORDER BY type = 'index'" % ",".join("?" * len(tables)), tables):
+        dst.execute(sql)
+    for t in tables[:2]:
+        rows = src.execute(f"SELECT * FROM {t}").fetchall()
+        dst.executemany(f"INSERT INTO {t} VALUES ({','.join('?' * len(rows[0]))})", rows)
+    ids = [r[0] for r in src.execute("SELECT id FROM comments_comment ORDER BY id")]
+    floor = 0.0
+    for i in range(0, len(ids), 1000):
+        lo, hi = ids[i], ids[min(i + 1000, len(ids)) - 1]
+        chunk = {t: src.execute(f"SELECT * FROM {t} WHERE {c} BETWEEN ? AND ? ORDER BY id", (lo, hi)).fetchall()
+                 for t, c in [("comments_comment", "id"), ("moderation_shingle", "comment_id"),
+                              ("importers_importedcomment", "comment_id")]}
+        t0 = time.perf_counter()
+        dst.execute("BEGIN IMMEDIATE")
+        for t, rows in chunk.items():
+            if rows:
+                dst.executemany(f"INSERT INTO {t} VALUES ({','.join('?' * len(rows[0]))})", rows)
+        dst.execute("COMMIT")
+        floor += time.perf_counter() - t0
+    result["floor_seconds"] = floor
+print(json.dumps(result))
 """
 
 
@@ -92,11 +127,17 @@ def main() -> None:
               f"{time.perf_counter() - t0:,.1f}s")
         env = {**os.environ, "TOWNHALL_DATA_DIR": str(Path(tmp) / "data")}
         db = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
-        done = subprocess.run([sys.executable, "-c", CHILD, str(path)], env=env, cwd=root, check=True,
-                              capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(Path(tmp) / "floor.sqlite3")], env=env,
+                              cwd=root, check=True, capture_output=True, text=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
+        rate = result["comments"] / result["seconds"]
         print(f"{db}: imported {result['comments']:,} comments in {result['seconds']:,.1f}s = "
-              f"{result['comments'] / result['seconds']:,.0f} comments/s, peak RSS {result['rss_mb']:,.0f} MB")
+              f"{rate:,.0f} comments/s, peak RSS {result['rss_mb']:,.0f} MB")
+        if "floor_seconds" in result:
+            floor = result["comments"] / result["floor_seconds"]
+            print(f"same run, plain sqlite3 executemany of the same rows: {floor:,.0f} comments/s "
+                  f"(the import runs at {rate / floor:.0%} of that)")
+        print(f"load average while it ran: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
