@@ -40,7 +40,27 @@ def _list(value: str) -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent
 
-DATA_DIR = Path(option("TOWNHALL_DATA_DIR", "./var", "Directory for the SQLite file, the generated secret key and collected static files.")).resolve()
+# The installation's data directory is found the same way wherever the command runs: `var/` in
+# the checkout the code runs from (beside pyproject.toml); for a package installed elsewhere,
+# $XDG_DATA_HOME/townhall. Never the current directory, which would start a new empty site.
+INSTALL_DIR = BASE_DIR.parent
+
+
+def _default_data_dir() -> Path:
+    if (INSTALL_DIR / "pyproject.toml").is_file():
+        return INSTALL_DIR / "var"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "townhall"
+
+
+_data_dir_option = option(
+    "TOWNHALL_DATA_DIR", "(the checkout's var/)",
+    "Directory for the SQLite file, the generated secret key and collected static files. Unset: var/ in "
+    "the checkout Townhall runs from, wherever the command is run (a package installed elsewhere: "
+    "$XDG_DATA_HOME/townhall).",
+)
+DATA_DIR = (
+    _default_data_dir() if "TOWNHALL_DATA_DIR" not in os.environ else Path(_data_dir_option).expanduser()
+).resolve()
 
 DEBUG = _bool(option("TOWNHALL_DEBUG", "false", "Django debug mode. Never on in production: it shows tracebacks."))
 
