@@ -85,17 +85,6 @@ def sites_administered(user: AnyUser) -> QuerySet[Site]:
     return _sites_with_role(user, admin=True)
 
 
-def moderator_user_ids(site: Site | int) -> set[int]:
-    """Ids of the users who moderate `site` (its roles, and active superusers), in one query:
-    for marking a whole page of comments by `author_user_id` (the staff badge) without asking
-    `can_moderate` per comment."""
-    return set(
-        User.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(site_roles__site_id=_site_id(site)))
-        .values_list("id", flat=True)
-    )
-
-
 @dataclass
 class MySites:
     """The sites a user moderates and which of them they administer, read once per page."""

@@ -32,11 +32,6 @@ def test_can_moderate(site: Site, other_site: Site, people: People) -> None:
     assert not selectors.can_moderate(people.moderator, site)
 
 
-def test_moderator_user_ids_for_the_staff_badge(site: Site, other_site: Site, people: People) -> None:
-    assert selectors.moderator_user_ids(site) == {people.moderator.pk, people.admin.pk, people.superuser.pk}
-    assert selectors.moderator_user_ids(other_site.pk) == {people.outsider.pk, people.superuser.pk}
-
-
 def test_access_fetches_and_checks_in_one_call(site: Site, other_site: Site, people: People) -> None:
     comment = held(site, text="Mine to judge.")
     assert selectors.access_comment(people.moderator, comment.pk) == comment
