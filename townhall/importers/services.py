@@ -506,10 +506,11 @@ class _CommentRows:
         ]
         quote = connection.ops.quote_name
         self.insert = (
-            f"INSERT INTO {quote(Comment._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+            f"INSERT INTO {quote(Comment._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
         self._created = Comment._meta.get_field("created")
+        assert isinstance(self._created, models.DateTimeField)
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         defaults = self.defaults

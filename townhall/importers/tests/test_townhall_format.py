@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from townhall.comments.cache import page_cache
 from townhall.comments.models import Comment, Site, Thread
-from townhall.comments.selectors import page_cache
 from townhall.importers.models import ImportedComment
 from townhall.importers.tests.helpers import FIXTURES, db_state, imported, run
 
