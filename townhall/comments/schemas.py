@@ -8,7 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from townhall.comments.models import site_policy_field
+from townhall.comments.models import ReportReason, site_policy_field
 from townhall.comments.selectors import Sort
 from townhall.core.text import Text
 
@@ -146,7 +146,7 @@ class VoteOut(Schema):
 
 
 class ReportIn(Schema):
-    reason: Literal["spam", "abuse", "off_topic", "personal_info", "other"]
+    reason: ReportReason
     note: Text = ""
 
 
