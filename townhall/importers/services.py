@@ -842,18 +842,19 @@ class _Writer:
             values.update(id=pk, parent_id=parent_id, root_id=root_id, depth=depth, path=path,
                           reply_count=visible_replies[c.id])
             rows.append(self.rows.row(values))
-            if values["status"] != Status.REJECTED:
-                hashes = shingles(c.text)
-                if hashes:
-                    created = self.rows.created(c.created)
-                    shingle_rows.extend((site_id, pk, h, created) for h in hashes)
         with connection.cursor() as cur:
             _executemany(cur, self.rows.insert, rows)
         if keep_ids:
             self._next_id = None  # SQLite's counter moved past the explicit ids
             _reset_sequence()
-        for c, _ in order:
-            mapping_rows.append((site_id, source, c.id, made[c.id][0]))
+        for c, _ in order:  # in the order the ORM version wrote them (so the same row ids)
+            pk = made[c.id][0]
+            if status_of[c.id] != Status.REJECTED:
+                hashes = shingles(c.text)
+                if hashes:
+                    created = self.rows.created(c.created)
+                    shingle_rows.extend((site_id, pk, h, created) for h in hashes)
+            mapping_rows.append((site_id, source, c.id, pk))
         for parent_pk, delta in existing_delta.items():
             _adjust_visible_replies(parent_pk, delta)
         published = 0
