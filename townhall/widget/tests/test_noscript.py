@@ -14,6 +14,7 @@ from django.test import Client
 from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.comments.selectors import SORTS
 from townhall.comments.services import comment_delete, comment_set_status, site_update
+from townhall.comments.tests.factories import make_comment
 from townhall.demo.services import DEMO_URL, demo_load, load_seed_document
 from townhall.posting.services import comment_create
 
@@ -108,22 +109,21 @@ def test_a_held_parent_stays_as_a_placeholder_over_its_published_replies(
     client: Client, site: Site
 ) -> None:
     url = "https://blog.example/post"
-    parent = comment_create(site=site, url=url, text="A parent that will be held", author_name="Held Author")
-    reply = comment_create(
-        site=site, url=url, text="A published reply", author_name="B", parent_id=parent.comment.pk
-    )
-    comment_set_status(comment=parent.comment, status=Status.PENDING)
+    # Written by the store, not the pipeline: this is about what readers see, whatever it scores.
+    parent = make_comment(site, url=url, text="A parent that will be held", author_name="Held Author")
+    reply = make_comment(site, url=url, text="A published reply", author_name="B", parent=parent)
+    comment_set_status(comment=parent, status=Status.PENDING)
     html = client.get("/embed/thread", {"site": site.slug, "url": url}).content.decode()
     parsed = parse(html)
-    assert parsed.parents[f"comment-{reply.comment.pk}"] == f"comment-{parent.comment.pk}"
+    assert parsed.parents[f"comment-{reply.pk}"] == f"comment-{parent.pk}"
     assert "This comment is awaiting moderation." in html and "th-held" in html
     assert "A parent that will be held" not in html and "Held Author" not in html
     assert "<h1 class=\"th-count\">1 comment</h1>" in html
     # The same for a rejected parent; its reply's own page shows it too.
-    comment_set_status(comment=parent.comment, status=Status.REJECTED)
+    comment_set_status(comment=parent, status=Status.REJECTED)
     html = client.get("/embed/thread", {"site": site.slug, "url": url}).content.decode()
     assert "A published reply" in html and "A parent that will be held" not in html
-    page = client.get(f"/embed/comments/{parent.comment.pk}")
+    page = client.get(f"/embed/comments/{parent.pk}")
     assert page.status_code == 200 and "A published reply" in page.content.decode()
     assert "Held Author" not in page.content.decode()
 
