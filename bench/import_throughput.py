@@ -71,11 +71,12 @@ Site.objects.filter(slug="bench").delete()
 site_create(slug="bench", name="bench", origins=["https://bench.example"])
 from townhall.importers.services import run_import
 from pathlib import Path
-started = time.perf_counter()
+cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])  # noqa: E731  user + system seconds
+started, cpu_started = time.perf_counter(), cpu()
 report = run_import(source="disqus", path=Path(sys.argv[1]), site=Site.objects.get(slug="bench"), progress=False)
-seconds = time.perf_counter() - started
+seconds, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
 rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-result = {"comments": report.comments, "seconds": seconds, "rss_mb": rss_mb}
+result = {"comments": report.comments, "seconds": seconds, "cpu_seconds": cpu_seconds, "rss_mb": rss_mb}
 from django.db import connection
 if connection.vendor == "sqlite" and len(sys.argv) > 2:
     # The floor on this machine, measured in the same run: the same rows (comments, their
@@ -94,7 +95,7 @@ if connection.vendor == "sqlite" and len(sys.argv) > 2:
         rows = src.execute(f"SELECT * FROM {t}").fetchall()
         dst.executemany(f"INSERT INTO {t} VALUES ({','.join('?' * len(rows[0]))})", rows)
     ids = [r[0] for r in src.execute("SELECT id FROM comments_comment ORDER BY id")]
-    floor = 0.0
+    floor, floor_cpu = 0.0, cpu()
     for i in range(0, len(ids), 1000):
         lo, hi = ids[i], ids[min(i + 1000, len(ids)) - 1]
         chunk = {t: src.execute(f"SELECT * FROM {t} WHERE {c} BETWEEN ? AND ? ORDER BY id", (lo, hi)).fetchall()
@@ -108,6 +109,7 @@ if connection.vendor == "sqlite" and len(sys.argv) > 2:
         dst.execute("COMMIT")
         floor += time.perf_counter() - t0
     result["floor_seconds"] = floor
+    result["floor_cpu_seconds"] = cpu() - floor_cpu
 print(json.dumps(result))
 """
 
@@ -132,7 +134,8 @@ def main() -> None:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         rate = result["comments"] / result["seconds"]
         print(f"{db}: imported {result['comments']:,} comments in {result['seconds']:,.1f}s = "
-              f"{rate:,.0f} comments/s, peak RSS {result['rss_mb']:,.0f} MB")
+              f"{rate:,.0f} comments/s ({result['comments'] / result['cpu_seconds']:,.0f} per CPU-second), "
+              f"peak RSS {result['rss_mb']:,.0f} MB")
         if "floor_seconds" in result:
             floor = result["comments"] / result["floor_seconds"]
             print(f"same run, plain sqlite3 executemany of the same rows: {floor:,.0f} comments/s "
