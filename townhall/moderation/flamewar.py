@@ -108,6 +108,23 @@ def common_ancestor_path(paths: list[str]) -> str:
     return prefix[: len(prefix) - len(prefix) % PATH_SEGMENT]
 
 
+def anchor_path(run: Run, candidate: Comment) -> str:
+    """Where the war is: the comment that at least half of the run's replies answer (old systems
+    stacked whole exchanges as its siblings, and the exchange continues there), else the lowest
+    common ancestor of the run."""
+    parents: dict[str, int] = {}
+    for c in run.comments:
+        parent = candidate.parent.path if c is candidate and candidate.parent else c.path[:-PATH_SEGMENT]
+        if parent:
+            parents[parent] = parents.get(parent, 0) + 1
+    if parents:
+        busiest, count = max(parents.items(), key=lambda kv: kv[1])
+        if 2 * count >= len(run.comments):
+            return busiest
+    return common_ancestor_path([c.path for c in run.comments if c.path] or [candidate.parent.path
+                                                                              if candidate.parent else ""])
+
+
 def open_war_for(comment: Comment) -> FlameWar | None:
     """The open war whose branch holds this new reply (its parent's path is under the anchor)."""
     if comment.parent_id is None:

@@ -289,8 +289,12 @@ def flame_war(ctx: Context) -> None:
                 code="slow_mode",
                 reason=Reason.SLOW_MODE,
             )
-        if ctx.scores.get("toxicity", 0.0) >= thresholds_for(p).flamewar:
+        limits, score = thresholds_for(p), ctx.scores.get("toxicity", 0.0)
+        if score >= limits.flamewar:
             ctx.add(Reason.FLAMEWAR_HOSTILE, Action.HOLD)
+        elif score >= limits.flamewar_flag:
+            # Leaning hostile, inside a war: published, but marked for the moderator of the war.
+            ctx.add(Reason.FLAMEWAR_HOSTILE, Action.FLAG)
         return
     # Not yet a war: would this reply make the branch's latest run one? The candidate is judged
     # by what the phases found so far; nothing is written onto it.
@@ -310,9 +314,7 @@ def flame_war(ctx: Context) -> None:
             "hostile": [run.comments[i].pk for i in run.hostile if run.comments[i].pk],
             "authors": run.authors,
             "rising": run.rising,
-            "anchor_path": flamewar.common_ancestor_path(
-                [x.path for x in run.comments if x.path] or [c.parent.path if c.parent else ""]
-            ),
+            "anchor_path": flamewar.anchor_path(run, c),
         }
 
 

@@ -31,6 +31,7 @@ class Thresholds:
     warn: float
     hold: float
     flamewar: float
+    flamewar_flag: float  # the model's; a site sets only the three above
     own: bool  # the site set its own thresholds
     stale: bool  # ... for another version of the model: keep or reset them (sites page)
 
@@ -44,6 +45,7 @@ def thresholds_for(policy: Policy) -> Thresholds:
         warn=model.warn if policy.toxicity_warn is None else policy.toxicity_warn,
         hold=model.hold if policy.toxicity_hold is None else policy.toxicity_hold,
         flamewar=model.flamewar if policy.flamewar_toxicity_hold is None else policy.flamewar_toxicity_hold,
+        flamewar_flag=model.flamewar_flag,
         own=own,
         stale=own and policy.thresholds_model != model.version,
     )

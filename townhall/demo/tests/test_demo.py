@@ -17,12 +17,16 @@ def run(*args: str) -> str:
 def test_demo_loads_the_seed_once() -> None:
     first = run("demo", "--no-serve")
     # Loaded through the pipeline: what it publishes is the thread, the rest waits in the queue.
-    assert "52 comments (60 added now), 8 held for moderation" in first
-    second = run("demo", "--no-serve", "--port", "9000")
-    assert "52 comments (0 added now)" in second
+    # (How many it holds is the model's call; that some are held and all are accounted for is not.)
     thread = Thread.objects.get(site__slug="demo")
+    published = Comment.objects.filter(thread=thread, status=Status.PUBLISHED).count()
+    held = Comment.objects.filter(thread=thread, status=Status.PENDING).count()
+    assert 40 <= published < 60 and published + held == 60
+    assert f"{published} comments (60 added now), {held} held for moderation" in first
+    second = run("demo", "--no-serve", "--port", "9000")
+    assert f"{published} comments (0 added now)" in second
     assert Comment.objects.filter(thread=thread).count() == 60
-    assert thread.comment_count == 52 == Comment.objects.filter(thread=thread, status=Status.PUBLISHED).count()
+    assert thread.comment_count == published
     assert FlameWar.objects.filter(thread=thread, root__author_name="Rudy1947").exists()
     assert Site.objects.get(slug="demo").origins.filter(origin="http://127.0.0.1:9000").exists()
     # True parents from the seed: 3 answers 1, and 55 replies sit under comment 5.

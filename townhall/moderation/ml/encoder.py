@@ -65,7 +65,7 @@ def verified(directory: Path) -> dict[str, str]:
 @dataclass(frozen=True)
 class Encoded:
     logit: float  # the fine-tuned head, on the most hostile window
-    embedding: np.ndarray  # unit-length mean-pooled embedding of that window (float32, 384)
+    raw: np.ndarray  # that window's mean-pooled embedding as the head reads it (float32, 384)
 
 
 class Encoder:
@@ -120,10 +120,4 @@ class Encoder:
         windows = self.windows(text)
         embeddings, logits = self.run(windows)
         best = int(np.argmax(logits))
-        vector = embeddings[best].astype(np.float32)
-        return Encoded(float(logits[best]), vector / max(float(np.linalg.norm(vector)), 1e-9))
-
-    def tokens(self, text: str) -> list[tuple[str, int, int]]:
-        """(token, start, end) in `prepare(text)`, for explanations."""
-        enc = self._tokenizer.encode(prepare(text))
-        return [(t, s, e) for t, (s, e) in zip(enc.tokens, enc.offsets, strict=True) if e > s]
+        return Encoded(float(logits[best]), embeddings[best].astype(np.float32))

@@ -7,8 +7,17 @@ encoder never trained on (`training/train_hostility.py`):
              to civil ones (same forward pass, no extra cost);
   linear     the hashed word/char model with the insult rules (`linear.py`): profanity and the
              seed thread's swear-free insults, which the encoder alone scores low.
+The hand-written insult rules (`insults.rule_score`: "for the cerebral challenged", "... is
+you", "sweetheart,") then join by noisy-OR, as they do in the linear model: a short insult at
+the head of a long quote is diluted in the encoder's mean pooling, and the rules are precise.
 The output is a probability for a balanced mix (half hostile); `warn` and `hold` are the
 default thresholds, chosen for traffic that is about 5% hostile (see `metrics` in the JSON).
+
+Identity terms: the training data taught the encoder that "gay" or "Muslim" lean hostile (a
+known bias of these sources). Before the head and the prototypes read an embedding, its
+component along a few "identity directions" is removed (hard debiasing): the directions are
+the main differences between sentences that differ only by an identity term, fitted on one
+set of sentence frames and checked on another (`training/train_hostility.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from .encoder import ENCODER_DIR, Encoder, prepare
+from .features import clean
+from .insults import rule_score
 from .linear import MODELS_DIR, LinearTextModel
 
 PARTS = ("head", "prototype", "linear")
@@ -60,6 +71,8 @@ class HostilityModel:
         self.warn: float = float(meta["warn"])
         self.hold: float = float(meta["hold"])
         self.flamewar: float = float(meta["flamewar"])
+        # Inside a flame war, replies above this are flagged for the war's moderator (not held).
+        self.flamewar_flag: float = float(meta["flamewar_flag"])
         self.threshold = self.hold
         self._mean = np.array(meta["mean"], dtype=np.float64)
         self._std = np.array(meta["std"], dtype=np.float64)
@@ -67,6 +80,9 @@ class HostilityModel:
         self._bias = float(meta["bias"])
         self._hostile = np.array(meta["centroids"]["hostile"], dtype=np.float32)
         self._civil = np.array(meta["centroids"]["civil"], dtype=np.float32)
+        self._debias = np.array(meta["debias"], dtype=np.float32).reshape(-1, len(self._hostile))
+        self._head = np.array(meta["head"]["weights"], dtype=np.float32)
+        self._head_bias = float(meta["head"]["bias"])
         digest = hashlib.sha256(json_bytes + encoder.version.encode() + linear.version.encode())
         self.version = digest.hexdigest()[:12]
 
@@ -77,17 +93,27 @@ class HostilityModel:
             json.loads(json_bytes), Encoder(ENCODER_DIR), LinearTextModel.load("toxicity", directory), json_bytes
         )
 
-    def _combine(self, head: np.ndarray, embeddings: np.ndarray, linear: np.ndarray) -> np.ndarray:
+    def read(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(head logits, unit embeddings) of raw embeddings, identity directions removed."""
+        raw = np.atleast_2d(raw)
+        debiased = raw - (raw @ self._debias.T) @ self._debias
+        norms = np.linalg.norm(debiased, axis=1, keepdims=True).clip(1e-9)
+        return debiased @ self._head + self._head_bias, debiased / norms
+
+    def _combine(
+        self, head: np.ndarray, embeddings: np.ndarray, linear: np.ndarray, rules: np.ndarray
+    ) -> np.ndarray:
         prototype = embeddings @ self._hostile - embeddings @ self._civil
         x = (np.stack([head, prototype, linear], axis=-1) - self._mean) / self._std
-        return np.asarray(1 / (1 + np.exp(-(x @ self._weights + self._bias))))
+        learned = 1 / (1 + np.exp(-(x @ self._weights + self._bias)))
+        return np.asarray(1 - (1 - learned) * (1 - rules))
 
     def analyse(self, text: str) -> Analysis:
-        encoded = self.encoder.encode(text)
+        head, unit = self.read(self.encoder.encode(text).raw)
         linear = _logit(self.linear.score(text))
-        prototype = float(encoded.embedding @ self._hostile - encoded.embedding @ self._civil)
-        score = float(self._combine(np.array([encoded.logit]), encoded.embedding[None, :], np.array([linear]))[0])
-        return Analysis(score, encoded.embedding, {"head": encoded.logit, "prototype": prototype, "linear": linear})
+        prototype = float(unit[0] @ self._hostile - unit[0] @ self._civil)
+        score = float(self._combine(head, unit, np.array([linear]), np.array([rule_score(clean(text))]))[0])
+        return Analysis(score, unit[0], {"head": float(head[0]), "prototype": prototype, "linear": linear})
 
     def score(self, text: str) -> float:
         return self.analyse(text).score
@@ -111,10 +137,10 @@ class HostilityModel:
         groups = [words[i : i + 3] for i in range(0, max(len(words) - 2, 1), stride)]
         variants = [cleaned[: g[0][0]] + cleaned[g[-1][1] :] for g in groups]
         windows = [self.encoder.windows(v)[0] for v in [cleaned, *variants]]
-        embeddings, logits = self.encoder.run(windows)
-        norms = np.linalg.norm(embeddings, axis=1, keepdims=True).clip(1e-9)
-        linear = np.array([_logit(self.linear.score(v)) for v in [cleaned, *variants]])
-        scores = self._combine(logits, embeddings / norms, linear)
+        head, unit = self.read(self.encoder.run(windows)[0])
+        texts = [cleaned, *variants]
+        linear = np.array([_logit(self.linear.score(v)) for v in texts])
+        scores = self._combine(head, unit, linear, np.array([rule_score(clean(v)) for v in texts]))
         drops = scores[0] - scores[1:]
         if not len(drops) or float(drops.max()) <= 0.02:
             return []

@@ -89,8 +89,11 @@ def test_banned_words_survive_disguises(site: Site, client: Client, text: str) -
 
 @pytest.mark.parametrize("text", ["Scunthorpe United played well.", "She shitakes mushrooms? No: shiitake.", "A classic assassin story."])
 def test_innocent_words_containing_a_banned_one_pass(site: Site, client: Client, text: str) -> None:
-    policy_update(site=site, banned_words=["shit", "cunt", "ass"])
-    assert post(client, text).status_code == 201
+    # The word list alone: the encoder reads "shitakes" as half a swear word (0.92, a known false
+    # positive of subword models), which is the hostility phase's business, not this one's.
+    policy_update(site=site, banned_words=["shit", "cunt", "ass"], toxicity_warn=0.99, toxicity_hold=0.999)
+    r = post(client, text)
+    assert r.status_code == 201 and "banned_words" not in stored(r).moderation["evidence"]
 
 
 def test_suspect_words_hold_or_flag(strict: Site, client: Client) -> None:

@@ -128,15 +128,19 @@ def test_hostile_dots_follow_the_sites_warn_threshold(site: Site) -> None:
     from townhall.comments.models import Comment
     from townhall.moderation.services import policy_update
 
+    from townhall.moderation.selectors import policy_for, thresholds_for
+
     comment = make_comment(site, text="borderline", author_name="A")
-    Comment.objects.filter(pk=comment.pk).update(moderation={"scores": {"toxicity": 0.6}})
+    default = thresholds_for(policy_for(site))
+    between = round((default.warn + default.hold) / 2, 4)  # hostile by the model's own warn threshold
+    Comment.objects.filter(pk=comment.pk).update(moderation={"scores": {"toxicity": between}})
 
     def dot_radius() -> int:
         lanes = health.layout(health.thread_stats(comment.thread))["lanes"]
         return int(lanes[0]["dots"][0]["r"])
 
-    assert dot_radius() == 5  # the default warn threshold is 0.5
-    policy_update(site=site, toxicity_warn=0.7, toxicity_hold=0.9)
+    assert dot_radius() == 5  # above the model's default warn threshold
+    policy_update(site=site, toxicity_warn=0.97, toxicity_hold=0.99)
     site.refresh_from_db()  # policy_for caches the policy on the Site instance
     comment.thread.site = site
     assert dot_radius() == 4

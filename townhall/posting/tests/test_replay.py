@@ -50,6 +50,18 @@ def test_ordinary_replies_pass_untouched(result: Replay) -> None:
     assert len(held) <= 12  # a moderator gets the abuse, not the conversation
 
 
+def test_hostility_without_insult_words_is_held_or_flagged(result: Replay) -> None:
+    # Seed 60: "pretty vague for a creature demanding links from others..haha..the Zionist
+    # morality": contempt, no insult word. The word model alone published it untouched.
+    item = result.by_ref()[60]
+    assert item.action in ("hold", "flag") and item.reasons, (item.action, item.scores)
+
+
+def test_madness_about_mad_magazine_is_left_alone(result: Replay) -> None:
+    mad = next(i for i in result.items if i.text.startswith("It was MAD mag"))
+    assert mad.action == "publish" and mad.reasons == []
+
+
 def test_english_only_holds_no_seed_comment_for_language(result: Replay) -> None:
     assert not [i.ref for i in result.items if Reason.LANGUAGE in i.reasons]
 

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from townhall.moderation.ml import hostility_model
-from townhall.moderation.ml.encoder import ENCODER_DIR, FILES, MAX_TOKENS, MAX_WINDOWS, Encoder, ModelFileError
+from townhall.moderation.ml.encoder import (
+    ENCODER_DIR,
+    FILES,
+    MAX_TOKENS,
+    MAX_WINDOWS,
+    Encoder,
+    ModelFileError,
+)
 from townhall.moderation.ml.linear import MODELS_DIR
 
 CIVIL = "I disagree with the article; the sources it cites are weak and the numbers do not add up."
