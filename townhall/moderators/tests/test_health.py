@@ -126,9 +126,8 @@ def test_a_chart_across_new_year_carries_the_year(site: Site) -> None:
 
 def test_hostile_dots_follow_the_sites_warn_threshold(site: Site) -> None:
     from townhall.comments.models import Comment
-    from townhall.moderation.services import policy_update
-
     from townhall.moderation.selectors import policy_for, thresholds_for
+    from townhall.moderation.services import policy_update
 
     comment = make_comment(site, text="borderline", author_name="A")
     default = thresholds_for(policy_for(site))
