@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from townhall.comments.models import PATH_SEGMENT, Comment, Site, Status, subtree_end
 from townhall.moderation import decisions, duplicates, events
@@ -136,10 +136,13 @@ def open_war_for(comment: Comment) -> FlameWar | None:
     return None
 
 
-def last_post_by(war: FlameWar, author_key: str, before: datetime) -> datetime | None:
+def last_post_by(war: FlameWar, author: Q, before: datetime) -> datetime | None:
+    """When this author last posted in the war's branch. `author` is the pipeline's identity
+    rule: the server-issued reader token where there is one (two anonymous readers share an
+    author key), else the key."""
     anchor = war.root
     latest = (
-        Comment.objects.filter(root_id=anchor.root_id or anchor.pk, author_key=author_key)
+        Comment.objects.filter(author, root_id=anchor.root_id or anchor.pk)
         .filter(path__gte=anchor.path, path__lt=subtree_end(anchor.path), created__lte=before)
         .exclude(status=Status.REJECTED)
         .order_by("-id")

@@ -277,7 +277,7 @@ def flame_war(ctx: Context) -> None:
         ctx.evidence["flamewar"] = war.pk
         # Recorded in the evidence, not flagged: the war is the moderators' one item, not each
         # reply in it.
-        last = flamewar.last_post_by(war, c.author_key, ctx.now)
+        last = flamewar.last_post_by(war, _author_q(c), ctx.now)
         if last is not None and ctx.now - last < timedelta(minutes=war.slow_minutes):
             wait = int((timedelta(minutes=war.slow_minutes) - (ctx.now - last)).total_seconds()) + 1
             again = timezone.localtime(ctx.now + timedelta(seconds=wait))

@@ -39,7 +39,7 @@ def fifty_pending(site: Site) -> list[Comment]:
     for i in range(50):
         comments.append(make_comment(
             site, text=f"{TEXTS[i % len(TEXTS)]} ({i})", author_name=f"Reader {i % 7}",
-            author_email=f"reader{i % 7}@example.com", moderate=True,
+            author_email=f"reader{i % 7}@example.com", status=Status.PENDING,
             created=start + timedelta(minutes=10 * i),  # slower than the flood limit
         ))
     assert all(c.status == Status.PENDING for c in comments)
@@ -151,7 +151,7 @@ def test_the_seed_flame_war_is_one_item_and_on_the_health_chart(
 def test_feature_select_bulk_edit_and_a_failed_decision(
     live_server: Any, login_page: Any, site: Site, people: People
 ) -> None:
-    first, second, third = (make_comment(site, text=t, moderate=False) for t in ("First.", "Second.", "Third."))
+    first, second, third = (make_comment(site, text=t) for t in ("First.", "Second.", "Third."))
     page = login_page(people.moderator, allow_http_errors=True)  # one refusal is the point below
     page.goto(live_server.url + "/moderate/queue/approved/")
     page.wait_for_selector("body[data-ready]")

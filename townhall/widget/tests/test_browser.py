@@ -171,7 +171,10 @@ def test_demo_shows_the_seed_thread_with_its_nesting_and_count(page: Any, demo: 
     # The first page shows the first replies of the one top-level comment, nested.
     assert parent_of(page, demo.el(1)) is None
     assert parent_of(page, demo.el(2)) == demo.el(1)[1:]
-    assert "Still trying to sell that worthless crap article?" in page.locator(demo.el(3)).inner_text()
+    # Comment 3 ("worthless crap article") waits for a moderator: its place is kept, its text is not
+    # shown, and the reply to it stays readable beneath.
+    assert "This comment is awaiting moderation." in page.locator(demo.el(3)).inner_text()
+    assert "worthless crap article" not in page.locator(demo.el(3)).inner_text()
     assert parent_of(page, demo.el(3)) == demo.el(1)[1:]
     assert parent_of(page, demo.el(4)) == demo.el(3)[1:]
     assert parent_of(page, demo.el(5)) == demo.el(4)[1:]
