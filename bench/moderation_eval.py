@@ -233,11 +233,11 @@ def site_model_gain(news: list, splits: int = 5, train_rows: int = 2000) -> None
 
     model = hostility_model()
     analyses = [model.analyse(r.text) for r in news]
-    x = np.vstack([design(a.score, a.embedding) for a in analyses])
+    x = np.vstack([design(a, model) for a in analyses])
     base = np.array([a.score for a in analyses])
     y = np.array([r.label for r in news], dtype=np.float64)
     gains = []
-    print(f"\n== site model (encoder embedding + shipped score) vs shipped model, {splits} splits of "
+    print(f"\n== site model (shipped score, its parts, the encoder's embedding) vs shipped model, {splits} splits of "
           f"{train_rows} train / {len(news) - train_rows} test news rows")
     for k in range(splits):
         order = sorted(range(len(news)), key=lambda i: hashlib.sha256(f"{k}:{news[i].text}".encode()).digest())

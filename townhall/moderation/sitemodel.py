@@ -24,15 +24,16 @@ from townhall.moderation.ml.sitefit import design, fit, predict
 from townhall.moderation.models import Policy, SiteModel
 from townhall.moderation.selectors import thresholds_for
 
-FEATURES = "hostility+embedding"  # what a stored model's weights are over; others are ignored
+FEATURES = "hostility+parts+embedding"  # what a stored model's weights are over; others are ignored
 MIN_EXAMPLES = 30
 MIN_GAIN = 0.01  # ROC-AUC points the site model must add on held-out decisions
 
 
 def features(text: str) -> tuple[float, np.ndarray]:
     """(shipped score, design row) from one forward pass."""
-    analysis = hostility_model().analyse(text)
-    return analysis.score, design(analysis.score, analysis.embedding)
+    model = hostility_model()
+    analysis = model.analyse(text)
+    return analysis.score, design(analysis, model)
 
 
 def roc_auc(y: np.ndarray, s: np.ndarray) -> float:
@@ -144,4 +145,4 @@ def site_score(model_id: int, analysis: Analysis) -> float | None:
     w = _loaded(model_id)
     if w is None:
         return None
-    return float(predict(w, design(analysis.score, analysis.embedding)))
+    return float(predict(w, design(analysis, hostility_model())))

@@ -115,6 +115,10 @@ class HostilityModel:
         score = float(self._combine(head, unit, np.array([linear]), np.array([rule_score(clean(text))]))[0])
         return Analysis(score, unit[0], {"head": float(head[0]), "prototype": prototype, "linear": linear})
 
+    def standardised(self, analysis: Analysis) -> np.ndarray:
+        """The three parts as the combination reads them (zero mean, unit spread on news)."""
+        return np.asarray((np.array([analysis.parts[p] for p in PARTS]) - self._mean) / self._std)
+
     def score(self, text: str) -> float:
         return self.analyse(text).score
 
