@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import moddata  # noqa: E402
 
-from townhall.moderation.ml.encoder import ENCODER_DIR, FILES, MAX_TOKENS, prepare, sha256_of  # noqa: E402
+from townhall.moderation.ml.encoder import ENCODER_DIR, FILES, TRAIN_TOKENS, prepare, sha256_of  # noqa: E402
 
 CKPT = ROOT / "training" / "artifacts" / "encoder"
 EPOCHS = 2
@@ -80,7 +80,7 @@ def batches(rows, tokenizer, rng: random.Random):
     for i in range(0, len(order), BATCH):
         chunk = [rows[j] for j in order[i : i + BATCH]]
         enc = tokenizer(
-            [prepare(t) for t, _ in chunk], truncation=True, max_length=MAX_TOKENS, padding=True, return_tensors="pt"
+            [prepare(t) for t, _ in chunk], truncation=True, max_length=TRAIN_TOKENS, padding=True, return_tensors="pt"
         )
         yield enc["input_ids"], enc["attention_mask"], torch.tensor([y for _, y in chunk], dtype=torch.float32)
 

@@ -193,6 +193,12 @@ def _name(c: Comment) -> str:
     return c.author_name if c.status == Status.PUBLISHED else ""
 
 
+def comment_names(ids: set[int]) -> dict[int, str]:
+    """The names "in reply to" may show for these comments (none for a placeholder)."""
+    rows = Comment.objects.filter(pk__in=ids).only("id", "author_name", "status")
+    return {c.pk: _name(c) for c in rows}
+
+
 def _serialise(c: Comment, *, display_depth: int, names: dict[int, str]) -> dict[str, Any]:
     status = public_status(c)
     deleted = status != "published"  # a placeholder: no author, no text

@@ -74,11 +74,20 @@ def replies_noscript(request: HttpRequest, comment_id: int) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc)
     site = comment.thread.site
+    replies = _annotate(page["replies"])
+    # The page is the comment's whole subtree: a reply here may answer someone further down the
+    # branch, and must say whom (a reader without script cannot see the nesting on other pages).
+    elsewhere = {r["parent"] for r in replies if r["parent"] != comment.pk and not r.get("in_reply_to")}
+    names = selectors.comment_names(elsewhere) if elsewhere else {}
+    for r in replies:
+        if r["parent"] in names:
+            r["in_reply_to"] = {"id": r["parent"], "name": names[r["parent"]] or "a comment awaiting moderation",
+                                "url": f"/embed/comments/{r['parent']}"}
     context = {
         "site": site,
         "thread": {"url": comment.thread.url, "title": comment.thread.title},
         "comment": _annotate([detail])[0],
-        "replies": _annotate(page["replies"]),
+        "replies": replies,
         "next_url": _replies_link(comment.pk, page["cursor"]) if page["cursor"] else None,
         "thread_url": _thread_link(site.slug, comment.thread.url),
     }

@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 
 ENCODER_DIR = Path(__file__).resolve().parent / "models" / "encoder"
-MAX_TOKENS = 128
-# A long comment is read as windows of MAX_TOKENS; the most hostile window counts. Three at
-# most: hostility in the middle of a 5,000-character essay is rarer than the cost of reading
-# all of it (each window is one more forward pass).
-MAX_WINDOWS = 3
+# Trained on up to 128 tokens, read on up to 64 at run time: on one core of the machine measured
+# here (AVX2, no VNNI) a 128-token pass costs about 26 ms and a 64-token one about 13 ms, and
+# the news ROC-AUC moves from 0.904 to 0.900 (1,500 held-out rows). A longer comment is read as
+# its first 3/4 and last 1/4 in one window, so its cost is bounded whatever its length.
+TRAIN_TOKENS = 128
+MAX_TOKENS = 64
 FILES = ("model.onnx", "tokenizer.json")
 
 _SPACE = re.compile(r"\s+")
@@ -64,8 +65,8 @@ def verified(directory: Path) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Encoded:
-    logit: float  # the fine-tuned head, on the most hostile window
-    raw: np.ndarray  # that window's mean-pooled embedding as the head reads it (float32, 384)
+    logit: float  # the fine-tuned head
+    raw: np.ndarray  # the mean-pooled embedding as the head reads it (float32, 384)
 
 
 class Encoder:
@@ -89,16 +90,14 @@ class Encoder:
         )
 
     def windows(self, text: str) -> list[list[int]]:
+        """Token windows to read (one: the head and the tail of a long text)."""
         ids = self._tokenizer.encode(prepare(text) or ".").ids
         cls, body, sep = ids[0], ids[1:-1], ids[-1]
         size = MAX_TOKENS - 2
         if len(body) <= size:
             return [ids]
-        # Head, tail and (for very long texts) the middle.
-        starts = [0, len(body) - size]
-        if MAX_WINDOWS > 2 and len(body) > 2 * size:
-            starts.insert(1, (len(body) - size) // 2)
-        return [[cls, *body[s : s + size], sep] for s in starts[:MAX_WINDOWS]]
+        head = size * 3 // 4
+        return [[cls, *body[:head], *body[len(body) - (size - head) :], sep]]
 
     def run(self, ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         """(embeddings, logits), one forward pass per window.
@@ -117,7 +116,5 @@ class Encoder:
         return np.array(embeddings, dtype=np.float32), np.array(logits, dtype=np.float32)
 
     def encode(self, text: str) -> Encoded:
-        windows = self.windows(text)
-        embeddings, logits = self.run(windows)
-        best = int(np.argmax(logits))
-        return Encoded(float(logits[best]), embeddings[best].astype(np.float32))
+        embeddings, logits = self.run(self.windows(text))
+        return Encoded(float(logits[0]), embeddings[0].astype(np.float32))

@@ -236,3 +236,17 @@ def test_the_widget_offers_the_sorts_the_server_knows() -> None:
     js = (Path(__file__).parents[1] / "static" / "townhall" / "embed.js").read_text()
     found = re.search(r"const SORTS = \[([^\]]*)\]", js)
     assert found and tuple(re.findall(r"'(\w+)'", found.group(1))) == SORTS
+
+
+def test_continuation_page_says_whom_each_reply_answers(client: Client, demo: dict[int, int]) -> None:
+    # The "more replies" page of comment 1 is its whole branch: most of it answers Rudy1947's
+    # comment 5, not 5thDrawer's comment 1, and the page must not claim otherwise.
+    link = next(u for u in parse(thread_page(client).content.decode()).links if u.startswith("/embed/comments/"))
+    html = client.get(link).content.decode()
+    assert "Replies to 5thDrawer" not in html
+    assert "The conversation under 5thDrawer&#x27;s comment" in html
+    under_5 = [pk for seed_id, pk in demo.items() if seed_id > 5
+               and Comment.objects.filter(pk=pk, parent_id=demo[5], status=Status.PUBLISHED).exists()]
+    shown = [pk for pk in under_5 if f'id="comment-{pk}"' in html]
+    assert shown, "the page lists replies to comment 5"
+    assert html.count(f'in reply to <a href="/embed/comments/{demo[5]}">Rudy1947</a>') == len(shown)
