@@ -271,6 +271,21 @@ def test_flame_war_is_one_item_then_slow_mode_and_lower_threshold(site: Site) ->
     assert r.status_code == 202 and Reason.FLAMEWAR_HOSTILE in stored(r).reasons
     # Still one item.
     assert FlameWar.objects.count() == 1
+    # Slow mode is per reader: two anonymous readers share an author key (no name, no email), but
+    # their reader tokens tell them apart, so one does not wait for the other.
+    first, second = client_token(Client()), client_token(Client())
+    assert post(Client(REMOTE_ADDR="10.0.0.3"), "A first anonymous view.", token=first, author_name="",
+                parent=parent.pk).status_code in (201, 202)
+    r = post(Client(REMOTE_ADDR="10.0.0.4"), "A second anonymous view.", token=second, author_name="",
+             parent=parent.pk)
+    assert r.status_code in (201, 202), r.content
+    r = post(Client(REMOTE_ADDR="10.0.0.4"), "The same reader at once.", token=second, author_name="",
+             parent=parent.pk)
+    assert r.status_code == 429 and r.json()["code"] == "slow_mode"
+
+
+def client_token(client: Client) -> str:
+    return str(post_json(client, "/api/v1/tokens", {}).json()["token"])
 
 
 def test_a_calm_exchange_is_no_flame_war(site: Site) -> None:
