@@ -169,3 +169,26 @@ def test_sites_page_shows_the_policy_with_the_models_help(site: Site, people: Pe
     assert "<dt>Page size</dt><dd>7 <span" in html and "top-level comments per page" in html
     assert "<dt>Identity params</dt><dd>p <span" in html
     assert "Another site" not in html
+
+
+def test_after_a_model_change_the_sites_page_warns_and_an_admin_keeps_or_resets(
+    site: Site, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from townhall.moderation.ml import hostility_model
+    from townhall.moderation.selectors import policy_for, thresholds_for
+    from townhall.moderation.services import policy_update
+
+    policy_update(site=site, toxicity_warn=0.9, toxicity_hold=0.97)
+    assert b"chosen for an earlier" not in signed_in(people.admin).get("/moderate/sites/").content
+    monkeypatch.setattr(hostility_model(), "version", "a-newer-model")
+    page = signed_in(people.admin).get("/moderate/sites/").content.decode()
+    assert "chosen for an earlier hostility model" in page and "Keep the site" in page
+    # A moderator who is not an admin of the site may not choose.
+    assert signed_in(people.moderator).post(f"/moderate/sites/{site.slug}/thresholds/", {"keep": "1"}).status_code == 403
+    r = signed_in(people.admin).post(f"/moderate/sites/{site.slug}/thresholds/", {"keep": "0"})
+    assert r.status_code == 302
+    limits = thresholds_for(policy_for(Site.objects.get(pk=site.pk)))
+    assert not limits.own and not limits.stale and limits.hold == hostility_model().hold
+    entry = AuditLog.objects.get(action="site.thresholds_reset")
+    assert entry.before["hold"] == 0.97 and entry.after["own"] is False
+    assert "chosen for an earlier" not in signed_in(people.admin).get("/moderate/sites/").content.decode()
