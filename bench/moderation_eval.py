@@ -176,24 +176,10 @@ def pipeline_timing(passes: int = 3) -> None:
     print(f"  p50 {np.percentile(arr, 50):.2f} ms   p99 {np.percentile(arr, 99):.2f} ms   max {arr.max():.2f} ms")
 
 
-class Hostility:
-    """The shipped hostility model, scored with its hold threshold (for classifier_row)."""
-
-    def __init__(self) -> None:
-        self.model = hostility_model()
-        self.threshold = self.model.hold
-
-    def score(self, text: str) -> float:
-        return self.model.score(text)
-
-    def score_many(self, texts: list[str]) -> np.ndarray:
-        return self.model.score_many(texts)
-
-
 def hostility_sources() -> list[dict]:
-    model = Hostility()
-    print(f"\nhostility model version {model.model.version} (warn {model.model.warn:.3f}, "
-          f"hold {model.model.hold:.3f}, flame war {model.model.flamewar:.3f})")
+    model = hostility_model()  # scored at its hold threshold (`.threshold`)
+    print(f"\nhostility model version {model.version} (warn {model.warn:.3f}, "
+          f"hold {model.hold:.3f}, flame war {model.flamewar:.3f})")
     heldout = {k: moddata.split(v)[1] for k, v in {"jigsaw": moddata.jigsaw(), "wiki": moddata.wiki()}.items()}
     heldout["wiki-family (jigsaw+wiki)"] = heldout["jigsaw"] + heldout["wiki"]
     seed = moddata.seed_thread()
@@ -317,7 +303,7 @@ def main() -> None:
         if args.toxicity_csv:
             texts, labels = csv_rows(args.toxicity_csv, "toxic")
             name = Path(args.toxicity_csv).name
-            models: list[tuple[str, object]] = [("hostility (shipped)", Hostility())]
+            models: list[tuple[str, object]] = [("hostility (shipped)", hostility_model())]
             if args.site:
                 scorer = SiteScorer(args.site)
                 models.append((scorer.label, scorer))

@@ -63,6 +63,7 @@ from townhall.importers.base import (
     SourceThread,
 )
 from townhall.importers.models import ImportedComment, ImportRun
+from townhall.moderation import flamewar, pipeline
 from townhall.moderation.duplicates import shingles
 from townhall.moderation.models import Shingle
 
@@ -882,8 +883,6 @@ class _Writer:
         """One comment at a time, in time order, through the site's pipeline (as a replay does:
         slow mode and flood are recorded, not enforced); what it would hold is held. Counters
         are recounted for the thread at the end."""
-        from townhall.moderation import pipeline
-
         made: dict[str, Comment] = {}
         for c, parent in _time_order(order):
             obj = self._comment(thread, c)
@@ -926,14 +925,8 @@ class _Writer:
 
 def _record_moderated(site: Site, comment: Comment, decision: Any) -> None:
     """What the pipeline records once a comment is stored: the near-duplicate index and the
-    flame war it belongs to (moderation.flamewar.record_comment; pipeline.after_save before)."""
-    from townhall.moderation import flamewar, pipeline
-
-    record = getattr(flamewar, "record_comment", None)
-    if record is not None:
-        record(site=site, comment=comment, decision=decision, created=True)
-    else:
-        pipeline.after_save(site=site, comment=comment, decision=decision)  # type: ignore[attr-defined]
+    flame war it belongs to."""
+    flamewar.record_comment(site=site, comment=comment, decision=decision, created=True)
 
 
 def _time_order(order: list[tuple[SourceComment, str | None]]) -> Iterator[tuple[SourceComment, str | None]]:

@@ -15,12 +15,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from townhall.comments.models import Comment, Report, Site, Thread
-from townhall.comments.services import site_update, thread_set_closed
+from townhall.comments.services import site_update, thread_set_closed, thread_set_premoderation
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
 from townhall.moderation import services as moderation
 from townhall.moderation.decisions import Verdict
 from townhall.moderation.models import FlameWar, FlameWarStatus
-from townhall.moderation.selectors import thresholds_for
+from townhall.moderation.selectors import policy_for, thresholds_for
 from townhall.moderators.models import AuditLog, Role, SiteRole
 
 MAX_BAN_DAYS = 3650
@@ -116,8 +116,6 @@ def comment_edit_text(*, moderator: User, comment: Comment, text: str) -> Commen
 
 def thread_premoderate(*, moderator: User, thread: Thread, premoderate: bool) -> Thread:
     """Hold every new comment of one thread (a hot story) without changing the site's policy."""
-    from townhall.comments.services import thread_set_premoderation
-
     with transaction.atomic():
         before = {"premoderate": thread.premoderate}
         thread = thread_set_premoderation(thread=thread, premoderate=premoderate)
@@ -170,8 +168,6 @@ def site_set_premoderation(*, moderator: User, site: Site, premoderate: bool) ->
 
 def site_set_slow_mode(*, moderator: User, site: Site, minutes: int) -> int:
     """The site's default slow mode for new flame wars (0: none); wars already open keep theirs."""
-    from townhall.moderation.pipeline import policy_for
-
     minutes = _slow_minutes(minutes)
     with transaction.atomic():
         before = {"flamewar_slow_minutes": policy_for(site).flamewar_slow_minutes}
@@ -184,7 +180,7 @@ def site_set_slow_mode(*, moderator: User, site: Site, minutes: int) -> int:
 def site_thresholds_settle(*, actor: User, site: Site, keep: bool) -> None:
     """After a model change: keep the site's own hostility thresholds or take the model's; audited."""
     with transaction.atomic():
-        old = thresholds_for(moderation.policy_for(site))
+        old = thresholds_for(policy_for(site))
         policy = moderation.policy_thresholds_settle(site=site, keep=keep)
         new = thresholds_for(policy)
         audit_write(actor=actor, site=site, action="site.thresholds_keep" if keep else "site.thresholds_reset",
@@ -212,7 +208,6 @@ def flamewar_set_slow_mode(*, moderator: User, war: FlameWar, minutes: int | Non
     """One reply per `minutes` per participant inside the war's branch; 0 turns it off, None
     takes the site's slow mode for flame wars (or DEFAULT_SLOW_MINUTES when it has none)."""
     if minutes is None:
-        from townhall.moderation.pipeline import policy_for
 
         minutes = policy_for(war.thread.site).flamewar_slow_minutes or DEFAULT_SLOW_MINUTES
     minutes = _slow_minutes(minutes)

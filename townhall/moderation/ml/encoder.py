@@ -78,7 +78,7 @@ class Encoder:
         self.version = hashlib.sha256("".join(sums[n] for n in FILES).encode()).hexdigest()[:12]
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         # No padding at all: one text per call, so every token is real (padding to 128 cost
-        # 0.02 ROC-AUC and time); truncation is done by hand, below, to make windows.
+        # 0.02 ROC-AUC and time); truncation is done by hand, below, to keep the head and the tail.
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         options = ort.SessionOptions()
@@ -89,15 +89,15 @@ class Encoder:
             str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
 
-    def windows(self, text: str) -> list[list[int]]:
-        """Token windows to read (one: the head and the tail of a long text)."""
+    def window(self, text: str) -> list[int]:
+        """The tokens read: all of them, or the head and the tail of a long text."""
         ids = self._tokenizer.encode(prepare(text) or ".").ids
         cls, body, sep = ids[0], ids[1:-1], ids[-1]
         size = MAX_TOKENS - 2
         if len(body) <= size:
-            return [ids]
+            return ids
         head = size * 3 // 4
-        return [[cls, *body[:head], *body[len(body) - (size - head) :], sep]]
+        return [cls, *body[:head], *body[len(body) - (size - head) :], sep]
 
     def run(self, ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         """(embeddings, logits), one forward pass per window.
@@ -116,5 +116,5 @@ class Encoder:
         return np.array(embeddings, dtype=np.float32), np.array(logits, dtype=np.float32)
 
     def encode(self, text: str) -> Encoded:
-        embeddings, logits = self.run(self.windows(text))
+        embeddings, logits = self.run([self.window(text)])
         return Encoded(float(logits[0]), embeddings[0].astype(np.float32))

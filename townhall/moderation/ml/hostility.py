@@ -73,7 +73,7 @@ class HostilityModel:
         self.flamewar: float = float(meta["flamewar"])
         # Inside a flame war, replies above this are flagged for the war's moderator (not held).
         self.flamewar_flag: float = float(meta["flamewar_flag"])
-        self.threshold = self.hold
+        self.threshold = self.hold  # the one threshold of the models' common interface (bench, replays)
         self._mean = np.array(meta["mean"], dtype=np.float64)
         self._std = np.array(meta["std"], dtype=np.float64)
         self._weights = np.array(meta["weights"], dtype=np.float64)
@@ -140,7 +140,7 @@ class HostilityModel:
         stride = max(1, math.ceil(len(words) / MAX_OCCLUSIONS))
         groups = [words[i : i + 3] for i in range(0, max(len(words) - 2, 1), stride)]
         variants = [cleaned[: g[0][0]] + cleaned[g[-1][1] :] for g in groups]
-        windows = [self.encoder.windows(v)[0] for v in [cleaned, *variants]]
+        windows = [self.encoder.window(v) for v in [cleaned, *variants]]
         head, unit = self.read(self.encoder.run(windows)[0])
         texts = [cleaned, *variants]
         linear = np.array([_logit(self.linear.score(v)) for v in texts])
