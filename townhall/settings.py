@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "townhall.core",
     "townhall.comments",
+    "townhall.identity",
     "townhall.moderation",
     "townhall.posting",
     "townhall.demo",

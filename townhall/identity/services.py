@@ -1,0 +1,51 @@
+"""Writes about readers' addresses: register one, confirm it with a signed link's token.
+
+The confirmation token is signed and expires; it names the address row, never the address, so
+a link in a forwarded mail tells nobody who it was for."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core import signing
+from django.utils import timezone
+
+from townhall.comments.models import Site
+from townhall.core.errors import FieldError, ValidationFailed
+from townhall.identity.models import EmailAddress
+from townhall.identity.selectors import email_digest, email_normalise
+
+CONFIRM_SALT = "townhall.identity.confirm"
+CONFIRM_MAX_AGE = timedelta(days=3)
+
+
+def email_address_register(*, site: Site, email: str) -> tuple[EmailAddress, bool]:
+    """The row for this address on this site, created unconfirmed when new. Returns (row, created)."""
+    return EmailAddress.objects.get_or_create(
+        site=site, digest=email_digest(email), defaults={"email": email_normalise(email)}
+    )
+
+
+def email_confirmation_token(*, address: EmailAddress) -> str:
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(f"{address.pk}:{address.digest[:16]}")
+
+
+def email_address_confirm(*, token: str) -> EmailAddress:
+    """Mark the address behind a confirmation token confirmed (idempotent). Raises ValidationFailed
+    with code `expired` or `invalid`."""
+    try:
+        value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
+            token.strip(), max_age=CONFIRM_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        raise ValidationFailed([FieldError("token", "has expired: ask for a new link", "expired")]) from None
+    except signing.BadSignature:
+        raise ValidationFailed([FieldError("token", "is not a link this server sent", "invalid")]) from None
+    pk, _, digest_head = value.partition(":")
+    address = EmailAddress.objects.filter(pk=int(pk), digest__startswith=digest_head).first()
+    if address is None:
+        raise ValidationFailed([FieldError("token", "names an address that no longer exists", "invalid")])
+    if address.confirmed is None:
+        address.confirmed = timezone.now()
+        address.save(update_fields=["confirmed"])
+    return address

@@ -1,0 +1,43 @@
+"""An address is registered unconfirmed, and only a token this server signed confirms it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+
+from townhall.comments.models import Site
+from townhall.core.errors import ValidationFailed
+from townhall.identity import services
+from townhall.identity.selectors import email_address_get, email_is_confirmed
+
+
+def test_registering_twice_gives_one_unconfirmed_row(site: Site) -> None:
+    first, created = services.email_address_register(site=site, email=" Reader@Example.org ")
+    again, created_again = services.email_address_register(site=site, email="reader@example.org")
+    assert created and not created_again and first.pk == again.pk
+    assert not email_is_confirmed(site=site, email="reader@example.org")
+
+
+def test_the_signed_token_confirms_and_stores_no_address_in_it(site: Site) -> None:
+    address, _ = services.email_address_register(site=site, email="reader@example.org")
+    token = services.email_confirmation_token(address=address)
+    assert "example" not in token
+    services.email_address_confirm(token=token)
+    assert email_is_confirmed(site=site, email="READER@example.org")
+    assert email_address_get(site=site, email="reader@example.org") is not None
+
+
+def test_forged_and_expired_tokens_are_refused(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    address, _ = services.email_address_register(site=site, email="reader@example.org")
+    with pytest.raises(ValidationFailed) as forged:
+        services.email_address_confirm(token=f"{address.pk}:abc:forged")
+    assert forged.value.errors[0].code == "invalid"
+    token = services.email_confirmation_token(address=address)
+    monkeypatch.setattr(services, "CONFIRM_MAX_AGE", timedelta(seconds=-1))
+    with pytest.raises(ValidationFailed) as expired:
+        services.email_address_confirm(token=token)
+    assert expired.value.errors[0].code == "expired"
+    assert not email_is_confirmed(site=site, email="reader@example.org")
+    assert signing.TimestampSigner(salt=services.CONFIRM_SALT).unsign(token).startswith(f"{address.pk}:")
