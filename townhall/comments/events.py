@@ -29,6 +29,7 @@ class Event(enum.StrEnum):
     COMMENT_REJECTED = "comment_rejected"  # refused by the pipeline or a moderator
     COMMENT_EDITED = "comment_edited"  # its author changed the text
     COMMENT_DELETED = "comment_deleted"  # its author took it down
+    COMMENT_REPORTED = "comment_reported"  # a reader reported it (once per reader)
 
 
 Consumer = Callable[[Comment], None]
@@ -47,10 +48,13 @@ DURABLE: dict[Event, list[Consumer]] = {Event.COMMENT_PUBLISHED: [_reply_email]}
 AFTER_COMMIT: dict[Event, list[Consumer]] = {event: [] for event in Event}
 
 
-def subscribe(event: Event, consumer: Consumer) -> None:
-    """Run `consumer(comment)` after every commit that includes `event`."""
-    if consumer not in AFTER_COMMIT[event]:
-        AFTER_COMMIT[event].append(consumer)
+def subscribe(event: Event, consumer: Consumer, *, durable: bool = False) -> None:
+    """Run `consumer(comment)` for every `event`: durable consumers inside the writing transaction
+    (they only enqueue a task, so the task commits with the write or not at all), the others after
+    the commit."""
+    consumers = DURABLE.setdefault(event, []) if durable else AFTER_COMMIT[event]
+    if consumer not in consumers:
+        consumers.append(consumer)
 
 
 def dispatch(event: Event, comment: Comment) -> None:
@@ -79,6 +83,10 @@ def comment_edited(comment: Comment) -> None:
 
 def comment_deleted(comment: Comment) -> None:
     dispatch(Event.COMMENT_DELETED, comment)
+
+
+def comment_reported(comment: Comment) -> None:
+    dispatch(Event.COMMENT_REPORTED, comment)
 
 
 def comment_written(comment: Comment) -> None:

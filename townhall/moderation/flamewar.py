@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F, Q
 
 from townhall.comments.models import PATH_SEGMENT, Comment, Site, Status, subtree_end
@@ -191,7 +190,7 @@ def flamewar_open(*, site: Site, comment: Comment, found: dict[str, Any]) -> Fla
         detected=comment.created,
         updated=comment.created,
     )
-    transaction.on_commit(lambda: events.flamewar_detected(war.pk))
+    events.flamewar_detected(war.pk)
     return war
 
 

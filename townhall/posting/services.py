@@ -228,6 +228,7 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
         if created:
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
             comment.refresh_from_db()
+            events.comment_reported(comment)
             _hide_if_reported(comment)
     comment.refresh_from_db()
     return comment
