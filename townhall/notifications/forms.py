@@ -9,6 +9,9 @@ from townhall.notifications.services import PREFERENCE_FIELDS
 
 
 class AlertPreferenceForm(forms.ModelForm):
+    webhook_url = forms.URLField(required=False, max_length=500, assume_scheme="https",
+                                 help_text=AlertPreference._meta.get_field("webhook_url").help_text)
+
     class Meta:
         model = AlertPreference
         fields = PREFERENCE_FIELDS

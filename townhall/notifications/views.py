@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from townhall.comments.rendering import plain_excerpt
-from townhall.core.errors import DomainError
+from townhall.core.errors import DomainError, ValidationFailed
 from townhall.moderators import selectors as moderator_selectors
 from townhall.moderators.views import _base_context, staff_view
 from townhall.notifications import services
@@ -36,10 +36,13 @@ def _page(request: HttpRequest, *, title: str, message: str, status: int = 200, 
 
 
 def _refused(request: HttpRequest, title: str, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, ValidationFailed):  # the token field: forged or expired
+        code, message = exc.errors[0].code, f"this link {exc.errors[0].message}"
+    else:
+        code, message = exc.code, exc.message
     # 410 for a link that was good once (expired, used): the mail is old, not wrong.
-    status = 410 if exc.code in ("expired", "used") else exc.status
-    return _page(request, title=title, message=f"Nothing was changed: this link {exc.message}."
-                 if exc.code in ("expired", "invalid") else f"Nothing was changed: {exc.message}.", status=status)
+    status = {"expired": 410, "used": 410, "invalid": 400}.get(code, exc.status)
+    return _page(request, title=title, message=f"Nothing was changed: {message}.", status=status)
 
 
 @require_http_methods(["GET", "POST"])
