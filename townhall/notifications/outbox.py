@@ -194,7 +194,10 @@ def alerts_for_event(*, kind: str, object_id: int) -> int:
 def _alert(preference: AlertPreference, *, kind: AlertKind, comment: Comment | None = None,
            war: FlameWar | None = None, pending: int = 0) -> int:
     with transaction.atomic():
-        first = not Alert.objects.filter(preference=preference, sent__isnull=True).exists()
+        unsent = Alert.objects.filter(preference=preference, sent__isnull=True)
+        if comment is not None and unsent.filter(kind=kind, comment=comment).exists():
+            return 0  # the second report of a comment is not news while the first is unsent
+        first = not unsent.exists()
         Alert.objects.create(preference=preference, kind=kind, comment=comment, war=war, pending=pending)
         if preference.mode == AlertMode.IMMEDIATE:
             tasks.alerts_deliver.enqueue(preference.pk)
