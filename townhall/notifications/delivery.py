@@ -96,6 +96,11 @@ class WebhookDestination:
         self.url = url
 
     def send(self, message: AlertMessage) -> Outcome:
+        try:
+            webhook_check(self.url)  # again: the name may resolve elsewhere than when it was saved
+        except ValidationFailed:
+            logger.warning("alert webhook now points into a private network; not sent")
+            return Outcome.FAILED
         body = json.dumps({"text": f"*{message.subject}*\n{message.text}"}).encode()
         request = urllib.request.Request(  # noqa: S310 (the scheme is checked by webhook_check)
             self.url, data=body, method="POST", headers={"Content-Type": "application/json"}

@@ -8,6 +8,7 @@ moderator; a notice whose comment the page no longer shows is dropped when the b
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from townhall.notifications.delivery import (
     mail_send,
 )
 from townhall.notifications.models import (
+    ActionUse,
     AddressState,
     Alert,
     AlertKind,
@@ -44,6 +46,7 @@ from townhall.notifications.models import (
 from townhall.notifications.services import address_request
 
 logger = logging.getLogger("townhall.mail")
+KEEP_SENT = timedelta(days=7)  # longer than every retry's back-off
 DIGEST_SECONDS = {AlertMode.HOURLY: 3600, AlertMode.DAILY: 24 * 3600}
 
 
@@ -80,7 +83,9 @@ def notices_for_event(*, event: str, comment_id: int) -> int:
     site, thread = comment.thread.site, comment.thread
     asked = comment.notify and bool(comment.author_email)
     if asked and event in (Event.COMMENT_PUBLISHED, Event.COMMENT_HELD):
-        address_request(site=site, email=comment.author_email)
+        # Ticking "Email me replies" again on an article they had unsubscribed from is asking again.
+        requested = address_request(site=site, email=comment.author_email)
+        ThreadMute.objects.filter(address=requested, thread=thread).delete()
     owed: list[tuple[EmailAddress | None, NoticeKind]] = []
     mine = _address(site, comment.author_email) if asked else None
     if event == Event.COMMENT_PUBLISHED:
@@ -125,6 +130,8 @@ def _notice(*, address: EmailAddress, comment: Comment, kind: NoticeKind) -> int
 
 
 def notices_deliver(*, address_id: int) -> str:
+    # The outbox keeps sent rows a while (a retry reads them), then they go: no archive of mail.
+    Notice.objects.filter(address_id=address_id, sent__lt=timezone.now() - KEEP_SENT).delete()
     with transaction.atomic():
         ids = list(Notice.objects.select_for_update().filter(address_id=address_id, sent__isnull=True)
                    .order_by("pk").values_list("pk", flat=True))
@@ -208,6 +215,9 @@ def _alert(preference: AlertPreference, *, kind: AlertKind, comment: Comment | N
 
 
 def alerts_deliver(*, preference_id: int) -> str:
+    Alert.objects.filter(preference_id=preference_id, sent__lt=timezone.now() - KEEP_SENT).delete()
+    # A spent link's row only has to outlive the link itself.
+    ActionUse.objects.filter(used__lt=timezone.now() - timedelta(hours=settings.MAIL_ACTION_HOURS + 1)).delete()
     with transaction.atomic():
         ids = list(Alert.objects.select_for_update().filter(preference_id=preference_id, sent__isnull=True)
                    .order_by("pk").values_list("pk", flat=True))

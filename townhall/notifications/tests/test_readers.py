@@ -72,6 +72,13 @@ def test_replies_wait_for_the_confirmation_then_arrive_in_one_batch(
     assert mail.mail_from.startswith("townhall+b") and mail.mail_from.endswith("@news.example")
     only_theirs(mail, ANN)
 
+    assert client.post(mail.after("Stop all mail from The Blog Desk")).status_code == 200
+    post(site, "A reply after Ann stopped all mail.", name="Bob", email=BOB, parent=first)
+    worker.run(later=timedelta(seconds=batch_window()))
+    assert len(smtp.to(ANN)) == 2
+    forged = client.get(link[:-4] + "AAA/")
+    assert forged.status_code == 400 and b"Nothing was changed: this link is not a link this server sent" in forged.content
+
 
 def test_follow_an_article_and_unsubscribe_by_link_and_by_one_click_post(
     site: Site, smtp: Handler, worker: Worker, client: Client
