@@ -106,12 +106,20 @@ ACCESS_LOG = _bool(option("TOWNHALL_ACCESS_LOG", "false", "Write an access log (
 WORKERS = int(option("TOWNHALL_WORKERS", "2", "HTTP worker processes started by `townhall serve`."))
 RUN_TASK_WORKER = _bool(option("TOWNHALL_TASK_WORKER", "true", "Whether `townhall serve` also runs the background task worker."))
 
-EMAIL_HOST = option("TOWNHALL_EMAIL_HOST", "", "SMTP host for reply notifications. Empty: emails are written to the log instead, addresses masked.")
+EMAIL_HOST = option("TOWNHALL_EMAIL_HOST", "", "SMTP host for notification and alert mail. Empty: emails are written to the log instead, addresses masked.")
 EMAIL_PORT = int(option("TOWNHALL_EMAIL_PORT", "587", "SMTP port."))
 EMAIL_HOST_USER = option("TOWNHALL_EMAIL_USER", "", "SMTP user name.")
 EMAIL_HOST_PASSWORD = option("TOWNHALL_EMAIL_PASSWORD", "", "SMTP password.")
 EMAIL_USE_TLS = _bool(option("TOWNHALL_EMAIL_TLS", "true", "Use STARTTLS for SMTP."))
+EMAIL_TIMEOUT = int(option("TOWNHALL_EMAIL_TIMEOUT", "30", "Seconds to wait for the SMTP server; longer counts as a temporary failure (retried)."))
 DEFAULT_FROM_EMAIL = option("TOWNHALL_EMAIL_FROM", "Townhall <townhall@localhost>", "From address of notifications.")
+MAIL_BATCH_SECONDS = int(option("TOWNHALL_MAIL_BATCH_SECONDS", "180", "Reader notifications for one address that arrive within this many seconds go out as one mail."))
+MAIL_RETRIES = int(option("TOWNHALL_MAIL_RETRIES", "6", "How often a mail is retried after a temporary SMTP failure (4xx, connection lost) before it is dropped."))
+MAIL_RETRY_SECONDS = int(option("TOWNHALL_MAIL_RETRY_SECONDS", "60", "The first retry waits this many seconds; each next one waits twice as long."))
+MAIL_RETURN_PATH = option("TOWNHALL_MAIL_RETURN_PATH", "", "Envelope sender for VERP bounces (bounces@example.com becomes bounces+TOKEN@example.com). Empty: the address of TOWNHALL_EMAIL_FROM.")
+MAIL_BOUNCE_SECRET = option("TOWNHALL_MAIL_BOUNCE_SECRET", "", "Secret path part of the provider bounce webhook, POST /mail/bounces/SECRET/ (a raw bounce message as the body). Empty: the endpoint is off.")
+MAIL_ACTION_HOURS = int(option("TOWNHALL_MAIL_ACTION_HOURS", "72", "Hours an approve/reject/spam link in a moderator alert stays valid (each works once)."))
+ALERT_WEBHOOK_ALLOW = _list(option("TOWNHALL_ALERT_WEBHOOK_ALLOW", "", "Comma-separated hosts an alert webhook (Slack-compatible) may use although they are private or loopback addresses."))
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "townhall.core.mail.MaskedLogBackend"
 )
@@ -136,6 +144,7 @@ INSTALLED_APPS = [
     "townhall.widget",
     "townhall.moderators",
     "townhall.importers",
+    "townhall.notifications",
 ]
 
 MIDDLEWARE = [

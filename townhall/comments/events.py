@@ -2,7 +2,7 @@
 side effects of a write; nothing here is a model signal and nothing hides in `save()`.
 
 A service calls one of the functions below inside its transaction, after the write. Durable
-consumers (the reply email) enqueue their task right there, so the task row commits with the
+consumers (mail, alerts: townhall.notifications) enqueue their task right there, so the task row commits with the
 write or not at all (django-tasks' database backend). In-process consumers (a log line; live
 updates and webhooks tomorrow) run on `transaction.on_commit`. Layers above comments add
 consumers with `subscribe()` from their AppConfig.ready().
@@ -18,7 +18,6 @@ from functools import partial
 from django.db import transaction
 
 from townhall.comments.models import Comment, Status
-from townhall.comments.tasks import notify_reply
 
 logger = logging.getLogger("townhall.events")
 
@@ -30,21 +29,13 @@ class Event(enum.StrEnum):
     COMMENT_EDITED = "comment_edited"  # its author changed the text
     COMMENT_DELETED = "comment_deleted"  # its author took it down
     COMMENT_REPORTED = "comment_reported"  # a reader reported it (once per reader)
+    COMMENT_FEATURED = "comment_featured"  # made an editors' pick (not when the pick is taken back)
 
 
 Consumer = Callable[[Comment], None]
 
 
-def _reply_email(comment: Comment) -> None:
-    """Queue the reply email when the parent's author asked for one (decided here, so a reply
-    nobody is waiting for costs no task row)."""
-    parent = comment.parent
-    if parent is None or not (parent.notify and parent.author_email) or parent.author_key == comment.author_key:
-        return
-    notify_reply.enqueue(comment.pk)
-
-
-DURABLE: dict[Event, list[Consumer]] = {Event.COMMENT_PUBLISHED: [_reply_email]}
+DURABLE: dict[Event, list[Consumer]] = {event: [] for event in Event}
 AFTER_COMMIT: dict[Event, list[Consumer]] = {event: [] for event in Event}
 
 
@@ -87,6 +78,10 @@ def comment_deleted(comment: Comment) -> None:
 
 def comment_reported(comment: Comment) -> None:
     dispatch(Event.COMMENT_REPORTED, comment)
+
+
+def comment_featured(comment: Comment) -> None:
+    dispatch(Event.COMMENT_FEATURED, comment)
 
 
 def comment_written(comment: Comment) -> None:

@@ -62,6 +62,10 @@ class Site(models.Model):
         help_text="close threads this many days after they start (0: never)",
     )
     premoderate = models.BooleanField(default=False, help_text="hold every new comment for a moderator")
+    mail_sender_name = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="the sender name of this site's mail (the address is TOWNHALL_EMAIL_FROM's); empty: the site's name",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,9 +80,9 @@ class Site(models.Model):
 # moderators' sites page derive from them.
 SITE_POLICY_FIELDS = (
     "require_name", "require_email", "edit_window_minutes", "display_depth", "page_size",
-    "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate",
+    "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate", "mail_sender_name",
 )
-SITE_PUBLIC_FIELDS = tuple(f for f in SITE_POLICY_FIELDS if f != "identity_params")
+SITE_PUBLIC_FIELDS = tuple(f for f in SITE_POLICY_FIELDS if f not in ("identity_params", "mail_sender_name"))
 
 
 def site_policy_field(name: str) -> models.Field[Any, Any]:
@@ -114,6 +118,9 @@ class Thread(models.Model):
     closed = models.BooleanField(default=False)
     # Hold every new comment of this thread for a moderator, whatever the site's setting.
     premoderate = models.BooleanField(default=False)
+    # Readers following the thread by mail (kept by townhall.notifications): a published comment
+    # on a thread nobody follows costs no notification task and no query to find that out.
+    followers = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

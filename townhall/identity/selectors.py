@@ -30,3 +30,8 @@ def email_is_confirmed(*, site: Site, email: str) -> bool:
     return EmailAddress.objects.filter(
         site=site, digest=email_digest(email), confirmed__isnull=False, disabled__isnull=True
     ).exists()
+
+
+def email_address_usable(address: EmailAddress) -> bool:
+    """Mail other than the confirmation may go to this row: confirmed and not stopped."""
+    return address.confirmed is not None and address.disabled is None

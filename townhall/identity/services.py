@@ -30,9 +30,9 @@ def email_confirmation_token(*, address: EmailAddress) -> str:
     return signing.TimestampSigner(salt=CONFIRM_SALT).sign(f"{address.pk}:{address.digest[:16]}")
 
 
-def email_address_confirm(*, token: str) -> EmailAddress:
-    """Mark the address behind a confirmation token confirmed (idempotent). Raises ValidationFailed
-    with code `expired` or `invalid`."""
+def email_confirmation_check(*, token: str) -> EmailAddress:
+    """The address behind a confirmation token, changing nothing (the page a link opens, before
+    its button is pressed). Raises ValidationFailed with code `expired` or `invalid`."""
     try:
         value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
             token.strip(), max_age=CONFIRM_MAX_AGE
@@ -45,7 +45,24 @@ def email_address_confirm(*, token: str) -> EmailAddress:
     address = EmailAddress.objects.filter(pk=int(pk), digest__startswith=digest_head).first()
     if address is None:
         raise ValidationFailed([FieldError("token", "names an address that no longer exists", "invalid")])
+    return address
+
+
+def email_address_confirm(*, token: str) -> EmailAddress:
+    """Mark the address behind a confirmation token confirmed (idempotent). Raises ValidationFailed
+    with code `expired` or `invalid`."""
+    address = email_confirmation_check(token=token)
     if address.confirmed is None:
         address.confirmed = timezone.now()
         address.save(update_fields=["confirmed"])
     return address
+
+
+def email_address_disable(*, address: EmailAddress, reason: str) -> bool:
+    """Stop all mail to an address (a 5xx at RCPT, a hard bounce). Returns whether it changed:
+    the first reason is kept, so a later bounce does not hide why mail stopped."""
+    changed = EmailAddress.objects.filter(pk=address.pk, disabled__isnull=True).update(
+        disabled=timezone.now(), disabled_reason=reason[:200]
+    )
+    address.refresh_from_db(fields=["disabled", "disabled_reason"])
+    return bool(changed)

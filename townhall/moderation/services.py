@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from townhall.comments import events
 from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.comments.rendering import render_markdown
 from townhall.comments.services import comment_set_status
@@ -116,10 +117,14 @@ def comment_review(*, comment: Comment, verdict: Verdict, moderator: User, ban_d
 
 
 def comment_feature(*, comment: Comment, featured: bool) -> Comment:
+    """Make a comment an editors' pick or take the pick back. Side effects: comment_featured,
+    once, when it becomes a pick (its author may be told)."""
     with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(featured=featured)
+        changed = Comment.objects.filter(pk=comment.pk, featured=not featured).update(featured=featured)
         Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1)
-    comment.featured = featured
+        comment.featured = featured
+        if changed and featured:
+            events.comment_featured(comment)
     return comment
 
 

@@ -201,15 +201,6 @@ def test_reports_are_once_per_reporter(site: Site) -> None:
         comment_report(comment_id=123456, reader="r2", ip="1.1.1.1", reason="spam")
 
 
-def test_reply_notification_is_sent_after_commit(site: Site, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    parent = make_comment(site, author_email="ann@example.com", notify=True, author_name="Ann")
-    with django_capture_on_commit_callbacks(execute=True):
-        create(site, parent_id=parent.pk, author_name="Bob", text="I disagree")
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["ann@example.com"]
-    assert "Bob replied" in mail.outbox[0].body and "I disagree" in mail.outbox[0].body
-
-
 def test_no_notification_without_opt_in(site: Site, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     parent = make_comment(site, author_email="ann@example.com", notify=False)
     with django_capture_on_commit_callbacks(execute=True):

@@ -42,6 +42,7 @@
     website: 'Website',
     remember: 'Remember me in this browser',
     notify: 'Email me replies',
+    follow: 'Follow by email',
     post: 'Post comment',
     postReply: 'Post reply',
     posting: 'Posting…',
@@ -346,7 +347,8 @@
       notices: h('div', { class: 'th-notices' }),
       compose: h('div', { class: 'th-compose' }),
       sortSel,
-      toolbar: h('div', { class: 'th-toolbar' }, h('label', { for: sortSel.id, text: S.sortBy }), sortSel),
+      toolbar: h('div', { class: 'th-toolbar' }, h('label', { for: sortSel.id, text: S.sortBy }), sortSel,
+        button('follow', 'th-btn', S.follow)),
       focusBox: h('div', { class: 'th-focus', hidden: true }),
       list: h('div', { class: 'th-list' }),
       more: button('load-more', 'th-btn th-loadmore', S.loadMore, { hidden: true }),
@@ -595,6 +597,9 @@
       toggle: (node) => { node.expanded = !node.expanded; drawToggle(node); },
       'more-replies': (node) => loadReplies(node),
       'load-more': () => loadPage(),
+      // Following by mail is its own module, fetched only when a reader asks (follow.js).
+      follow: (node, el) => import(BASE + '/static/townhall/follow.js')
+        .then((m) => m.open(el, { api, h, errorText, S, state })),
       'show-thread': () => followHash(null, true),
       'copy-link': (node, el) => copyLink(el),
       preview: (node, el) => formOf(el).preview(),
