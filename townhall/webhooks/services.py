@@ -94,7 +94,7 @@ def endpoint_create(
             site=site, url=url, description=description.strip(), events=[e for e in SUBSCRIBABLE if e in events],
             secret=signing.secret_new(), created=now or timezone.now(),
         )
-        _audit(actor, endpoint, "webhook_add", {}, _state(endpoint))
+        _audit(actor, endpoint, "webhook.add", {}, _state(endpoint))
     endpoint_index.forget()
     return endpoint
 
@@ -108,7 +108,7 @@ def endpoint_rotate_secret(*, actor: AbstractBaseUser | None, endpoint: Endpoint
         endpoint.previous_secret_until = now + timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
         endpoint.secret = signing.secret_new()
         endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
-        _audit(actor, endpoint, "webhook_rotate", {"secret": "old"}, {"secret": "new"})
+        _audit(actor, endpoint, "webhook.rotate", {"secret": "old"}, {"secret": "new"})
     return endpoint
 
 
@@ -120,7 +120,7 @@ def endpoint_set_enabled(*, actor: AbstractBaseUser | None, endpoint: Endpoint, 
     before = _state(endpoint)
     with transaction.atomic():
         _set_enabled(endpoint, enabled, reason or ("disabled by an admin" if not enabled else ""))
-        _audit(actor, endpoint, "webhook_enable" if enabled else "webhook_disable", before, _state(endpoint))
+        _audit(actor, endpoint, "webhook.enable" if enabled else "webhook.disable", before, _state(endpoint))
     endpoint_index.forget()
     return endpoint
 
@@ -140,7 +140,7 @@ def _set_enabled(endpoint: Endpoint, enabled: bool, reason: str, now: datetime |
 def endpoint_remove(*, actor: AbstractBaseUser | None, endpoint: Endpoint) -> None:
     """Delete the endpoint and its delivery log; its pending deliveries are never sent."""
     with transaction.atomic():
-        _audit(actor, endpoint, "webhook_remove", _state(endpoint), {})
+        _audit(actor, endpoint, "webhook.remove", _state(endpoint), {})
         endpoint.delete()
     endpoint_index.forget()
 
@@ -156,7 +156,7 @@ def endpoint_send_test(*, actor: AbstractBaseUser | None, endpoint: Endpoint, no
             endpoint=endpoint, event=EventType.TEST, message_id=signing.message_id_new(),
             body=payloads.body(EventType.TEST, now, data), created=now,
         )
-        _audit(actor, endpoint, "webhook_test", {}, {"delivery": delivery.pk})
+        _audit(actor, endpoint, "webhook.test", {}, {"delivery": delivery.pk})
         tasks.webhook_deliver.enqueue(delivery.pk)
     return delivery
 
