@@ -17,6 +17,7 @@ from townhall.moderation.models import FlameWar
 from townhall.webhooks import payloads, signing, tasks
 from townhall.webhooks.models import EventType
 from townhall.webhooks.selectors import endpoint_index
+from townhall.webhooks.services import sweep_later
 
 COMMENT_EVENTS: dict[Event, EventType] = {
     Event.COMMENT_PUBLISHED: EventType.COMMENT_PUBLISHED,
@@ -29,8 +30,10 @@ COMMENT_EVENTS: dict[Event, EventType] = {
 
 
 def _enqueue(site_id: int, event: EventType, data: dict[str, object]) -> None:
-    body = payloads.body(event, timezone.now(), data)
-    tasks.webhook_fan_out.enqueue(site_id, event.value, signing.message_id_new(), body)
+    now = timezone.now()
+    tasks.webhook_fan_out.enqueue(site_id, event.value, signing.message_id_new(), payloads.body(event, now, data))
+    # If the worker dies running the fan-out, the sweep puts it back.
+    sweep_later(now)
 
 
 def _comment_consumer(event: EventType) -> Callable[[Comment], None]:

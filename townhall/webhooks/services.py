@@ -19,7 +19,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from townhall.comments.models import Site
 from townhall.core.errors import Conflict, FieldError, ValidationFailed
@@ -31,6 +33,10 @@ from townhall.webhooks.selectors import endpoint_index, endpoints_wanting, site_
 logger = logging.getLogger("townhall.webhooks")
 
 MAX_ENDPOINTS_PER_SITE = 20
+# Work this late lost its task (see webhook_work_resume). A delivery that was merely waiting in a
+# long queue is then attempted by whichever task comes first; the other finds it delivered or
+# rescheduled and does nothing.
+STALLED_AFTER = timedelta(minutes=15)  # far above an attempt's limit (3 x the timeout)
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -158,6 +164,7 @@ def endpoint_send_test(*, actor: AbstractBaseUser | None, endpoint: Endpoint, no
         )
         _audit(actor, endpoint, "webhook.test", {}, {"delivery": delivery.pk})
         tasks.webhook_deliver.enqueue(delivery.pk)
+        sweep_later(now)
     return delivery
 
 
@@ -176,6 +183,39 @@ def deliveries_create(*, site_id: int, event: str, message_id: str, body: str, n
         for delivery in deliveries:
             tasks.webhook_deliver.enqueue(delivery.pk)
     return deliveries
+
+
+def webhook_work_resume(*, now: datetime | None = None) -> int:
+    """The sweep. A worker killed mid-task leaves its task "running" for ever, and a delivery
+    task that raised leaves its delivery pending with nothing queued: either way the event or
+    its retries would stop there. So: put our tasks that have been running for STALLED_AFTER
+    back in the queue, queue again every pending delivery that is that overdue, and come back
+    while any such work remains. Returns how many were put back."""
+    now = now or timezone.now()
+    ours = [tasks.webhook_fan_out.module_path, tasks.webhook_deliver.module_path]
+    with transaction.atomic():
+        stuck = DBTaskResult.objects.filter(task_path__in=ours, status="RUNNING", started_at__lt=now - STALLED_AFTER)
+        revived = stuck.update(status="READY")
+        overdue = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+            Q(next_attempt__lt=now - STALLED_AFTER) | Q(next_attempt__isnull=True, created__lt=now - STALLED_AFTER)
+        )
+        ids = list(overdue.values_list("id", flat=True)[:1000])
+        for delivery_id in ids:
+            tasks.webhook_deliver.enqueue(delivery_id)
+        waiting = DBTaskResult.objects.filter(task_path__in=ours, status__in=["READY", "RUNNING"]).exists()
+        if waiting or Delivery.objects.filter(status=DeliveryStatus.PENDING).exists():
+            sweep_later(now)
+    if revived or ids:
+        logger.warning("webhooks: %d stalled tasks and %d overdue deliveries queued again", revived, len(ids))
+    return revived + len(ids)
+
+
+def sweep_later(now: datetime) -> None:
+    """Keep one sweep waiting in the queue while webhook work is in flight (none otherwise)."""
+    if not tasks.webhook_sweep.get_backend().supports_defer:
+        return  # the in-process backend of tests and development: nothing is ever left behind
+    if not DBTaskResult.objects.filter(task_path=tasks.webhook_sweep.module_path, status="READY").exists():
+        tasks.webhook_sweep.using(run_after=now + STALLED_AFTER).enqueue()
 
 
 def _signing_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
@@ -241,9 +281,8 @@ def _record(delivery: Delivery, answer: net.Answer, now: datetime) -> None:
 
 
 def _schedule(delivery_id: int, at: datetime) -> None:
-    task = tasks.webhook_deliver.using(run_after=at)
-    if task.get_backend().supports_defer:
-        task.enqueue(delivery_id)
+    if tasks.webhook_deliver.get_backend().supports_defer:
+        tasks.webhook_deliver.using(run_after=at).enqueue(delivery_id)
     else:
         # The in-process backend of tests and development runs tasks at once: it cannot wait.
         logger.warning("task backend cannot defer: webhook delivery %s will not be retried", delivery_id)

@@ -18,3 +18,9 @@ def webhook_deliver(delivery_id: int) -> str:
     """One attempt of one delivery; a failure schedules the next attempt itself."""
     delivery = services.delivery_attempt(delivery_id=delivery_id)
     return delivery.status if delivery is not None else "gone"
+
+
+@task()
+def webhook_sweep() -> int:
+    """While webhook work is in flight: put back what a dead worker dropped."""
+    return services.webhook_work_resume()

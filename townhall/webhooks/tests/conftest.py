@@ -23,6 +23,7 @@ from townhall.comments.models import Site
 from townhall.moderators.models import Role
 from townhall.moderators.services import siterole_grant
 from townhall.webhooks.selectors import endpoint_index
+from townhall.webhooks.tasks import webhook_sweep
 
 
 @pytest.fixture(autouse=True)
@@ -121,19 +122,28 @@ class Clock:
 class TaskWorker:
     clock: Clock
 
-    def drain(self) -> int:
-        """Run every task that is due now, as `townhall db_worker` would; how many ran."""
+    def drain(self, limit: int | None = None) -> int:
+        """Run every task that is due now (at most `limit`), as `townhall db_worker` would; how
+        many ran."""
         worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
                         max_tasks=None, worker_id="test", excluded_queue_names=[])
         ran = 0
-        while (result := DBTaskResult.objects.ready().first()) is not None:
+        while (limit is None or ran < limit) and (result := DBTaskResult.objects.ready().first()) is not None:
             result.claim("test")
             worker.run_task(result)
             ran += 1
         return ran
 
     def pending(self) -> int:
-        return DBTaskResult.objects.filter(status="READY").count()
+        """Tasks waiting to run, less the sweep (it waits while deliveries are pending)."""
+        return DBTaskResult.objects.filter(status="READY").exclude(task_path=webhook_sweep.module_path).count()
+
+    def claim_without_running(self) -> DBTaskResult:
+        """The next due task, claimed by a worker that then dies."""
+        result = DBTaskResult.objects.ready().first()
+        assert result is not None
+        result.claim("killed")
+        return result
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django_tasks_db.models import DBTaskResult
 
 from townhall.comments.models import Site, Status
 from townhall.comments.tests.factories import make_comment
@@ -190,6 +191,27 @@ def test_the_address_is_checked_again_at_delivery(
     delivery = Delivery.objects.get()
     assert receiver.received == [] and delivery.status == DeliveryStatus.PENDING
     assert delivery.last_error.startswith("refused: hooks.example resolves to 127.0.0.1")
+
+
+def test_work_a_dead_worker_dropped_is_put_back_by_the_sweep(
+    site: Site, receiver: Receiver, worker: TaskWorker,
+) -> None:
+    endpoint_for(site, receiver)
+    make_comment(site, text="The worker dies running the fan-out.")
+    worker.claim_without_running()
+    make_comment(site, text="The worker dies sending this one.")
+    worker.drain(limit=1)  # the second fan-out
+    worker.claim_without_running()  # its delivery
+    assert worker.drain() == 0 and receiver.received == []
+    worker.clock.advance(minutes=16)
+    worker.drain()
+    texts = sorted(r.json["data"]["comment"]["text"] for r in receiver.received)
+    assert texts == ["The worker dies running the fan-out.", "The worker dies sending this one."]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
+    # Nothing in flight any more: the sweep stops coming back.
+    worker.clock.advance(minutes=16)
+    worker.drain()
+    assert not DBTaskResult.objects.filter(status="READY").exists()
 
 
 @pytest.mark.parametrize(("url", "events", "field"), [
