@@ -8,6 +8,7 @@ class WebhooksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from townhall.webhooks import checks  # noqa: F401 - registers the settings check
         from townhall.webhooks.consumers import subscribe_all
 
         subscribe_all()

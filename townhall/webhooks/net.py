@@ -32,7 +32,7 @@ class AddressRefused(Exception):
     """The endpoint's host is not a public address (and not allow-listed), or does not resolve."""
 
 
-def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     networks = []
     for entry in settings.WEBHOOK_ALLOW_NETWORKS:
         try:
@@ -45,7 +45,7 @@ def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
 def address_allowed(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if any(ip in network for network in _allowed_networks()):
+    if any(ip in network for network in allowed_networks()):
         return True
     return ip.is_global and not ip.is_multicast
 

@@ -258,3 +258,17 @@ def test_enabling_again_counts_failures_afresh(site: Site, receiver: Receiver) -
     actions = list(AuditLog.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["webhook.add", "webhook.disable", "webhook.enable"]
     assert endpoint.secret not in str(list(AuditLog.objects.values("before", "after")))
+
+
+def test_settings_that_would_fail_on_the_worker_fail_the_check_at_start(settings: Any) -> None:
+    from django.core.checks import run_checks
+
+    settings.WEBHOOK_RETRY_SCHEDULE = "5s,soon"
+    settings.WEBHOOK_ALLOW_NETWORKS = ["10.0.0.0/33"]
+    messages = {e.id: e.msg for e in run_checks() if (e.id or "").startswith("townhall.webhooks")}
+    assert "'soon' is not a wait" in messages["townhall.webhooks.E001"]
+    assert "'10.0.0.0/33' is not a network" in messages["townhall.webhooks.E002"]
+    settings.WEBHOOK_RETRY_SCHEDULE = "5s,1d"
+    settings.WEBHOOK_ALLOW_NETWORKS = ["10.0.0.0/8"]
+    assert [e for e in run_checks() if (e.id or "").startswith("townhall.webhooks")] == []
+    assert services.retry_schedule()[1].days == 1
