@@ -210,12 +210,35 @@ def webhook_work_resume(*, now: datetime | None = None) -> int:
     return revived + len(ids)
 
 
+class _SweepMemo:
+    """When this process last saw the sweep queued for: until then, events need not look (the
+    look is a query in every comment write of a site with webhooks)."""
+
+    until: datetime | None = None
+
+
 def sweep_later(now: datetime) -> None:
     """Keep one sweep waiting in the queue while webhook work is in flight (none otherwise)."""
     if not tasks.webhook_sweep.get_backend().supports_defer:
         return  # the in-process backend of tests and development: nothing is ever left behind
-    if not DBTaskResult.objects.filter(task_path=tasks.webhook_sweep.module_path, status="READY").exists():
-        tasks.webhook_sweep.using(run_after=now + STALLED_AFTER).enqueue()
+    if _SweepMemo.until is not None and now < _SweepMemo.until:
+        return
+    queued = (
+        DBTaskResult.objects.filter(task_path=tasks.webhook_sweep.module_path, status="READY")
+        .order_by("run_after").values_list("run_after", flat=True).first()
+    )
+    if queued is None:
+        queued = now + STALLED_AFTER
+        tasks.webhook_sweep.using(run_after=queued).enqueue()
+
+    def remember() -> None:  # only once the queued sweep is committed
+        _SweepMemo.until = queued
+
+    transaction.on_commit(remember)
+
+
+def sweep_memo_forget() -> None:
+    _SweepMemo.until = None
 
 
 def _signing_secrets(endpoint: Endpoint, now: datetime) -> list[str]:

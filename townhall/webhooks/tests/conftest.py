@@ -23,6 +23,7 @@ from townhall.comments.models import Site
 from townhall.moderators.models import Role
 from townhall.moderators.services import siterole_grant
 from townhall.webhooks.selectors import endpoint_index
+from townhall.webhooks.services import sweep_memo_forget
 from townhall.webhooks.tasks import webhook_sweep
 
 
@@ -32,10 +33,13 @@ def _webhook_settings(settings: Any) -> Iterator[None]:
     settings.WEBHOOK_TIMEOUT = 2.0
     settings.WEBHOOK_RETRY_SCHEDULE = "5s,5m,30m"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Ids repeat between tests (rolled back), so an index cached in one could answer in the next.
+    # Ids repeat between tests (rolled back), so an index cached in one could answer in the next;
+    # and a sweep one test queued is gone in the next.
     endpoint_index.forget()
+    sweep_memo_forget()
     yield
     endpoint_index.forget()
+    sweep_memo_forget()
 
 
 @dataclass
