@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "townhall.moderators",
     "townhall.importers",
     "townhall.notifications",
+    "townhall.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,19 @@ else:
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Webhooks (townhall/webhooks): delivered by the task worker, signed as Standard Webhooks says.
+WEBHOOK_RETRY_SCHEDULE = option(
+    "TOWNHALL_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,10h",
+    "Waits between a webhook's failed attempts (s, m, h, d); after the last the delivery is marked failed.",
+)
+WEBHOOK_TIMEOUT = float(option("TOWNHALL_WEBHOOK_TIMEOUT", "5", "Seconds a webhook endpoint gets to connect and to answer each read."))
+WEBHOOK_DISABLE_AFTER_DAYS = int(option("TOWNHALL_WEBHOOK_DISABLE_AFTER_DAYS", "5", "A webhook endpoint failing for this many days without a success is disabled and its site's admins are mailed."))
+WEBHOOK_SECRET_GRACE_HOURS = int(option("TOWNHALL_WEBHOOK_SECRET_GRACE_HOURS", "24", "After a secret is rotated, deliveries are signed with the old secret too for this many hours."))
+WEBHOOK_ALLOW_NETWORKS = _list(option(
+    "TOWNHALL_WEBHOOK_ALLOW_NETWORKS", "",
+    "Comma-separated private, loopback or link-local networks (10.0.0.0/8, 127.0.0.1) webhook endpoints may use; others are refused.",
+))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
