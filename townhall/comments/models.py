@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -62,6 +63,10 @@ class Site(models.Model):
         help_text="close threads this many days after they start (0: never)",
     )
     premoderate = models.BooleanField(default=False, help_text="hold every new comment for a moderator")
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default="en",
+        help_text="language of the widget, the no-JS pages and the emails when the page names none (its lang)",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,6 +82,7 @@ class Site(models.Model):
 SITE_POLICY_FIELDS = (
     "require_name", "require_email", "edit_window_minutes", "display_depth", "page_size",
     "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate",
+    "language",
 )
 SITE_PUBLIC_FIELDS = tuple(f for f in SITE_POLICY_FIELDS if f != "identity_params")
 
