@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from townhall.comments.models import Comment, Status
@@ -21,20 +22,23 @@ HOUSEKEEPING_EVERY = timedelta(hours=1)
 @task()
 def notify_reply(comment_id: int) -> bool:
     """Email the parent's author, if they asked for it, that someone replied."""
-    comment = Comment.objects.select_related("parent", "thread").filter(pk=comment_id).first()
+    comment = Comment.objects.select_related("parent", "thread__site").filter(pk=comment_id).first()
     if comment is None or comment.status != Status.PUBLISHED or comment.parent is None:
         return False
     parent = comment.parent
     if not (parent.notify and parent.author_email) or parent.author_key == comment.author_key:
         return False
     link = f"{comment.thread.url}#comment-{comment.pk}"
-    body = (
-        f"{comment.author_name or 'Someone'} replied to your comment on "
-        f"\"{comment.thread.title or comment.thread.url}\":\n\n"
-        f"{plain_excerpt(comment.html, 500)}\n\nRead and answer: {link}\n"
-    )
+    where = comment.thread.title or comment.thread.url
+    # In the site's language: a reader's email has no page around it to name one.
+    with translation.override(comment.thread.site.language):
+        body = _('%(name)s replied to your comment on "%(title)s":\n\n%(excerpt)s\n\nRead and answer: %(link)s\n') % {
+            "name": comment.author_name or _("Someone"), "title": where,
+            "excerpt": plain_excerpt(comment.html, 500), "link": link,
+        }
+        subject = _("New reply to your comment on %(title)s") % {"title": where}
     send_mail(
-        subject=f"New reply to your comment on {comment.thread.title or comment.thread.url}"[:200],
+        subject=subject[:200],
         message=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[parent.author_email],
