@@ -4,7 +4,8 @@
  * Optional on the div: data-url, data-title. Every request goes to SERVER (the origin of this
  * script) and nowhere else. Untrusted text is only ever set with textContent; the one HTML
  * inserted is the comment's `html`, which the server renders from Markdown and sanitises.
- * To translate, set window.Townhall = {strings: {...}} before this script runs.
+ * Language: data-lang, else the page's lang, else the site's (see locale). To change texts, set
+ * window.Townhall = {strings: {...}} before this script runs.
  *
  * Where things are (search for "==== NAME"):
  *   STRINGS     every text a reader sees
@@ -142,15 +143,11 @@
   const LOOK_CLASS = { deleted: 'th-deleted', held: 'th-held', pending: 'th-pending', refused: 'th-rejected' };
 
   const doc = document;
-  const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.strings) || {});
+  const OWN = (window.Townhall && window.Townhall.strings) || {};
+  const S = Object.assign({}, STRINGS, OWN);
   const script = doc.currentScript;
   const BASE = script ? script.src.replace(/\/static\/townhall\/embed\.js(\?.*)?$/, '') : location.origin;
-  const LANG = doc.documentElement.lang || navigator.language || 'en';
-  const RTF = new Intl.RelativeTimeFormat(LANG, { numeric: 'auto' });
-  const DTF = new Intl.DateTimeFormat(LANG, { dateStyle: 'long', timeStyle: 'short' });
-  const CLOCK = new Intl.DateTimeFormat(LANG, { timeStyle: 'short' });
-  const NUM = new Intl.NumberFormat(LANG);
-  const PLURAL = new Intl.PluralRules(LANG);
+  let RTF, DTF, CLOCK, NUM, PLURAL; // set by locale()
 
   /* ==== HELPERS =================================================================== */
 
@@ -240,6 +237,21 @@
     return null;
   }
 
+  /* A language other than English loads its catalog (i18n/LANG.json, from `townhall catalogs`). */
+  async function locale(host, cfg) {
+    let lang = host.dataset.lang || doc.documentElement.lang || cfg.language || 'en';
+    const r = !/^en\b/i.test(lang) && (await fetch(BASE + '/static/townhall/i18n/' + lang.split('-')[0] + '.json').catch(() => 0));
+    if (r && r.ok) Object.assign(S, await r.json(), OWN);
+    else if (r !== false) lang = 'en';
+    host.lang = lang;
+    host.dir = S.dir || 'ltr';
+    RTF = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+    DTF = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' });
+    CLOCK = new Intl.DateTimeFormat(lang, { timeStyle: 'short' });
+    NUM = new Intl.NumberFormat(lang);
+    PLURAL = new Intl.PluralRules(lang);
+  }
+
   /* ==== DRAWING =================================================================== */
 
   function relTime(date) {
@@ -315,7 +327,7 @@
 
   /* ==== STATE ===================================================================== */
 
-  function Widget(host) {
+  function Widget(host, cfg) {
     const canon = doc.querySelector('link[rel="canonical"]');
     const og = doc.querySelector('meta[property="og:title"]');
     const saved = store.get('sort');
@@ -430,7 +442,7 @@
         c.in_reply_to && h('span', { class: 'th-irt' }, S.inReplyTo + ' ',
           h('a', { href: '#' + ID_PREFIX + c.in_reply_to.id, text: c.in_reply_to.name || S.anonymous })));
 
-      const body = h('div', { class: 'th-body', hidden: node.local.editing });
+      const body = h('div', { class: 'th-body', dir: 'auto', hidden: node.local.editing });
       if (blank) body.append(h('p', { class: 'th-muted', text: look === 'held' ? S.held : S.deleted }));
       else if (node.local.text != null) body.append(markdown(node.local.text)); // not sent by the server yet
       else body.innerHTML = c.html || ''; // server-sanitised HTML: the only HTML this widget inserts
@@ -1101,18 +1113,21 @@
         doc.head.append(h('link', { rel: 'stylesheet', href: BASE + CSS_PATH, 'data-townhall-css': '' }));
       }
       sortSel.value = state.sort;
-      const r = await api('/config?' + new URLSearchParams({ site: state.site }));
-      if (r.status !== 200) return unavailable(r);
-      state.cfg = r.data;
+      if (cfg.status !== 200) return unavailable(cfg);
+      state.cfg = cfg.data;
       if (!(await load())) return;
       await checkPending();
       host.dataset.townhallReady = 'true';
     })();
   }
 
-  const start = () => {
+  const start = async () => {
     const el = doc.getElementById('townhall');
-    if (el && !el.dataset.townhallStarted) { el.dataset.townhallStarted = '1'; Widget(el); }
+    if (!el || el.dataset.townhallStarted) return;
+    el.dataset.townhallStarted = '1';
+    const cfg = await api('/config?' + new URLSearchParams({ site: el.dataset.site }));
+    await locale(el, cfg.data);
+    Widget(el, cfg);
   };
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start);
   else start();
