@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import translation
 
 
 def supported(code: str | None) -> str | None:
@@ -16,6 +15,3 @@ def supported(code: str | None) -> str | None:
 def reader_language(*, requested: str | None, site_language: str | None) -> str:
     return supported(requested) or supported(site_language) or settings.LANGUAGE_CODE
 
-
-def is_rtl(code: str) -> bool:
-    return bool(translation.get_language_info(code)["bidi"])

@@ -18,7 +18,6 @@ from townhall.comments.cache import site_cache
 from townhall.core.errors import DomainError
 from townhall.core.i18n import reader_language
 
-
 # Rendered inside the page's language (see _render), hence lazy.
 SORT_LABELS = {"oldest": pgettext_lazy("sort", "oldest"), "newest": pgettext_lazy("sort", "newest"),
                "top": pgettext_lazy("sort", "top")}

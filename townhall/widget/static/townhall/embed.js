@@ -152,7 +152,7 @@
   /* ==== HELPERS =================================================================== */
 
   const t = (s, vars) => String(s).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : ''));
-  const plural = (forms, n) => t((n === 0 && forms.zero) || forms[PLURAL.select(n)] || forms.other, { n });
+  const plural = (forms, n) => t((n === 0 && forms.zero) || forms[PLURAL.select(n)] || forms.other, { n: NUM.format(n) });
   const capital = (s) => String(s).charAt(0).toUpperCase() + String(s).slice(1);
   const sentence = (s) => capital(String(s).trim()).replace(/([^.!?…])$/, '$1.');
   let uidN = 0;
