@@ -152,7 +152,8 @@
   /* ==== HELPERS =================================================================== */
 
   const t = (s, vars) => String(s).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : ''));
-  const plural = (forms, n) => t((n === 0 && forms.zero) || forms[PLURAL.select(n)] || forms.other, { n: NUM.format(n) });
+  const plural = (forms, n) =>
+    t((n === 0 && forms.zero) || forms[PLURAL.select(n)] || forms.other, { n: NUM.format(n) });
   const capital = (s) => String(s).charAt(0).toUpperCase() + String(s).slice(1);
   const sentence = (s) => capital(String(s).trim()).replace(/([^.!?…])$/, '$1.');
   let uidN = 0;
@@ -240,7 +241,8 @@
   /* A language other than English loads its catalog (i18n/LANG.json, from `townhall catalogs`). */
   async function locale(host, cfg) {
     let lang = host.dataset.lang || doc.documentElement.lang || cfg.language || 'en';
-    const r = !/^en\b/i.test(lang) && (await fetch(BASE + '/static/townhall/i18n/' + lang.split('-')[0] + '.json').catch(() => 0));
+    const r = !/^en\b/i.test(lang) &&
+      (await fetch(BASE + '/static/townhall/i18n/' + lang.split('-')[0] + '.json').catch(() => 0));
     if (r && r.ok) Object.assign(S, await r.json(), OWN);
     else if (r !== false) lang = 'en';
     host.lang = lang;
