@@ -188,10 +188,12 @@ BRACES = re.compile(r"\{(\w+)\}")
 
 
 def placeholders(text: str, *, widget: bool) -> list[str]:
-    """The placeholders of a message, in a form comparable across languages."""
+    """The placeholders of a message, in a form comparable across languages: the widget's
+    {name}; on the server Python's %(name)s, and {name} in texts the moderation script fills."""
+    braces = sorted("{" + name + "}" for name in BRACES.findall(text))
     if widget:
-        return sorted(BRACES.findall(text))
-    return sorted(m.group(0) for m in PYTHON_FORMAT.finditer(text.replace("%%", "")))
+        return braces
+    return sorted(m.group(0) for m in PYTHON_FORMAT.finditer(text.replace("%%", ""))) + braces
 
 
 def _plural_rule(po: polib.POFile) -> Callable[[int], int]:

@@ -37,9 +37,9 @@ def test_a_lost_or_invented_placeholder_is_reported() -> None:
     plural.msgstr_plural = {0: "لا توجد تعليقات", 1: "تعليق واحد", 2: "تعليقان", 3: "تعليقات", 4: "{n} تعليقًا", 5: "{n} تعليق"}
     po.append(plural)
     found = " | ".join(catalogs.problems(po, widget=True)) + " | " + " | ".join(catalogs.problems(po, widget=False))
-    assert "'Reply to {name}': placeholders [], expected ['name']" in found
+    assert "'Reply to {name}': placeholders [], expected ['{name}']" in found
     assert "'Untranslated': not translated" in found
-    assert "form 3 has placeholders [], expected ['n']" in found
+    assert "form 3 has placeholders [], expected ['{n}']" in found
     assert "form 0" not in found and "form 1 " not in found and "form 2 " not in found
     assert "'Score %(n)s': placeholders ['%(count)s'], expected ['%(n)s']" in found
 
