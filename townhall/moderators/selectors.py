@@ -322,7 +322,7 @@ def describe_reasons(codes: list[str]) -> list[ReasonView]:
     out = []
     for code in codes:
         try:
-            out.append(ReasonView(code, DESCRIPTIONS[Reason(code)]))
+            out.append(ReasonView(code, str(DESCRIPTIONS[Reason(code)])))
         except ValueError:
             out.append(ReasonView(code, code.replace("_", " ")))
     return out

@@ -21,6 +21,9 @@ def test_the_queue_renders_in_french_for_a_french_browser(site: Site, people: Pe
     assert 'data-key="a" class="approve">Approuver <kbd>a</kbd>' in html
     assert "en attente de modération" in html and "anonyme" in html
     assert "Raccourcis clavier" in html
+    # The pipeline's reasons, and what the moderation script says, in French too.
+    assert "relit chaque commentaire avant de le publier" in html
+    assert 'data-t-ban="Appuyez encore pour bannir pour {days}"' in html
     assert "Approve" not in html and "Keyboard shortcuts" not in html
     # The same page for an English browser is unchanged.
     english = client.get("/moderate/queue/pending/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
