@@ -707,7 +707,8 @@
       const form = h('form', { class: 'th-form', novalidate: true, 'aria-label': legendText },
         h('h3', { class: 'th-form-title', text: legendText }),
         !parentNode && cfg.rules
-          ? h('div', { class: 'th-rules' }, h('strong', { text: S.rules + ': ' }), cfg.rules) : null,
+          ? h('div', { class: 'th-rules' }, h('strong', { text: S.rules + ': ' }), h('bdi', { text: cfg.rules }))
+          : null,
         h('p', { class: 'th-note' }, S.emailNote + ' ', h('span', { text: S.requiredNote })),
         field('text', S.text, ta, true, S.textHint, counter(ta)),
         h('div', { class: 'th-row' }, pvBtn),
