@@ -13,7 +13,7 @@ from townhall.comments.models import Site
 from townhall.comments.services import site_update
 from townhall.comments.tests.factories import make_comment
 from townhall.core.errors import ValidationFailed
-from townhall.core.testing import PAGE
+from townhall.core.testing import ORIGIN, PAGE, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,20 @@ def test_a_language_outside_the_choices_is_refused_for_the_site(site: Site) -> N
     with pytest.raises(ValidationFailed) as exc:
         site_update(site=site, language="tlh")
     assert exc.value.errors[0].field == "language"
+
+
+def test_the_widget_catalog_is_served_to_other_origins_and_errors_speak_its_language(client: Client, site: Site) -> None:
+    # The widget runs on the news site's pages: its catalog is a cross-origin fetch.
+    response = client.get("/static/townhall/i18n/fr.json", headers={"Origin": ORIGIN})
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert b'"dir":"ltr"' in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    # The widget asks in its language (Accept-Language); field errors come back in it.
+    site_update(site=site, require_name=True)
+    body = {"site": "blog", "url": PAGE, "text": " ", "author_name": ""}
+    french = post_json(client, "/api/v1/comments", body, Origin=ORIGIN, **{"Accept-Language": "fr"}).json()
+    assert {e["field"]: e["message"] for e in french["errors"]} == {
+        "text": "est obligatoire", "author_name": "est obligatoire sur ce site"}
+    english = post_json(client, "/api/v1/comments", body, Origin=ORIGIN).json()
+    assert {e["field"]: e["message"] for e in english["errors"]} == {
+        "text": "is required", "author_name": "is required on this site"}

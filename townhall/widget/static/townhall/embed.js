@@ -4,8 +4,7 @@
  * Optional on the div: data-url, data-title. Every request goes to SERVER (the origin of this
  * script) and nowhere else. Untrusted text is only ever set with textContent; the one HTML
  * inserted is the comment's `html`, which the server renders from Markdown and sanitises.
- * Language: data-lang, else the page's lang, else the site's (see locale). To change texts, set
- * window.Townhall = {strings: {...}} before this script runs.
+ * Language: see locale(). To change texts, set window.Townhall = {strings: {...}} before this runs.
  *
  * Where things are (search for "==== NAME"):
  *   STRINGS     every text a reader sees
@@ -147,7 +146,7 @@
   const S = Object.assign({}, STRINGS, OWN);
   const script = doc.currentScript;
   const BASE = script ? script.src.replace(/\/static\/townhall\/embed\.js(\?.*)?$/, '') : location.origin;
-  let RTF, DTF, CLOCK, NUM, PLURAL; // set by locale()
+  let LANG = 'en', RTF, DTF, CLOCK, NUM, PLURAL; // set by locale()
 
   /* ==== HELPERS =================================================================== */
 
@@ -184,7 +183,7 @@
 
   /* Every request: {status (0 when the server could not be read), data, retry (Retry-After)}. */
   async function api(path, opts = {}) {
-    const headers = Object.assign({}, opts.headers);
+    const headers = Object.assign({ 'Accept-Language': LANG }, opts.headers);
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     let res;
     try {
@@ -238,14 +237,14 @@
     return null;
   }
 
-  /* A language other than English loads its catalog (i18n/LANG.json, from `townhall catalogs`). */
+  /* data-lang, else the page's lang, else the site's: a catalog over STRINGS, and Accept-Language. */
   async function locale(host, cfg) {
     let lang = host.dataset.lang || doc.documentElement.lang || cfg.language || 'en';
     const r = !/^en\b/i.test(lang) &&
       (await fetch(BASE + '/static/townhall/i18n/' + lang.split('-')[0] + '.json').catch(() => 0));
     if (r && r.ok) Object.assign(S, await r.json(), OWN);
     else if (r !== false) lang = 'en';
-    host.lang = lang;
+    host.lang = LANG = lang;
     host.dir = S.dir || 'ltr';
     RTF = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
     DTF = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' });
