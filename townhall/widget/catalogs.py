@@ -128,9 +128,13 @@ def widget_po_update(lang: str, table: dict[str, Any]) -> tuple[polib.POFile, in
     where the English text is unchanged; entries for removed keys are dropped. Returns the
     file and how many of its entries still need a translation."""
     path = po_path(lang, "widget")
-    old = {(e.msgctxt, e.msgid, e.msgid_plural or None): e for e in polib.pofile(str(path))} if path.exists() else {}
+    before_file = polib.pofile(str(path)) if path.exists() else polib.POFile()
+    old = {(e.msgctxt, e.msgid, e.msgid_plural or None): e for e in before_file}
     po = polib.POFile(wrapwidth=0)
-    po.metadata = _metadata(lang)
+    po.header = (f"The widget's messages in {translation.get_language_info(lang)['name']}: the STRINGS table of "
+                 "embed.js, one entry per key (msgctxt). Written by `townhall catalogs`; translate msgstr only.")
+    # A reviewer's name in Last-Translator stays; the rest is Townhall's.
+    po.metadata = {"Last-Translator": "not yet reviewed by a native speaker", **before_file.metadata, **_metadata(lang)}
     nplurals = len(PLURALS[lang][1])
     missing = 0
     for m in widget_messages(table):
