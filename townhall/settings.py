@@ -155,6 +155,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The moderation pages speak the moderator's language (Accept-Language); the no-JS pages and
+    # emails choose theirs from the page or the site (see townhall.core.i18n).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,6 +178,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -243,7 +247,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages of the widget, the no-JS pages, the moderation pages and the emails. Catalogs:
+# townhall/locale (built by `townhall catalogs`, which also writes the widget's JSON catalogs).
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -273,7 +281,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 # CORS: only the API, only origins some site lists (checked per request in core.cors).
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["content-type", "x-townhall-token", "x-townhall-edit-token", "if-none-match"]
+CORS_ALLOW_HEADERS = ["content-type", "x-townhall-token", "x-townhall-edit-token", "if-none-match", "accept-language"]
 CORS_EXPOSE_HEADERS = ["etag", "retry-after"]
 CORS_ALLOW_CREDENTIALS = False
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -66,6 +67,10 @@ class Site(models.Model):
         max_length=100, blank=True, default="",
         help_text="the sender name of this site's mail (the address is TOWNHALL_EMAIL_FROM's); empty: the site's name",
     )
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default="en",
+        help_text="language of the widget, the no-JS pages and the emails when the page names none (its lang)",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -81,6 +86,7 @@ class Site(models.Model):
 SITE_POLICY_FIELDS = (
     "require_name", "require_email", "edit_window_minutes", "display_depth", "page_size",
     "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate", "mail_sender_name",
+    "language",
 )
 SITE_PUBLIC_FIELDS = tuple(f for f in SITE_POLICY_FIELDS if f not in ("identity_params", "mail_sender_name"))
 

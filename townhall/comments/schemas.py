@@ -32,6 +32,7 @@ class SiteConfigOut(Schema):
     rules: str = Field(description=_doc("rules"))
     premoderate: bool = Field(description=_doc("premoderate"))
     close_after_days: int = Field(description=_doc("close_after_days"))
+    language: str = Field(description=_doc("language"))
     max_text_length: int = Field(description="the longest comment text accepted, in characters")
 
 

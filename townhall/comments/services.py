@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from townhall.comments import events
 from townhall.comments.cache import site_cache
@@ -166,24 +167,24 @@ def _clean_author(
 ) -> tuple[str, str, str]:
     name, email, website = name.strip(), email.strip(), website.strip()
     if site.require_name and not name:
-        errors.append(FieldError("author_name", "is required on this site", "required"))
+        errors.append(FieldError("author_name", _("is required on this site"), "required"))
     if len(name) > MAX_NAME:
-        errors.append(FieldError("author_name", f"is longer than {MAX_NAME} characters", "too_long"))
+        errors.append(FieldError("author_name", _("is longer than %(n)s characters") % {"n": MAX_NAME}, "too_long"))
     if site.require_email and not email:
-        errors.append(FieldError("author_email", "is required on this site", "required"))
+        errors.append(FieldError("author_email", _("is required on this site"), "required"))
     if email:
         try:
             validate_email(email)
         except DjangoValidationError:
-            errors.append(FieldError("author_email", "is not a valid email address"))
+            errors.append(FieldError("author_email", _("is not a valid email address")))
     if website:
         if "://" not in website:
             website = "https://" + website
         if not is_web_url(website):
-            errors.append(FieldError("author_website", "is not a valid http(s) URL"))
+            errors.append(FieldError("author_website", _("is not a valid http(s) URL")))
         if len(website) > MAX_WEBSITE:
             errors.append(
-                FieldError("author_website", f"is longer than {MAX_WEBSITE} characters", "too_long")
+                FieldError("author_website", _("is longer than %(n)s characters") % {"n": MAX_WEBSITE}, "too_long")
             )
     return name, email, website
 
@@ -192,10 +193,11 @@ def comment_clean_text(text: str, errors: list[FieldError], *, limit: int = MAX_
     """The text rules every write shares; `limit` is the site's (selectors.text_limit)."""
     text = text.strip()
     if not text:
-        errors.append(FieldError("text", "is required", "required"))
+        errors.append(FieldError("text", _("is required"), "required"))
     elif len(text) > limit:
         errors.append(
-            FieldError("text", f"is {len(text):,} characters; the limit is {limit:,}", "too_long")
+            FieldError("text", _("is %(n)s characters; the limit is %(limit)s") % {"n": f"{len(text):,}", "limit": f"{limit:,}"},
+                       "too_long")
         )
     return text
 
@@ -320,13 +322,13 @@ def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
     try:
         tokens.edit_token_check(edit_token, comment_id=comment.pk, max_age_seconds=window)
     except tokens.EditTokenExpired:
-        raise Forbidden("the edit window for this comment has closed", code="edit_window_closed") from None
+        raise Forbidden(_("the edit window for this comment has closed"), code="edit_window_closed") from None
     except tokens.EditTokenInvalid:
         raise Forbidden(
             "a valid edit token for this comment is required", code="edit_token_invalid"
         ) from None
     if comment.status == Status.DELETED:
-        raise Conflict("this comment was deleted", code="comment_deleted")
+        raise Conflict(_("this comment was deleted"), code="comment_deleted")
     return comment
 
 
@@ -401,14 +403,14 @@ def comment_vote(*, comment_id: int, reader: str | None, ip: str, value: int) ->
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")
         if comment.author_token and comment.author_token == reader:
-            raise Forbidden("you cannot vote on your own comment", code="own_comment")
+            raise Forbidden(_("you cannot vote on your own comment"), code="own_comment")
         hashed = ip_hash(ip)
         existing = Vote.objects.filter(comment=comment, voter=reader).first()
         old = existing.value if existing else 0
         if existing is None and value:
             same_ip = Vote.objects.filter(comment=comment, ip_hash=hashed).count()
             if same_ip >= settings.VOTES_PER_IP:
-                raise Forbidden("too many votes on this comment from your network", code="ip_vote_limit")
+                raise Forbidden(_("too many votes on this comment from your network"), code="ip_vote_limit")
         if value == old:
             return comment
         if existing and value == 0:

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from townhall.comments.models import Site, Thread
+from townhall.core.i18n import supported
 from townhall.demo.services import DEMO_SLUG, DEMO_URL, load_seed_document
 
 
@@ -13,13 +14,16 @@ def demo_page(request: HttpRequest) -> HttpResponse:
     article = load_seed_document()["article"]
     site = Site.objects.filter(slug=DEMO_SLUG).first()
     thread = Thread.objects.filter(site=site, url=DEMO_URL).first() if site else None
-    noscript_url = reverse("widget-thread") + "?" + urlencode({"site": DEMO_SLUG, "url": DEMO_URL})
+    # /?lang=ar shows the widget in another language than the (English) article: its data-lang.
+    lang = supported(request.GET.get("lang"))
+    noscript_url = reverse("widget-thread") + "?" + urlencode({"site": DEMO_SLUG, "url": DEMO_URL, **({"lang": lang} if lang else {})})
     context = {
         "article": article,
         "site": DEMO_SLUG,
         "canonical": DEMO_URL,
         "count": thread.comment_count if thread else 0,
         "noscript_url": noscript_url,
+        "lang": lang,
         "share": {
             "email": "mailto:?" + urlencode({"subject": article["title"], "body": DEMO_URL}).replace("+", "%20"),
             "x": "https://x.com/intent/post?" + urlencode({"url": DEMO_URL, "text": article["title"]}),

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.utils.translation import gettext_lazy as _
 
 from townhall.comments.models import Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Action(enum.StrEnum):
@@ -47,25 +52,26 @@ class Reason(enum.StrEnum):
     SLOW_MODE = "slow_mode"
 
 
-DESCRIPTIONS: dict[Reason, str] = {
-    Reason.PREMODERATED_SITE: "the site (or this thread) reviews every comment before publishing",
-    Reason.BANNED: "the author, address or email domain is banned",
-    Reason.BANNED_WORD: "contains a banned word",
-    Reason.SUSPECT_WORD: "contains a word on the site's watch list",
-    Reason.TOO_MANY_LINKS: "has more links than the site allows",
-    Reason.LINK_DENIED: "links to a denied domain",
-    Reason.LINK_NOT_ALLOWED: "links to a domain outside the site's allow list",
-    Reason.LANGUAGE: "is confidently in a language the site does not accept",
-    Reason.TOXICITY: "reads as hostile or abusive",
-    Reason.TOXICITY_WARNED: "was posted after a hostility warning",
-    Reason.SPAM: "reads as spam",
-    Reason.SPAM_SIGNALS: "has several spam signals (links, repeats, new author, burst)",
-    Reason.REPEAT: "repeats text already posted on the site recently",
-    Reason.REPORTED: "was reported by several readers",
-    Reason.NEW_AUTHOR: "is among the first comments of a new author",
-    Reason.FLAMEWAR: "belongs to a flame war: a hostile back-and-forth between the same authors",
-    Reason.FLAMEWAR_HOSTILE: "is a hostile reply in a branch under flame-war watch",
-    Reason.SLOW_MODE: "was posted faster than the branch's slow mode allows",
+# Shown to moderators in their language, hence lazy (translated when drawn).
+DESCRIPTIONS: dict[Reason, StrPromise] = {
+    Reason.PREMODERATED_SITE: _("the site (or this thread) reviews every comment before publishing"),
+    Reason.BANNED: _("the author, address or email domain is banned"),
+    Reason.BANNED_WORD: _("contains a banned word"),
+    Reason.SUSPECT_WORD: _("contains a word on the site's watch list"),
+    Reason.TOO_MANY_LINKS: _("has more links than the site allows"),
+    Reason.LINK_DENIED: _("links to a denied domain"),
+    Reason.LINK_NOT_ALLOWED: _("links to a domain outside the site's allow list"),
+    Reason.LANGUAGE: _("is confidently in a language the site does not accept"),
+    Reason.TOXICITY: _("reads as hostile or abusive"),
+    Reason.TOXICITY_WARNED: _("was posted after a hostility warning"),
+    Reason.SPAM: _("reads as spam"),
+    Reason.SPAM_SIGNALS: _("has several spam signals (links, repeats, new author, burst)"),
+    Reason.REPEAT: _("repeats text already posted on the site recently"),
+    Reason.REPORTED: _("was reported by several readers"),
+    Reason.NEW_AUTHOR: _("is among the first comments of a new author"),
+    Reason.FLAMEWAR: _("belongs to a flame war: a hostile back-and-forth between the same authors"),
+    Reason.FLAMEWAR_HOSTILE: _("is a hostile reply in a branch under flame-war watch"),
+    Reason.SLOW_MODE: _("was posted faster than the branch's slow mode allows"),
 }
 
 # Signals a trusted author's comment, or a post-moderated site, publishes and flags instead of holding.
@@ -161,7 +167,7 @@ def describe(reasons: list[str]) -> list[str]:
     out = []
     for r in reasons:
         try:
-            out.append(DESCRIPTIONS[Reason(r)])
+            out.append(str(DESCRIPTIONS[Reason(r)]))
         except ValueError:
             out.append(r)
     return out

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from townhall.comments.models import Comment, Site, Status
 from townhall.core.errors import RateLimited, ValidationFailed
@@ -113,13 +114,13 @@ def hard_rules(ctx: Context) -> None:
     length = len(c.text)
     if length < p.min_length or length > p.max_length:
         raise ValidationFailed.one(
-            "text", f"must be between {p.min_length} and {p.max_length} characters", "length"
+            "text", _("must be between %(min)s and %(max)s characters") % {"min": p.min_length, "max": p.max_length}, "length"
         )
     if _banned(ctx):
         ctx.add(Reason.BANNED, Action.REJECT)
     if not ctx.editing and p.flood_count and _history(ctx).in_flood_window >= p.flood_count:
         ctx.limit(
-            "you are posting too fast", retry_after=p.flood_seconds, code="flood", reason=Reason.SPAM_SIGNALS
+            _("you are posting too fast"), retry_after=p.flood_seconds, code="flood", reason=Reason.SPAM_SIGNALS
         )
 
 
@@ -218,10 +219,10 @@ def toxicity(ctx: Context) -> None:
         ctx.add(Reason.TOXICITY, Action.HOLD)
     elif score >= limits.warn:
         if not ctx.acknowledged_warning and ctx.enforce_limits:
-            rules = ctx.site.rules or "Argue with the point, not the person."
+            rules = ctx.site.rules or _("Argue with the point, not the person.")
             raise ToxicityWarning.one(
                 "text",
-                f"This may read as hostile. Please revise it, or post it as is. Site rules: {rules}",
+                _("This may read as hostile. Please revise it, or post it as is. Site rules: %(rules)s") % {"rules": rules},
                 "toxicity_warning",
             )
         ctx.add(Reason.TOXICITY_WARNED, Action.HOLD)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from townhall.moderation.decisions import Verdict
 from townhall.moderators.models import Role
 from townhall.moderators.services import MAX_BAN_DAYS, MAX_SLOW_MINUTES
 
-BAN_CHOICES = [(1, "1 day"), (7, "7 days"), (30, "30 days"), (365, "1 year")]
+BAN_CHOICES = [(1, gettext_lazy("1 day")), (7, gettext_lazy("7 days")), (30, gettext_lazy("30 days")),
+               (365, gettext_lazy("1 year"))]
 
 
 class EditForm(forms.Form):

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Count, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Greatest
+from django.utils.translation import gettext as _
 
 from townhall.comments.models import Comment, Report, Site, Status, Thread
 from townhall.comments.selectors import site_policy_table
@@ -201,7 +202,10 @@ class Queue(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        # Translated when shown (the moderator's language), not at import.
+        labels = {"pending": _("Pending"), "reported": _("Reported"), "flagged": _("Flagged"),
+                  "approved": _("Approved"), "rejected": _("Rejected")}
+        return labels.get(self.value, self.value.capitalize())
 
 
 QUEUE_FILTERS: dict[Queue, Q] = {
@@ -318,7 +322,7 @@ def describe_reasons(codes: list[str]) -> list[ReasonView]:
     out = []
     for code in codes:
         try:
-            out.append(ReasonView(code, DESCRIPTIONS[Reason(code)]))
+            out.append(ReasonView(code, str(DESCRIPTIONS[Reason(code)])))
         except ValueError:
             out.append(ReasonView(code, code.replace("_", " ")))
     return out

@@ -21,6 +21,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.comments.models import Site
@@ -235,7 +237,8 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action in ("feature", "unfeature"):
             services.comment_set_featured(moderator=moderator, comment=comment, featured=action == "feature")
-            return _done(request, default, f"#{pk} {'featured' if action == 'feature' else 'no longer featured'}",
+            said = _("#%(id)s featured") if action == "feature" else _("#%(id)s no longer featured")
+            return _done(request, default, said % {"id": pk},
                          {"id": pk, "featured": action == "feature"})
         ban_days = None
         if action == "ban":
@@ -247,9 +250,9 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                           ban_days=ban_days)
     except DomainError as exc:
         return _failed(request, default, exc)
-    words = {"approve": "approved", "reject": "rejected", "spam": "marked as spam",
-             "ban": f"rejected, author banned for {ban_days} days"}[action]
-    return _done(request, default, f"#{pk} {words}", {"id": pk, "status": updated.status})
+    words = {"approve": _("#%(id)s approved"), "reject": _("#%(id)s rejected"), "spam": _("#%(id)s marked as spam"),
+             "ban": _("#%(id)s rejected, author banned for %(days)s days")}[action]
+    return _done(request, default, words % {"id": pk, "days": ban_days}, {"id": pk, "status": updated.status})
 
 
 @staff_view
@@ -271,8 +274,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
                                          verdict=Verdict(form.cleaned_data["action"]))
     except DomainError as exc:
         return _failed(request, default, exc)
-    words = {"approve": "approved", "reject": "rejected", "spam": "marked as spam"}[form.cleaned_data["action"]]
-    return _done(request, default, f"{count} comment{'s' if count != 1 else ''} {words}", {"count": count})
+    words = {"approve": ngettext("%(n)s comment approved", "%(n)s comments approved", count),
+             "reject": ngettext("%(n)s comment rejected", "%(n)s comments rejected", count),
+             "spam": ngettext("%(n)s comment marked as spam", "%(n)s comments marked as spam", count),
+             }[form.cleaned_data["action"]]
+    return _done(request, default, words % {"n": count}, {"count": count})
 
 
 @staff_view
@@ -289,7 +295,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("text", exc.message)
         else:
             return _done(request, reverse("moderators:queue", args=[Queue.PENDING.value]),
-                         f"#{pk} edited; the original is kept", {"id": pk})
+                         _("#%(id)s edited; the original is kept") % {"id": pk}, {"id": pk})
     return render(request, "moderators/edit.html", {
         **_base_context(request),
         "comment": comment,

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from townhall.comments import events
 from townhall.comments.models import Comment, Report, ReportReason, Site, Status
@@ -93,7 +94,7 @@ def comment_create(
         user=user, text_limit=text_limit(site, policy),
     )
     if draft.thread is not None and thread_is_closed(draft.thread):
-        raise Forbidden("this thread is closed for new comments", code="thread_closed")
+        raise Forbidden(_("this thread is closed for new comments"), code="thread_closed")
     decision = pipeline.moderate(site=site, comment=draft.comment, acknowledged_warning=acknowledged_warning)
     comment = _write(draft, decision, announce=True)
     edit_token = tokens.edit_token_issue(comment.pk) if comment.status in (Status.PUBLISHED, Status.PENDING) else None
@@ -183,7 +184,7 @@ def comment_edit(
         # The state as it is now, not as it was before scoring: a moderator may have acted since.
         current = Comment.objects.select_for_update().only("status", "reasons", "moderation", "flagged").get(pk=comment.pk)
         if current.status == Status.DELETED:
-            raise Conflict("this comment was deleted", code="comment_deleted")
+            raise Conflict(_("this comment was deleted"), code="comment_deleted")
         if current.status == Status.REJECTED:
             raise NotFound("no such comment", code="comment_not_found")
         comment.status = current.status
@@ -214,7 +215,7 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
     if reason not in ReportReason.values:
         raise ValidationFailed.one("reason", f"must be one of: {', '.join(ReportReason.values)}")
     if len(note) > 500:
-        raise ValidationFailed.one("note", "is longer than 500 characters", "too_long")
+        raise ValidationFailed.one("note", _("is longer than %(n)s characters") % {"n": 500}, "too_long")
     reporter = reader or f"ip:{ip_hash(ip)}"
     with transaction.atomic():
         comment = (
@@ -222,7 +223,7 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
         )
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")
-        _, created = Report.objects.get_or_create(
+        _report, created = Report.objects.get_or_create(
             comment=comment, reporter=reporter, defaults={"reason": reason, "note": note.strip(), "ip_hash": ip_hash(ip)}
         )
         if created:

@@ -22,6 +22,12 @@
   var armedTimer = 0;
   var ARMED_MS = 5000;
 
+  // The page's words for what this script writes (data-t-NAME on <body>, in the page's language).
+  function say(name, fallback, vars) {
+    var text = document.body.getAttribute("data-t-" + name) || fallback;
+    return text.replace(/\{(\w+)\}/g, function (_, k) { return vars && k in vars ? vars[k] : ""; });
+  }
+
   function items() {
     return Array.prototype.slice.call(document.querySelectorAll("[data-item]:not([data-done])"));
   }
@@ -43,8 +49,8 @@
     var days = ban && ban.selectedIndex >= 0 ? ban.options[ban.selectedIndex].text : "";
     button.setAttribute("data-label", button.firstChild.textContent);
     button.setAttribute("data-armed", "");
-    button.firstChild.textContent = "Press again to ban" + (days ? " for " + days : "") + " ";
-    announce(button.firstChild.textContent.trim() + ", or any other key to cancel.");
+    button.firstChild.textContent = say("ban", "Press again to ban for {days}", { days: days }) + " ";
+    announce(say("cancel", "{action}, or any other key to cancel.", { action: button.firstChild.textContent.trim() }));
     armedTimer = window.setTimeout(disarm, ARMED_MS);
   }
 
@@ -110,7 +116,7 @@
       window.location.reload();
     } else if (empty) {
       empty.hidden = false;
-      announce("Nothing left in this queue.");
+      announce(say("empty", "Nothing left in this queue."));
     }
   }
 
@@ -245,7 +251,7 @@
         });
         if (!list.children.length) {
           var none = document.createElement("li");
-          none.textContent = "No single phrase moves the score much.";
+          none.textContent = say("whole", "No single phrase moves the score much.");
           list.appendChild(none);
         }
         box.replaceChild(list, box.querySelector("p"));

@@ -4,7 +4,7 @@
  * Optional on the div: data-url, data-title. Every request goes to SERVER (the origin of this
  * script) and nowhere else. Untrusted text is only ever set with textContent; the one HTML
  * inserted is the comment's `html`, which the server renders from Markdown and sanitises.
- * To translate, set window.Townhall = {strings: {...}} before this script runs.
+ * Language: see locale(). To change texts, set window.Townhall = {strings: {...}} before this runs.
  *
  * Where things are (search for "==== NAME"):
  *   STRINGS     every text a reader sees
@@ -143,20 +143,17 @@
   const LOOK_CLASS = { deleted: 'th-deleted', held: 'th-held', pending: 'th-pending', refused: 'th-rejected' };
 
   const doc = document;
-  const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.strings) || {});
+  const OWN = (window.Townhall && window.Townhall.strings) || {};
+  const S = Object.assign({}, STRINGS, OWN);
   const script = doc.currentScript;
   const BASE = script ? script.src.replace(/\/static\/townhall\/embed\.js(\?.*)?$/, '') : location.origin;
-  const LANG = doc.documentElement.lang || navigator.language || 'en';
-  const RTF = new Intl.RelativeTimeFormat(LANG, { numeric: 'auto' });
-  const DTF = new Intl.DateTimeFormat(LANG, { dateStyle: 'long', timeStyle: 'short' });
-  const CLOCK = new Intl.DateTimeFormat(LANG, { timeStyle: 'short' });
-  const NUM = new Intl.NumberFormat(LANG);
-  const PLURAL = new Intl.PluralRules(LANG);
+  let LANG = 'en', RTF, DTF, CLOCK, NUM, PLURAL; // set by locale()
 
   /* ==== HELPERS =================================================================== */
 
   const t = (s, vars) => String(s).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : ''));
-  const plural = (forms, n) => t((n === 0 && forms.zero) || forms[PLURAL.select(n)] || forms.other, { n });
+  const plural = (forms, n) =>
+    t((n === 0 && forms.zero) || forms[PLURAL.select(n)] || forms.other, { n: NUM.format(n) });
   const capital = (s) => String(s).charAt(0).toUpperCase() + String(s).slice(1);
   const sentence = (s) => capital(String(s).trim()).replace(/([^.!?…])$/, '$1.');
   let uidN = 0;
@@ -187,7 +184,7 @@
 
   /* Every request: {status (0 when the server could not be read), data, retry (Retry-After)}. */
   async function api(path, opts = {}) {
-    const headers = Object.assign({}, opts.headers);
+    const headers = Object.assign({ 'Accept-Language': LANG }, opts.headers);
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     let res;
     try {
@@ -239,6 +236,22 @@
     if (own && new Date(own.expires) > Date.now()) return own;
     if (own) store.del('edit:' + id);
     return null;
+  }
+
+  /* data-lang, else the page's lang, else the site's: a catalog over STRINGS, and Accept-Language. */
+  async function locale(host, cfg) {
+    let lang = host.dataset.lang || doc.documentElement.lang || cfg.language || 'en';
+    const r = !/^en\b/i.test(lang) &&
+      (await fetch(BASE + '/static/townhall/i18n/' + lang.split('-')[0] + '.json').catch(() => 0));
+    if (r && r.ok) Object.assign(S, await r.json(), OWN);
+    else if (r !== false) lang = 'en';
+    host.lang = LANG = lang;
+    host.dir = S.dir || 'ltr';
+    RTF = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+    DTF = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' });
+    CLOCK = new Intl.DateTimeFormat(lang, { timeStyle: 'short' });
+    NUM = new Intl.NumberFormat(lang);
+    PLURAL = new Intl.PluralRules(lang);
   }
 
   /* ==== DRAWING =================================================================== */
@@ -316,7 +329,7 @@
 
   /* ==== STATE ===================================================================== */
 
-  function Widget(host) {
+  function Widget(host, cfg) {
     const canon = doc.querySelector('link[rel="canonical"]');
     const og = doc.querySelector('meta[property="og:title"]');
     const saved = store.get('sort');
@@ -432,7 +445,7 @@
         c.in_reply_to && h('span', { class: 'th-irt' }, S.inReplyTo + ' ',
           h('a', { href: '#' + ID_PREFIX + c.in_reply_to.id, text: c.in_reply_to.name || S.anonymous })));
 
-      const body = h('div', { class: 'th-body', hidden: node.local.editing });
+      const body = h('div', { class: 'th-body', dir: 'auto', hidden: node.local.editing });
       if (blank) body.append(h('p', { class: 'th-muted', text: look === 'held' ? S.held : S.deleted }));
       else if (node.local.text != null) body.append(markdown(node.local.text)); // not sent by the server yet
       else body.innerHTML = c.html || ''; // server-sanitised HTML: the only HTML this widget inserts
@@ -698,7 +711,8 @@
       const form = h('form', { class: 'th-form', novalidate: true, 'aria-label': legendText },
         h('h3', { class: 'th-form-title', text: legendText }),
         !parentNode && cfg.rules
-          ? h('div', { class: 'th-rules' }, h('strong', { text: S.rules + ': ' }), cfg.rules) : null,
+          ? h('div', { class: 'th-rules' }, h('strong', { text: S.rules + ': ' }), h('bdi', { text: cfg.rules }))
+          : null,
         h('p', { class: 'th-note' }, S.emailNote + ' ', h('span', { text: S.requiredNote })),
         field('text', S.text, ta, true, S.textHint, counter(ta)),
         h('div', { class: 'th-row' }, pvBtn),
@@ -1106,18 +1120,21 @@
         doc.head.append(h('link', { rel: 'stylesheet', href: BASE + CSS_PATH, 'data-townhall-css': '' }));
       }
       sortSel.value = state.sort;
-      const r = await api('/config?' + new URLSearchParams({ site: state.site }));
-      if (r.status !== 200) return unavailable(r);
-      state.cfg = r.data;
+      if (cfg.status !== 200) return unavailable(cfg);
+      state.cfg = cfg.data;
       if (!(await load())) return;
       await checkPending();
       host.dataset.townhallReady = 'true';
     })();
   }
 
-  const start = () => {
+  const start = async () => {
     const el = doc.getElementById('townhall');
-    if (el && !el.dataset.townhallStarted) { el.dataset.townhallStarted = '1'; Widget(el); }
+    if (!el || el.dataset.townhallStarted) return;
+    el.dataset.townhallStarted = '1';
+    const cfg = await api('/config?' + new URLSearchParams({ site: el.dataset.site }));
+    await locale(el, cfg.data);
+    Widget(el, cfg);
   };
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start);
   else start();
