@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
 
 class Reason(enum.StrEnum):
     PREMODERATED_SITE = "premoderated_site"
+    PREMODERATED_AUTHOR = "premoderated_author"
     BANNED = "banned"
     BANNED_WORD = "banned_word"
     SUSPECT_WORD = "suspect_word"
@@ -49,7 +50,8 @@ class Reason(enum.StrEnum):
 
 DESCRIPTIONS: dict[Reason, str] = {
     Reason.PREMODERATED_SITE: "the site (or this thread) reviews every comment before publishing",
-    Reason.BANNED: "the author, address or email domain is banned",
+    Reason.PREMODERATED_AUTHOR: "a moderator holds every comment of this author for review",
+    Reason.BANNED: "the author (reader token, sign-in, email), email domain or network is banned",
     Reason.BANNED_WORD: "contains a banned word",
     Reason.SUSPECT_WORD: "contains a word on the site's watch list",
     Reason.TOO_MANY_LINKS: "has more links than the site allows",
