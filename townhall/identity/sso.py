@@ -189,9 +189,8 @@ def sso_sign_in(*, site: Site, token: str, now: datetime | None = None) -> Signe
                 address.save(update_fields=["confirmed"])
             identity.email = address
         if changed:
-            identity.avatar_source = claims.avatar
-            if not claims.avatar:
-                identity.avatar = None
+            # The old picture goes; the new one shows once fetched and found fit.
+            identity.avatar_source, identity.avatar = claims.avatar, None
         identity.save()
         reader = tokens.reader_id(reader_token)
         assert reader is not None  # just issued
