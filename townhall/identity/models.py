@@ -39,6 +39,8 @@ class Provider(models.TextChoices):
     # The site's own login, by a token it signs (single sign-on). OpenID Connect on a hosted
     # identity provider would be another provider here, its subject the provider's `sub`.
     SSO = "sso"
+    # A moderator signed in on this server, commenting as staff (subject: their account id).
+    MODERATOR = "moderator"
 
 
 class Identity(models.Model):

@@ -15,12 +15,14 @@ The claims a site signs:
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 import jwt
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -155,6 +157,32 @@ def _claims(raw: dict[str, Any], expires: datetime) -> Claims:
                   staff=STAFF_ROLE in roles, jti=jti, expires=expires)
 
 
+# A moderator signed in on this server comments as staff from the widget with a ticket the
+# moderators' pages sign (the widget sends no cookies, so the session itself cannot reach it).
+STAFF_TICKET_PREFIX = "staff."
+STAFF_TICKET_SALT = "townhall.identity.staff-ticket"
+
+
+def staff_ticket_issue(*, site: Site, user_id: int, name: str) -> str:
+    """A one-time, 10-minute sign-in ticket for a moderator of `site` (the caller checked that)."""
+    body = {"s": site.pk, "u": user_id, "n": name, "j": secrets.token_hex(12)}
+    return STAFF_TICKET_PREFIX + signing.TimestampSigner(salt=STAFF_TICKET_SALT).sign_object(body)
+
+
+def _staff_claims(site: Site, ticket: str, now: datetime) -> Claims:
+    signer = signing.TimestampSigner(salt=STAFF_TICKET_SALT)
+    try:
+        body = signer.unsign_object(ticket.removeprefix(STAFF_TICKET_PREFIX), max_age=MAX_LIFETIME)
+    except signing.SignatureExpired:
+        raise SignInRefused(Refusal.EXPIRED, "the staff sign-in link has expired: open it again") from None
+    except (signing.BadSignature, ValueError):
+        raise SignInRefused(Refusal.BAD_SIGNATURE, "the staff sign-in link is not one this server made") from None
+    if body.get("s") != site.pk:
+        raise SignInRefused(Refusal.WRONG_AUDIENCE, f"the staff sign-in link is for another site, not {site.slug!r}")
+    return Claims(subject=str(body["u"]), name=name_clean(str(body.get("n", ""))) or "Staff", email="", avatar="",
+                  staff=True, jti=f"staff:{body['j']}", expires=now + MAX_LIFETIME)
+
+
 @dataclass(frozen=True)
 class SignedIn:
     identity: Identity
@@ -163,11 +191,15 @@ class SignedIn:
 
 
 def sso_sign_in(*, site: Site, token: str, now: datetime | None = None) -> SignedIn:
-    """Exchange a sign-in token once for a Townhall reader token bound to the site's user.
+    """Exchange a sign-in token once for a Townhall reader token bound to the site's user (or a
+    moderator's staff ticket, for them).
     Side effects: the identity is created or updated from the claims; its email, if any, is
     registered as confirmed (the site confirmed it); the token's jti is spent."""
     now = now or timezone.now()
-    claims = sso_verify(site=site, token=token, now=now)
+    if token.strip().startswith(STAFF_TICKET_PREFIX):
+        claims, provider = _staff_claims(site, token.strip(), now), Provider.MODERATOR
+    else:
+        claims, provider = sso_verify(site=site, token=token, now=now), Provider.SSO
     reader_token = tokens.reader_token_issue()
     with transaction.atomic():
         # Spent ids are kept only until their token would have expired anyway.
@@ -178,7 +210,7 @@ def sso_sign_in(*, site: Site, token: str, now: datetime | None = None) -> Signe
         except IntegrityError:
             raise SignInRefused(Refusal.REPLAYED, "this sign-in token was used already: fetch a new one") from None
         identity, _ = Identity.objects.get_or_create(
-            site=site, provider=Provider.SSO, subject=claims.subject, defaults={"name": claims.name}
+            site=site, provider=provider, subject=claims.subject, defaults={"name": claims.name}
         )
         changed = claims.avatar != identity.avatar_source
         identity.name, identity.skeleton, identity.staff = claims.name, name_skeleton(claims.name), claims.staff

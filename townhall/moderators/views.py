@@ -25,7 +25,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.comments.models import Site
+from townhall.comments.selectors import thread_locate
 from townhall.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from townhall.identity.sso import staff_ticket_issue
 from townhall.moderation.decisions import DESCRIPTIONS, Verdict
 from townhall.moderation.models import FlameWarStatus
 from townhall.moderators import health, selectors, services
@@ -535,6 +537,22 @@ def site_sanctions(request: HttpRequest, slug: str) -> HttpResponse:
         "change_form": SanctionChangeForm(),
         "now": timezone.now(),
     })
+
+
+@staff_view
+@require_POST
+def comment_as_staff(request: HttpRequest, slug: str) -> HttpResponse:
+    """POST /moderate/sites/<slug>/comment-as-staff/ url=PAGE — a moderator of the site. Opens
+    the page with a one-time, 10-minute sign-in ticket in its fragment (never sent to a server):
+    the widget signs them in as staff, with the staff badge."""
+    site = selectors.access_site(request.user, slug)
+    try:
+        url = thread_locate(site=site, url=request.POST.get("url", ""))
+    except DomainError as exc:
+        return _failed(request, reverse("moderators:sites"), exc)
+    user = _user(request)
+    ticket = staff_ticket_issue(site=site, user_id=user.pk, name=user.get_full_name() or user.get_username())
+    return HttpResponseRedirect(f"{url}#townhall-sign-in={ticket}")
 
 
 @staff_view

@@ -206,6 +206,14 @@ export default function account(X) {
     'account-close': () => { panel.hidden = true; ui.toolbar.querySelector('[data-action="account"]').focus(); },
   });
 
+  /* A moderator's staff link (or any page) may carry a sign-in token in the fragment, which no
+   * server sees: sign in with it once and take it out of the address. */
+  const fromLink = /[#&]townhall-sign-in=([\w.:~-]+)/.exec(location.hash);
+  if (fromLink) {
+    history.replaceState(null, '', location.pathname + location.search);
+    signIn(fromLink[1]).then((r) => { if (!r.ok) announce(r.message || r.code); });
+  }
+
   return {
     signIn,
     signOut,

@@ -1119,7 +1119,7 @@
       const r = await api('/config?' + new URLSearchParams({ site: state.site }));
       if (r.status !== 200) return unavailable(r);
       state.cfg = r.data;
-      if (state.cfg.sign_in_required || store.get('acct')) await account();
+      if (state.cfg.sign_in_required || store.get('acct') || /townhall-sign-in=/.test(location.hash)) await account();
       if (!(await load())) return;
       await checkPending();
       host.dataset.townhallReady = 'true';
