@@ -1,4 +1,5 @@
-"""Who is speaking: the seed's people stay themselves, and a live post never joins them."""
+"""Who is speaking, as posting and imports decide it (townhall.identity.speakers): the seed's
+people stay themselves, and a live post never joins them."""
 
 from __future__ import annotations
 
