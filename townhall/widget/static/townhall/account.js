@@ -44,7 +44,8 @@ export default function account(X) {
   const { api, h, store, state, ui, ACTIONS, renderComment, formEl, announce } = X;
   const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.accountStrings) || {});
   const t = (s, vars) => String(s).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : ''));
-  const btn = (action, text, cls) => h('button', { type: 'button', class: cls || 'th-link', 'data-action': action, text });
+  const btn = (action, text, cls, key) =>
+    h('button', { type: 'button', class: cls || 'th-link', 'data-action': action, 'data-key': key, text });
   const meKey = 'me:' + state.site;
   const headers = () => { const tok = store.get('token'); return tok ? { 'X-Townhall-Token': tok } : {}; };
   const muted = () => store.get('muted') || {}; // author key -> name
@@ -69,7 +70,7 @@ export default function account(X) {
     if (!name) return;
     node.body.hidden = true;
     node.actions.replaceChildren(h('span', { class: 'th-muted', text: t(S.mutedNote, { name }) }), ' ',
-      h('button', { type: 'button', class: 'th-link', 'data-action': 'unmute', 'data-key': a.key, text: S.unmute }));
+      btn('unmute', S.unmute, null, a.key));
   };
 
   X.form = (form) => {
@@ -156,8 +157,7 @@ export default function account(X) {
     const m = muted();
     if (Object.keys(m).length) {
       kids.push(h('h4', { text: S.mutedList }), h('ul', {}, Object.entries(m).map(([key, name]) =>
-        h('li', {}, name + ' ', h('button', { type: 'button', class: 'th-link', 'data-action': 'unmute', 'data-key': key,
-          text: S.unmute })))));
+        h('li', {}, name + ' ', btn('unmute', S.unmute, null, key)))));
     }
     kids.push(h('p', {}, btn('account-close', S.close)));
     panel.replaceChildren(...kids);
@@ -168,7 +168,8 @@ export default function account(X) {
     const rows = (r.status === 200 && r.data.comments) || [];
     const list = rows.length ? h('ul', { class: 'th-mine' }, rows.map((c) => h('li', {},
       h('a', { href: c.url + '#comment-' + c.id, text: c.title || c.url }), ' · ',
-      h('span', { class: 'th-muted', text: (S.status[c.status] || c.status) + ' · ' + new Date(c.created).toLocaleString() }),
+      h('span', { class: 'th-muted',
+        text: (S.status[c.status] || c.status) + ' · ' + new Date(c.created).toLocaleString() }),
       h('br'), c.excerpt))) : h('p', { text: S.noComments });
     await drawPanel({ comments: list });
   }
@@ -184,7 +185,8 @@ export default function account(X) {
   }
 
   async function erase() {
-    const r = await api('/me/erasure', { method: 'POST', body: { site: state.site, confirm: true }, headers: headers() });
+    const body = { site: state.site, confirm: true };
+    const r = await api('/me/erasure', { method: 'POST', body, headers: headers() });
     if (r.status !== 202) announce(r.data.message || String(r.status));
     await drawPanel();
   }

@@ -453,7 +453,8 @@
           vote(1), h('span', { class: 'th-score', text: String(score), title: t(S.score, { n: score }) }), vote(-1)));
         if (!state.thread || !state.thread.closed) actions.append(button('reply', 'th-link', S.reply));
         actions.append(button('share', 'th-link', S.share, { 'aria-expanded': open('th-share') }),
-          button('report', 'th-link', S.report, { 'aria-expanded': open('th-report') }), button('mute', 'th-link', S.mute));
+          button('report', 'th-link', S.report, { 'aria-expanded': open('th-report') }),
+          button('mute', 'th-link', S.mute));
       }
       const own = (look === 'published' || look === 'pending') && ownEdit(c.id);
       if (own) {
