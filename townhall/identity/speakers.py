@@ -27,7 +27,6 @@ from django.db.models import Q
 from townhall.comments.models import Comment, Site
 from townhall.identity.models import Identity, ReaderSession
 from townhall.identity.names import name_skeleton
-from townhall.identity.selectors import email_digest, email_is_confirmed
 
 
 def _key(basis: str) -> str:
@@ -65,7 +64,6 @@ class Speaker:
     key: str
     identity: Identity | None  # signed in through the site
     staff: bool  # the site's staff role, or a moderator signed in here
-    confirmed_email_digest: str  # the typed address, when its owner confirmed it on this site
 
     @property
     def verified(self) -> bool:
@@ -84,11 +82,11 @@ class Speaker:
 
     @property
     def avatar(self) -> str:
-        return self.identity.avatar_id or "" if self.identity else ""
+        return (self.identity.avatar_id or "") if self.identity else ""
 
 
 def speaker_for(
-    *, site: Site, reader: str | None, email: str, ip: str | None, name: str = "", user: User | None = None
+    *, site: Site, reader: str | None, ip: str | None, name: str = "", user: User | None = None
 ) -> Speaker:
     identity = session_identity(site=site, reader=reader)
     if identity is not None:
@@ -99,9 +97,7 @@ def speaker_for(
         key = _key(f"ip:{ip}:name:{name.strip().casefold()}")
     else:
         key = _key(f"once:{secrets.token_hex(16)}")
-    confirmed = email_digest(email) if email.strip() and email_is_confirmed(site=site, email=email) else ""
-    return Speaker(key=key, identity=identity, staff=bool(user) or bool(identity and identity.staff),
-                   confirmed_email_digest=confirmed)
+    return Speaker(key=key, identity=identity, staff=bool(user) or bool(identity and identity.staff))
 
 
 # Moderators' and staff's names change rarely and are read on every anonymous post: each

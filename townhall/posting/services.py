@@ -94,7 +94,7 @@ def comment_create(
     like a signed-in reader's or a moderator's. Side effects: the comment_published /
     comment_held event (the reply email); a moderator's warning acknowledged."""
     policy = policy_for(site)
-    speaker = speaker_for(site=site, reader=reader, email=author_email, ip=ip, name=author_name, user=user)
+    speaker = speaker_for(site=site, reader=reader, ip=ip, name=author_name, user=user)
     if site.sign_in_required and not speaker.verified and user is None:
         raise Forbidden("sign in to comment on this site", code="sign_in_required")
     if speaker.name is not None:
