@@ -146,6 +146,10 @@
 
   const doc = document;
   const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.strings) || {});
+  let hand; // Townhall.signIn / signOut (account.js) wait for the widget
+  const handed = new Promise((r) => { hand = r; });
+  const TH = window.Townhall = window.Townhall || {};
+  for (const f of ['signIn', 'signOut']) TH[f] = (v) => handed.then((a) => a(f)(v));
   const script = doc.currentScript;
   const BASE = script ? script.src.replace(/\/static\/townhall\/embed\.js(\?.*)?$/, '') : location.origin;
   const LANG = doc.documentElement.lang || navigator.language || 'en';
@@ -1110,7 +1114,7 @@
     window.addEventListener('hashchange', followHash);
 
     Object.assign(X, { api, h, store, S, state, ui, ACTIONS, renderComment, formEl, announce });
-    window.Townhall = Object.assign(window.Townhall || {}, { signIn: acct('signIn'), signOut: acct('signOut') });
+    hand(acct);
 
     (async () => {
       if (!doc.querySelector('link[data-townhall-css]')) {
