@@ -134,3 +134,19 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"erasure {self.pk} on {self.site_id}: {self.state}"
+
+
+class Mute(models.Model):
+    """A signed-in reader muted a commenter: kept on their account, so every browser they sign
+    in from hides that commenter too (anonymous readers' mutes stay in their browser)."""
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="mutes")
+    author_key = models.CharField(max_length=32)
+    name = models.CharField(max_length=100, blank=True, default="", help_text="the name shown when muted")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["identity", "author_key"], name="mute_identity_author")]
+
+    def __str__(self) -> str:
+        return f"{self.identity} mutes {self.author_key[:8]}"

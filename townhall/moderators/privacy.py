@@ -138,7 +138,9 @@ def privacy_export(whose: Whose, *, actor_name: str = "reader") -> dict[str, Any
         "site": whose.site.slug,
         "exported": timezone.now().isoformat(),
         "identity": {"provider": identity.provider, "user_id": identity.subject, "name": identity.name,
-                     "staff": identity.staff} if identity else None,
+                     "staff": identity.staff,
+                     "mutes": [{"key": m.author_key, "name": m.name} for m in identity.mutes.order_by("id")]}
+        if identity else None,
         "comments": comments,
         "votes": votes,
         "reports": reports,

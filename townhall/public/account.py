@@ -22,7 +22,8 @@ from townhall.core.errors import Forbidden, NotFound
 from townhall.core.text import Text
 from townhall.core.throttles import VOTE, WRITE
 from townhall.identity import sso
-from townhall.identity.models import Avatar
+from townhall.identity.models import Avatar, Identity
+from townhall.identity.services import mute_set
 from townhall.identity.speakers import session_identity
 from townhall.identity.tasks import fetch_avatar
 from townhall.moderators import privacy
@@ -172,6 +173,54 @@ def erasure_cancel(request: HttpRequest, site: str) -> dict[str, object]:
     whose = privacy.whose_reader(site=_site(request, site), reader=_reader(request))
     row = privacy.erasure_cancel(whose)
     return {"state": "cancelled", "due": row.due}
+
+
+class MuteOut(Schema):
+    key: str
+    name: str
+
+
+class MutesOut(Schema):
+    mutes: list[MuteOut]
+
+
+class MuteIn(Schema):
+    site: Text
+    name: Text = ""
+
+
+def _signed_in(request: HttpRequest, site: Site) -> Identity:
+    identity = session_identity(site=site, reader=_reader(request))
+    if identity is None:
+        raise Forbidden("only signed-in readers keep mutes on their account; others keep them in the browser",
+                        code="sign_in_required")
+    return identity
+
+
+def _mutes(identity: Identity) -> dict[str, object]:
+    return {"mutes": [{"key": m.author_key, "name": m.name} for m in identity.mutes.order_by("id")]}
+
+
+@router.get("/me/mutes", response={200: MutesOut, **ERRORS})
+def mutes(request: HttpRequest, site: str) -> dict[str, object]:
+    """GET /api/v1/me/mutes?site= — a signed-in reader: the commenters they muted."""
+    return _mutes(_signed_in(request, _site(request, site)))
+
+
+@router.put("/me/mutes/{key}", response={200: MutesOut, **ERRORS}, throttle=[VOTE])
+def mute(request: HttpRequest, key: str, payload: MuteIn) -> dict[str, object]:
+    """PUT /api/v1/me/mutes/{author key} — a signed-in reader mutes a commenter on their account."""
+    identity = _signed_in(request, _site(request, payload.site))
+    mute_set(identity=identity, author_key=key, name=payload.name, muted=True)
+    return _mutes(identity)
+
+
+@router.delete("/me/mutes/{key}", response={200: MutesOut, **ERRORS}, throttle=[VOTE])
+def unmute(request: HttpRequest, key: str, site: str) -> dict[str, object]:
+    """DELETE /api/v1/me/mutes/{author key}?site= — a signed-in reader unmutes a commenter."""
+    identity = _signed_in(request, _site(request, site))
+    mute_set(identity=identity, author_key=key, name="", muted=False)
+    return _mutes(identity)
 
 
 @router.get("/avatars/{digest}", response={200: None, 404: ErrorOut})

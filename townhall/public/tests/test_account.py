@@ -189,3 +189,18 @@ def test_a_moderator_warning_is_acknowledged_once_then_posting_goes_on(site: Any
     assert Ban.objects.get().acknowledged is not None
     assert post(client, token, author_name="Ann", text="And once more.").status_code == 201
     assert Comment.objects.filter(status=Status.PUBLISHED).count() == 3
+
+
+def test_a_signed_in_readers_mutes_are_kept_on_their_account(site: Any, client: Client) -> None:
+    token = sign_in(client, sso_token(site, sub="42")).json()["token"]
+    headers = {"X-Townhall-Token": token}
+    put = client.put("/api/v1/me/mutes/abc123", {"site": "blog", "name": "Loud"}, content_type="application/json",
+                     headers=headers)
+    assert put.status_code == 200 and put.json() == {"mutes": [{"key": "abc123", "name": "Loud"}]}
+    other_browser = sign_in(client, sso_token(site, sub="42")).json()["token"]
+    listed = client.get("/api/v1/me/mutes", {"site": "blog"}, headers={"X-Townhall-Token": other_browser})
+    assert listed.json()["mutes"][0]["key"] == "abc123"
+    assert client.delete("/api/v1/me/mutes/abc123?site=blog", headers=headers).json() == {"mutes": []}
+    anonymous = client.post("/api/v1/tokens").json()["token"]
+    refused = client.get("/api/v1/me/mutes", {"site": "blog"}, headers={"X-Townhall-Token": anonymous})
+    assert refused.status_code == 403 and refused.json()["code"] == "sign_in_required"

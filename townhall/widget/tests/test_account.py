@@ -84,6 +84,16 @@ def test_signed_in_staff_borrowed_names_and_muting(page_factory: Any, demo: Demo
     # Nobody else is affected: the reader still sees the comment.
     expect(comment_with(reader, "deserves a follow-up").locator(".th-body")).to_be_visible()
 
+    # A signed-in reader's mutes are on their account: another browser of theirs hides them too.
+    open_demo(reader, demo)
+    with reader.expect_response(lambda r: "/api/v1/me/mutes/" in r.url and r.request.method == "PUT"):
+        comment_with(reader, "A correction was added").locator(".th-actions").get_by_role("button", name="Mute").click()
+    expect(reader.locator("#townhall .th-actions", has_text="You muted The Night Editor").first).to_be_visible()
+    phone, _ = page_factory()
+    open_demo(phone, demo)
+    sign_in(phone, demo.site, sub="42", name="Maya Quill")
+    expect(phone.locator("#townhall .th-actions", has_text="You muted The Night Editor").first).to_be_visible()
+
 
 def test_your_data_erasure_with_the_grace_period_and_the_login_link(page_factory: Any, demo: Demo) -> None:  # noqa: F811
     reader, _ = page_factory()

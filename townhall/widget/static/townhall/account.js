@@ -97,6 +97,7 @@ export default function account(X) {
     remember();
     redrawForm();
     redrawAll();
+    syncMutes();
     announce(t(S.signedIn, { name: me.name }));
     return { ok: true, name: me.name };
   }
@@ -114,10 +115,27 @@ export default function account(X) {
     return { ok: true };
   }
 
+  /* A signed-in reader's mutes live on their account too: every browser they sign in from gets them. */
+  const q = () => '?' + new URLSearchParams({ site: state.site });
+  const keep = (key, name) => me && api('/me/mutes/' + encodeURIComponent(key) + (name == null ? q() : ''),
+    name == null ? { method: 'DELETE', headers: headers() }
+      : { method: 'PUT', body: { site: state.site, name }, headers: headers() });
+  async function syncMutes() {
+    const r = await api('/me/mutes' + q(), { headers: headers() });
+    if (r.status !== 200) return;
+    const m = muted();
+    for (const k in m) if (!r.data.mutes.some((x) => x.key === k)) keep(k, m[k]);
+    for (const x of r.data.mutes) m[x.key] = x.name || m[x.key] || '?';
+    store.set('muted', m);
+    remember();
+    redrawAll();
+  }
+
   function mute(node) {
     const a = node.data.author;
     if (!a) return;
     store.set('muted', Object.assign(muted(), { [a.key]: a.name || '?' }));
+    keep(a.key, a.name || '');
     remember();
     redrawAll();
     announce(t(S.mutedNow, { name: a.name }));
@@ -128,6 +146,7 @@ export default function account(X) {
     const name = m[key];
     delete m[key];
     store.set('muted', m);
+    keep(key, null);
     remember();
     redrawAll();
     if (!panel.hidden) drawPanel();
@@ -207,6 +226,8 @@ export default function account(X) {
     'erase-cancel': () => eraseCancel(),
     'account-close': () => { panel.hidden = true; ui.toolbar.querySelector('[data-action="account"]').focus(); },
   });
+
+  if (me) syncMutes();
 
   /* A moderator's staff link (or any page) may carry a sign-in token in the fragment, which no
    * server sees: sign in with it once and take it out of the address. */
