@@ -122,6 +122,13 @@ export default function account(X) {
       : { method: 'PUT', body: { site: state.site, name }, headers: headers() });
   async function syncMutes() {
     const r = await api('/me/mutes' + q(), { headers: headers() });
+    if (r.status === 403 && me) { // the session ended elsewhere (signed out, erased): say so here too
+      me = null;
+      store.del(meKey);
+      remember();
+      redrawForm();
+      redrawAll();
+    }
     if (r.status !== 200) return;
     const m = muted();
     for (const k in m) if (!r.data.mutes.some((x) => x.key === k)) keep(k, m[k]);
