@@ -122,7 +122,7 @@ export default function account(X) {
       : { method: 'PUT', body: { site: state.site, name }, headers: headers() });
   async function syncMutes() {
     const r = await api('/me/mutes' + q(), { headers: headers() });
-    if (r.data.code === 'sign_in_required' && me) { // the session ended elsewhere (signed out, erased): say so here too
+    if (r.data.code === 'sign_in_required' && me) { // the session ended elsewhere (signed out, erased)
       me = null;
       store.del(meKey);
       remember();
