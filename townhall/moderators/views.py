@@ -507,7 +507,8 @@ def site_sanctions(request: HttpRequest, slug: str) -> HttpResponse:
     suspensions, pre-moderations and warnings; adds one (on the author of a comment, or by
     hand). Audited."""
     site = selectors.access_site(request.user, slug)
-    form = SanctionForm(request.POST or None)
+    # From a queue item: ?comment=ID fills in the comment whose author is to be sanctioned.
+    form = SanctionForm(request.POST or None, initial={"comment": _int(request.GET.get("comment"), 0) or None})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

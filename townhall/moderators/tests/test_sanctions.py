@@ -83,6 +83,16 @@ def test_premoderation_holds_and_a_lifted_or_ended_sanction_stops(site: Site, pe
     assert "lifted" in page and "refuse their comments" in page
 
 
+def test_a_queue_item_leads_to_its_authors_sanction(site: Site, people: People) -> None:
+    reader = Client()
+    first = post(reader, reader.post("/api/v1/tokens").json()["token"]).json()["id"]
+    moderator = signed_in(people.moderator)
+    queue = moderator.get("/moderate/queue/approved/").content.decode()
+    link = f"/moderate/sites/{site.slug}/sanctions/?comment={first}"
+    assert link in queue.replace("&amp;", "&")
+    assert f'value="{first}"' in moderator.get(link).content.decode()
+
+
 def test_the_dashboard_refuses_bad_input_and_other_sites(site: Site, people: People, other_site: Site) -> None:
     page = sanction(people, site, action="ban")
     assert page.status_code == 200 and "name a comment" in page.content.decode()
