@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
 from townhall.notifications.api import router as notifications_router
+from townhall.public.account import router as readers_router
 from townhall.public.api import router as comments_router
 
 logger = logging.getLogger("townhall.api")
@@ -28,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("", comments_router)
 api.add_router("", notifications_router)
+api.add_router("", readers_router)
 
 # Request parts that are not the client's field names.
 _LOC_NOISE = {"body", "query", "path", "payload", "header"}

@@ -71,6 +71,24 @@ class Site(models.Model):
         max_length=10, choices=settings.LANGUAGES, default="en",
         help_text="language of the widget, the no-JS pages and the emails when the page names none (its lang)",
     )
+    # Who may speak (issue 10): sign-in through the site's own accounts (single sign-on).
+    sign_in_required = models.BooleanField(
+        default=False, help_text="only readers signed in through the site's own login may comment",
+    )
+    login_url = models.URLField(
+        max_length=500, blank=True, default="",
+        help_text="the site's login page, linked from the comment form when sign-in is required",
+    )
+    erasure_grace_days = models.PositiveIntegerField(
+        default=7, validators=[MaxValueValidator(90)],
+        help_text="days between a reader's confirmed request to erase their comments and the erasure",
+    )
+    # The HS256 key the site signs sign-in tokens with (`townhall site sso SLUG`): not policy,
+    # never in any response after it is first shown.
+    sso_secret = models.CharField(
+        max_length=100, blank=True, default="", editable=False,
+        help_text="the key the site signs sign-in tokens with (`townhall site sso SLUG` shows it once)",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -86,7 +104,7 @@ class Site(models.Model):
 SITE_POLICY_FIELDS = (
     "require_name", "require_email", "edit_window_minutes", "display_depth", "page_size",
     "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate", "mail_sender_name",
-    "language",
+    "language", "sign_in_required", "login_url", "erasure_grace_days",
 )
 SITE_PUBLIC_FIELDS = tuple(f for f in SITE_POLICY_FIELDS if f not in ("identity_params", "mail_sender_name"))
 
@@ -162,14 +180,21 @@ class Comment(models.Model):
     author_name = models.CharField(max_length=100, blank=True, default="")
     author_website = models.CharField(max_length=500, blank=True, default="")
     author_email = models.EmailField(blank=True, default="")  # private: never in a public response
-    # HMAC of the email (or, without one, of the name) with the secret key: stable per author
-    # for avatars and history, and not reversible by hashing guessed addresses.
+    # Keyed hash of who is speaking (townhall.identity.speakers): the site's user id when signed
+    # in, else a confirmed email, else the server-issued reader token; imports key on their
+    # source's author. Never a typed name or email alone: those can be anyone's.
     author_key = models.CharField(max_length=32, db_index=True)
     # The server-issued token of the browser that posted, if it sent one (trust, "my comments").
     author_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
     author_user = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
     )
+    # Signed in through the site's own login (townhall.identity): the name is the site's, not typed.
+    author_verified = models.BooleanField(default=False, db_default=False)
+    # Staff of the site (an SSO role); a moderator signed in here is `author_user`.
+    author_staff = models.BooleanField(default=False, db_default=False)
+    # Digest of the avatar Townhall fetched and serves itself (/api/v1/avatars/DIGEST); empty: none.
+    author_avatar = models.CharField(max_length=64, blank=True, default="", db_default="")
     notify = models.BooleanField(default=False)
 
     text = models.TextField()  # Markdown source

@@ -33,13 +33,19 @@ class SiteConfigOut(Schema):
     premoderate: bool = Field(description=_doc("premoderate"))
     close_after_days: int = Field(description=_doc("close_after_days"))
     language: str = Field(description=_doc("language"))
+    sign_in_required: bool = Field(description=_doc("sign_in_required"))
+    login_url: str = Field(description=_doc("login_url"))
+    erasure_grace_days: int = Field(description=_doc("erasure_grace_days"))
     max_text_length: int = Field(description="the longest comment text accepted, in characters")
 
 
 class AuthorOut(Schema):
     name: str
     website: str | None
-    key: str = Field(description="Stable per author (keyed hash of the email); draw the avatar from it.")
+    key: str = Field(description="Stable per author (keyed hash of who is speaking); draw the identicon from it.")
+    avatar: str | None = Field(
+        None, description="Path of the author's picture on this server (/api/v1/avatars/...), for signed-in authors."
+    )
 
 
 class InReplyToOut(Schema):
@@ -53,7 +59,7 @@ class CommentOut(Schema):
     depth: int = Field(description="True depth in the tree (0 = top level).")
     level: int = Field(description="Indentation level to display: depth capped at the site's display depth.")
     author: AuthorOut | None = Field(description="null for a placeholder (deleted or held) kept for its replies.")
-    badges: list[str]
+    badges: list[str] = Field(description="verified (signed in through the site), staff, featured.")
     html: str = Field(description="Sanitised HTML rendered from the Markdown source.")
     status: Literal["published", "deleted", "held"] = Field(
         description="published; or a placeholder with no author or text, kept while it has visible replies: "

@@ -42,8 +42,8 @@ MAX_LIMIT = 100
 # Only these columns leave the database for a public page: never the email or the address.
 PUBLIC_COLUMNS = (
     "id", "thread_id", "parent_id", "depth", "path", "author_name", "author_website", "author_key",
-    "author_user_id", "html", "status", "reply_count", "score", "upvotes", "downvotes", "featured",
-    "created", "edited",
+    "author_user_id", "author_verified", "author_staff", "author_avatar", "html", "status", "reply_count",
+    "score", "upvotes", "downvotes", "featured", "created", "edited",
 )
 
 
@@ -199,6 +199,14 @@ def comment_names(ids: set[int]) -> dict[int, str]:
     return {c.pk: _name(c) for c in rows}
 
 
+def _badges(c: Comment) -> list[str]:
+    return (
+        (["verified"] if c.author_verified else [])
+        + (["staff"] if c.author_user_id or c.author_staff else [])
+        + (["featured"] if c.featured else [])
+    )
+
+
 def _serialise(c: Comment, *, display_depth: int, names: dict[int, str]) -> dict[str, Any]:
     status = public_status(c)
     deleted = status != "published"  # a placeholder: no author, no text
@@ -212,8 +220,9 @@ def _serialise(c: Comment, *, display_depth: int, names: dict[int, str]) -> dict
             "name": c.author_name,
             "website": c.author_website if c.author_website and is_web_url(c.author_website) else None,
             "key": c.author_key,
+            "avatar": f"/api/v1/avatars/{c.author_avatar}" if c.author_avatar else None,
         },
-        "badges": ([] if deleted else (["staff"] if c.author_user_id else []) + (["featured"] if c.featured else [])),
+        "badges": [] if deleted else _badges(c),
         "html": "" if deleted else c.html,
         "status": status,
         "created": c.created,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -98,6 +99,16 @@ def site_update(*, site: Site, origins: list[str] | None = None, **policy: objec
     return site
 
 
+def site_sso_secret_rotate(*, site: Site) -> str:
+    """A new HS256 key for the site's sign-in tokens, replacing the old one (tokens signed with
+    it stop working). Returned once, to be shown once; 256 bits, as RFC 7518 asks of HS256."""
+    secret = secrets.token_urlsafe(32)
+    Site.objects.filter(pk=site.pk).update(sso_secret=secret)
+    site.sso_secret = secret
+    site_cache.forget(site.slug)
+    return secret
+
+
 def _normalise_origins(origins: list[str], errors: list[FieldError]) -> list[str]:
     result: list[str] = []
     for raw in origins:
@@ -158,6 +169,8 @@ class CommentDraft:
 
 
 def author_key(*, email: str, name: str) -> str:
+    """The key of a comment written straight to the store (factories, scripts). Posting passes
+    the speaker's key instead (townhall.identity.speakers), which never rests on a typed name."""
     basis = f"email:{email.strip().lower()}" if email.strip() else f"name:{name.strip().lower()}"
     return hmac.new(settings.SECRET_KEY.encode(), basis.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -219,10 +232,15 @@ def comment_check(
     created: datetime | None = None,
     text_limit: int = MAX_TEXT,
     replaying: bool = False,
+    speaker_key: str | None = None,
+    verified: bool = False,
+    staff: bool = False,
+    avatar: str = "",
 ) -> CommentDraft:
     """The check step of posting: URL, text, author and parent rules; no write. Every bad field
     is reported at once. `replaying` (imports, replays) accepts a parent that is still held,
-    since the parent was published when the reply was written."""
+    since the parent was published when the reply was written. `speaker_key`, `verified`,
+    `staff` and `avatar` say who is speaking (townhall.identity.speakers decides)."""
     errors: list[FieldError] = []
     try:
         canonical = thread_locate(site=site, url=url)
@@ -259,7 +277,10 @@ def comment_check(
         author_name=name,
         author_email=email,
         author_website=website,
-        author_key=author_key(email=email, name=name),
+        author_key=speaker_key or author_key(email=email, name=name),
+        author_verified=verified,
+        author_staff=staff,
+        author_avatar=avatar,
         author_token=reader or "",
         author_user=user,
         notify=notify and bool(email),

@@ -54,5 +54,5 @@ def demo_load(*, serving_origins: list[str]) -> tuple[Site, int]:
         for item, created in zip(comments, seed_timestamps(len(comments)), strict=True)
     ]
     with transaction.atomic():
-        done = comment_import(site=site, url=DEMO_URL, rows=rows, title=doc["article"]["title"])
+        done = comment_import(site=site, url=DEMO_URL, rows=rows, title=doc["article"]["title"], source="seed")
     return site, sum(1 for d in done if d.comment is not None)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from townhall.comments.models import Site
 from townhall.core.errors import FieldError, ValidationFailed
-from townhall.identity.models import EmailAddress
+from townhall.identity.models import EmailAddress, Identity, Mute
 from townhall.identity.selectors import email_digest, email_normalise
 
 CONFIRM_SALT = "townhall.identity.confirm"
@@ -66,3 +66,20 @@ def email_address_disable(*, address: EmailAddress, reason: str) -> bool:
     )
     address.refresh_from_db(fields=["disabled", "disabled_reason"])
     return bool(changed)
+
+
+# ---------------------------------------------------------------------------- mutes (issue 10)
+
+MAX_MUTES = 500
+
+
+def mute_set(*, identity: Identity, author_key: str, name: str, muted: bool) -> None:
+    """Mute (or unmute) a commenter for a signed-in reader, on their account."""
+    if not author_key or len(author_key) > 32:
+        raise ValidationFailed([FieldError("key", "is not an author key")])
+    if not muted:
+        Mute.objects.filter(identity=identity, author_key=author_key).delete()
+        return
+    if Mute.objects.filter(identity=identity).count() >= MAX_MUTES:
+        raise ValidationFailed([FieldError("key", f"at most {MAX_MUTES} commenters can be muted", "too_many")])
+    Mute.objects.update_or_create(identity=identity, author_key=author_key, defaults={"name": name[:100]})

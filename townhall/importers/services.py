@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import hmac
 import ipaddress
 import json
 import sqlite3
@@ -49,6 +48,7 @@ from townhall.comments.locator import canonical_url
 from townhall.comments.models import MAX_DEPTH, VISIBLE, Comment, Site, Status, Thread, path_segment
 from townhall.core.errors import ValidationFailed
 from townhall.core.net import truncate_ip
+from townhall.identity.speakers import imported_author_key
 from townhall.importers import fastmd
 from townhall.importers.base import (
     APPROVED,
@@ -86,9 +86,8 @@ def reader_for(source: str) -> Reader:
 
 def import_author_key(source: str, author_id: str, name: str) -> str:
     """The identity of an imported author: keyed by the source and its author id (else the
-    name). Live posts key on "email:..." or "name:...", so no live post can ever produce it."""
-    basis = f"import:{source}:{('id:' + author_id) if author_id else ('name:' + name.strip().lower())}"
-    return hmac.new(settings.SECRET_KEY.encode(), basis.encode(), hashlib.sha256).hexdigest()[:32]
+    name), in a space no live post can enter (townhall.identity.speakers)."""
+    return imported_author_key(source, author_id, name)
 
 
 @dataclass

@@ -33,6 +33,7 @@ class Action(enum.StrEnum):
 
 class Reason(enum.StrEnum):
     PREMODERATED_SITE = "premoderated_site"
+    PREMODERATED_AUTHOR = "premoderated_author"
     BANNED = "banned"
     BANNED_WORD = "banned_word"
     SUSPECT_WORD = "suspect_word"
@@ -55,7 +56,8 @@ class Reason(enum.StrEnum):
 # Shown to moderators in their language, hence lazy (translated when drawn).
 DESCRIPTIONS: dict[Reason, StrPromise] = {
     Reason.PREMODERATED_SITE: _("the site (or this thread) reviews every comment before publishing"),
-    Reason.BANNED: _("the author, address or email domain is banned"),
+    Reason.PREMODERATED_AUTHOR: _("a moderator holds every comment of this author for review"),
+    Reason.BANNED: _("the author (reader token, sign-in, email), email domain or network is banned"),
     Reason.BANNED_WORD: _("contains a banned word"),
     Reason.SUSPECT_WORD: _("contains a word on the site's watch list"),
     Reason.TOO_MANY_LINKS: _("has more links than the site allows"),

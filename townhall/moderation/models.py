@@ -103,25 +103,48 @@ class SiteModel(models.Model):
 
 
 class BanKind(models.TextChoices):
+    """What a sanction is held against. A reader token, a signed-in user and a confirmed email
+    are things the server issued or checked; an author key covers whichever of them the comment
+    was keyed by; an IP range stops a network, and everyone behind it."""
+
     AUTHOR_KEY = "author_key"
-    EMAIL = "email"
+    READER = "reader", "reader token"
+    SSO_USER = "sso_user", "signed-in user (the site's user id)"
+    EMAIL = "email", "email address (kept as its keyed digest)"
     EMAIL_DOMAIN = "email_domain"
     IP_RANGE = "ip_range"
 
 
+class BanAction(models.TextChoices):
+    """What a sanction does to the next comment it matches."""
+
+    BAN = "ban", "refuse their comments (a suspension when it has an end)"
+    PREMODERATE = "premoderate", "hold every comment of theirs for a moderator"
+    WARN = "warn", "show them a warning they must acknowledge before posting again"
+
+
 class Ban(models.Model):
+    """A sanction on a commenter: a ban (or suspension, with `until`), always-premoderate, or a
+    warning to acknowledge. Changed and lifted from the moderators' dashboard, audited there."""
+
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="bans")
     kind = models.CharField(max_length=20, choices=BanKind.choices)
     value = models.CharField(max_length=300)
+    action = models.CharField(max_length=12, choices=BanAction.choices, default=BanAction.BAN)
     reason = models.CharField(max_length=300, blank=True, default="")
+    message = models.CharField(
+        max_length=500, blank=True, default="", help_text="the warning the commenter reads (warnings only)"
+    )
+    acknowledged = models.DateTimeField(null=True, blank=True, help_text="when the commenter acknowledged the warning")
     until = models.DateTimeField(null=True, blank=True)  # null: permanent
+    lifted = models.DateTimeField(null=True, blank=True, help_text="when a moderator lifted it")
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["site", "kind", "value"], name="ban_lookup")]
 
     def __str__(self) -> str:
-        return f"{self.kind}={self.value}"
+        return f"{self.action} {self.kind}={self.value}"
 
 
 class Shingle(models.Model):

@@ -25,14 +25,16 @@ from django.utils.translation import gettext as _
 
 from townhall.comments.models import Comment, Site, Status
 from townhall.core.errors import RateLimited, ValidationFailed
+from townhall.identity.selectors import email_digest
+from townhall.identity.speakers import session_identity
 from townhall.moderation import duplicates, flamewar
 from townhall.moderation.decisions import SOFT, Action, Decision, Reason
 from townhall.moderation.ml import WordList, hostility_model, is_confidently_not, spam_model
-from townhall.moderation.models import Ban, BanKind, Policy
+from townhall.moderation.models import Ban, BanAction, BanKind, Policy
 from townhall.moderation.selectors import policy_for, thresholds_for
 from townhall.moderation.sitemodel import site_score
 
-__all__ = ["Action", "Decision", "Reason", "ToxicityWarning", "moderate", "policy_for"]
+__all__ = ["Action", "Decision", "ModeratorWarning", "Reason", "ToxicityWarning", "moderate", "policy_for"]
 
 URL = re.compile(r"https?://[^\s<>()\"']+|www\.[^\s<>()\"']+", re.IGNORECASE)
 
@@ -41,6 +43,12 @@ class ToxicityWarning(ValidationFailed):
     """Above the site's warn threshold: the commenter may revise once, or post as is."""
 
     code = "toxicity_warning"
+
+
+class ModeratorWarning(ValidationFailed):
+    """A moderator's warning on this commenter: read and acknowledged once, then they post."""
+
+    code = "moderator_warning"
 
 
 @dataclass
@@ -116,36 +124,61 @@ def hard_rules(ctx: Context) -> None:
         raise ValidationFailed.one(
             "text", _("must be between %(min)s and %(max)s characters") % {"min": p.min_length, "max": p.max_length}, "length"
         )
-    if _banned(ctx):
-        ctx.add(Reason.BANNED, Action.REJECT)
     if not ctx.editing and p.flood_count and _history(ctx).in_flood_window >= p.flood_count:
         ctx.limit(
             _("you are posting too fast"), retry_after=p.flood_seconds, code="flood", reason=Reason.SPAM_SIGNALS
         )
 
 
-def _banned(ctx: Context) -> bool:
+def _sanctions(ctx: Context) -> list[Ban]:
+    """The site's sanctions in force that hold against this comment's author: by author key,
+    reader token, signed-in user, email (as typed: a banned address is refused whoever types
+    it), email domain or network."""
     c = ctx.comment
-    bans = [b for b in Ban.objects.filter(site=ctx.site) if b.until is None or b.until > ctx.now]
-    email = c.author_email.lower()
-    for ban in bans:
-        if ban.kind == BanKind.AUTHOR_KEY and ban.value == c.author_key:
-            return True
-        if ban.kind == BanKind.EMAIL and email and ban.value.lower() == email:
-            return True
+    live = Ban.objects.filter(site=ctx.site, lifted__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=ctx.now))
+    email = c.author_email.strip().lower()
+    digest = email_digest(email) if email else ""
+    identity = session_identity(site=ctx.site, reader=c.author_token) if c.author_token else None
+    found = []
+    for ban in live:
         if (
-            ban.kind == BanKind.EMAIL_DOMAIN
-            and email
-            and email.rsplit("@", 1)[-1] == ban.value.lower().lstrip("@")
+            (ban.kind == BanKind.AUTHOR_KEY and ban.value == c.author_key)
+            or (ban.kind == BanKind.READER and c.author_token and ban.value == c.author_token)
+            or (ban.kind == BanKind.SSO_USER and identity is not None and ban.value == identity.subject)
+            or (ban.kind == BanKind.EMAIL and email and ban.value in (digest, email))
+            or (ban.kind == BanKind.EMAIL_DOMAIN and email and email.rsplit("@", 1)[-1] == ban.value.lower().lstrip("@"))
+            or (ban.kind == BanKind.IP_RANGE and c.ip and _in_range(c.ip, ban.value))
         ):
-            return True
-        if ban.kind == BanKind.IP_RANGE and c.ip:
-            try:
-                if ipaddress.ip_address(c.ip) in ipaddress.ip_network(ban.value, strict=False):
-                    return True
-            except ValueError:
-                continue
-    return False
+            found.append(ban)
+    return found
+
+
+def _in_range(ip: str, network: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
+def sanctions(ctx: Context) -> None:
+    """Bans refuse, always-premoderate holds, and a moderator's warning must be acknowledged
+    once before the next comment goes through (the acknowledgement is recorded after the write,
+    from the evidence)."""
+    for ban in _sanctions(ctx):
+        if ctx.editing and ban.action != BanAction.BAN:
+            continue  # held or warned when it was posted
+        if ban.action == BanAction.BAN:
+            ctx.evidence.setdefault("bans", []).append(ban.pk)
+            ctx.add(Reason.BANNED, Action.REJECT)
+        elif ban.action == BanAction.PREMODERATE:
+            ctx.add(Reason.PREMODERATED_AUTHOR, Action.HOLD)
+        elif ban.acknowledged is None:
+            if not ctx.acknowledged_warning and ctx.enforce_limits:
+                raise ModeratorWarning.one(
+                    "text", f"A moderator of this site warns you: {ban.message or ban.reason}. "
+                    "Acknowledge it to post.", "moderator_warning",
+                )
+            ctx.evidence.setdefault("warnings_acknowledged", []).append(ban.pk)
 
 
 _wordlists: dict[tuple[str, ...], WordList] = {}
@@ -321,6 +354,7 @@ def flame_war(ctx: Context) -> None:
 
 PHASES: list[Callable[[Context], None]] = [
     hard_rules,
+    sanctions,
     word_lists,
     links,
     language,
@@ -380,6 +414,9 @@ def moderate(
 
 
 def _trusted(ctx: Context) -> bool:
+    # Staff (the site's staff role, or a moderator signed in here) speak for the site.
+    if ctx.comment.author_staff or ctx.comment.author_user_id:
+        return True
     # Trust hangs on the server-issued token only: a typed name or email can be anyone's.
     if not ctx.comment.author_token or not ctx.policy.trusted_after:
         return False

@@ -16,9 +16,11 @@ from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.comments.rendering import render_markdown
 from townhall.comments.services import comment_set_status
 from townhall.core.errors import Conflict, FieldError, ValidationFailed
+from townhall.identity.selectors import email_digest, email_is_confirmed
+from townhall.identity.speakers import session_identity
 from townhall.moderation.decisions import Verdict
 from townhall.moderation.ml import hostility_model
-from townhall.moderation.models import Ban, BanKind, FlameWar, FlameWarStatus, Policy
+from townhall.moderation.models import Ban, BanAction, BanKind, FlameWar, FlameWarStatus, Policy
 from townhall.moderation.selectors import policy_for, thresholds_for
 
 POLICY_FIELDS = {f.name for f in Policy._meta.get_fields() if f.concrete and f.name not in ("id", "site")}
@@ -77,20 +79,83 @@ def policy_thresholds_settle(*, site: Site, keep: bool) -> Policy:
     return policy
 
 
-def ban_create(*, site: Site, kind: str, value: str, reason: str = "", until: datetime | None = None) -> Ban:
+def ban_create(
+    *, site: Site, kind: str, value: str, reason: str = "", until: datetime | None = None,
+    action: str = BanAction.BAN, message: str = "",
+) -> Ban:
+    """A sanction: ban (a suspension with `until`), always-premoderate, or a warning. An email
+    is stored as its keyed digest, never in clear."""
+    errors: list[FieldError] = []
     if kind not in BanKind.values:
-        raise ValidationFailed.one("kind", f"must be one of: {', '.join(BanKind.values)}")
+        errors.append(FieldError("kind", f"must be one of: {', '.join(BanKind.values)}"))
+    if action not in BanAction.values:
+        errors.append(FieldError("action", f"must be one of: {', '.join(BanAction.values)}"))
     value = value.strip()
     if not value:
-        raise ValidationFailed.one("value", "is required", "required")
+        errors.append(FieldError("value", "is required", "required"))
+    if action == BanAction.WARN and not (message.strip() or reason.strip()):
+        errors.append(FieldError("message", "is required for a warning: it is what the commenter reads", "required"))
+    if len(message) > 500:
+        errors.append(FieldError("message", "is longer than 500 characters", "too_long"))
+    if errors:
+        raise ValidationFailed(errors)
     if kind == BanKind.IP_RANGE:
         try:
             value = str(ipaddress.ip_network(value, strict=False))
         except ValueError:
             raise ValidationFailed.one("value", "is not an IP address or range (CIDR)") from None
-    if kind in (BanKind.EMAIL, BanKind.EMAIL_DOMAIN):
+    if kind == BanKind.EMAIL_DOMAIN:
         value = value.lower().lstrip("@")
-    return Ban.objects.create(site=site, kind=kind, value=value, reason=reason, until=until)
+    if kind == BanKind.EMAIL and "@" in value:
+        value = email_digest(value)
+    return Ban.objects.create(
+        site=site, kind=kind, value=value[:300], reason=reason[:300], until=until, action=action,
+        message=message.strip(),
+    )
+
+
+def ban_change(*, ban: Ban, until: datetime | None, action: str, message: str | None = None) -> Ban:
+    """Change a sanction's end or what it does (a ban to premoderation, say)."""
+    if action not in BanAction.values:
+        raise ValidationFailed.one("action", f"must be one of: {', '.join(BanAction.values)}")
+    ban.until, ban.action = until, action
+    if message is not None:
+        ban.message = message.strip()[:500]
+    if action == BanAction.WARN and not (ban.message or ban.reason):
+        raise ValidationFailed.one("message", "is required for a warning", "required")
+    ban.save(update_fields=["until", "action", "message"])
+    return ban
+
+
+def ban_lift(*, ban: Ban) -> Ban:
+    """Unban: the row stays, for the record, marked lifted."""
+    if ban.lifted is None:
+        ban.lifted = timezone.now()
+        ban.save(update_fields=["lifted"])
+    return ban
+
+
+def warnings_acknowledge(*, ban_ids: list[int]) -> int:
+    """The commenter read and acknowledged these warnings (their comment went through)."""
+    return Ban.objects.filter(pk__in=ban_ids, action=BanAction.WARN, acknowledged__isnull=True).update(
+        acknowledged=timezone.now()
+    )
+
+
+def author_targets(comment: Comment) -> list[tuple[str, str]]:
+    """What a sanction on this comment's author holds against: its author key, the reader token
+    it was posted with, the signed-in user, the confirmed email. A ban by token therefore
+    outlives a new email, and a ban by confirmed email outlives a new browser."""
+    site = comment.thread.site
+    targets = [(str(BanKind.AUTHOR_KEY), comment.author_key)]
+    if comment.author_token:
+        targets.append((str(BanKind.READER), comment.author_token))
+        identity = session_identity(site=site, reader=comment.author_token)
+        if identity is not None:
+            targets.append((str(BanKind.SSO_USER), identity.subject))
+    if comment.author_email and email_is_confirmed(site=site, email=comment.author_email):
+        targets.append((str(BanKind.EMAIL), email_digest(comment.author_email)))
+    return targets
 
 
 def comment_review(*, comment: Comment, verdict: Verdict, moderator: User, ban_days: int | None = None) -> Comment:
@@ -109,10 +174,11 @@ def comment_review(*, comment: Comment, verdict: Verdict, moderator: User, ban_d
         Comment.objects.filter(pk=comment.pk).update(moderation=record, flagged=False)
         comment.moderation, comment.flagged = record, False
         if ban_days:
-            ban_create(
-                site=comment.thread.site, kind=BanKind.AUTHOR_KEY, value=comment.author_key,
-                reason=f"{verdict.label} of comment #{comment.pk}", until=timezone.now() + timedelta(days=ban_days),
-            )
+            for kind, value in author_targets(comment):
+                ban_create(
+                    site=comment.thread.site, kind=kind, value=value,
+                    reason=f"{verdict.label} of comment #{comment.pk}", until=timezone.now() + timedelta(days=ban_days),
+                )
     return comment
 
 

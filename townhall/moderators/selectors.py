@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Count, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Greatest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townhall.comments.models import Comment, Report, Site, Status, Thread
@@ -21,7 +22,7 @@ from townhall.core.errors import Forbidden, NotFound
 from townhall.moderation.decisions import DESCRIPTIONS, Reason
 from townhall.moderation.ml import hostility_model
 from townhall.moderation.ml.hostility import Phrase
-from townhall.moderation.models import FlameWar, FlameWarStatus
+from townhall.moderation.models import Ban, FlameWar, FlameWarStatus
 from townhall.moderation.pipeline import policy_for
 from townhall.moderation.selectors import Thresholds, thresholds_for
 from townhall.moderators.models import AuditLog, Role, SiteRole
@@ -488,3 +489,21 @@ def audit_rows(entries: list[AuditLog]) -> list[AuditRow]:
 def comment_explanation(comment: Comment) -> list[Phrase]:
     """The phrases behind the comment's hostility score, most telling first (on demand only)."""
     return hostility_model().explain(comment.text)
+
+
+# ---------------------------------------------------------------------------- sanctions
+
+
+def site_sanctions(site: Site, *, limit: int = 200) -> list[Ban]:
+    """The site's sanctions, those in force first, then the lifted and ended ones, newest first."""
+    now = timezone.now()
+    rows = list(Ban.objects.filter(site=site).order_by("-id")[:limit])
+    return sorted(rows, key=lambda b: (b.lifted is not None or (b.until is not None and b.until <= now), -b.pk))
+
+
+def access_sanction(user: AnyUser, pk: int) -> Ban:
+    ban = Ban.objects.select_related("site").filter(pk=pk).first()
+    if ban is None:
+        raise NotFound("no such sanction", code="sanction_not_found")
+    _check(user, ban.site)
+    return ban

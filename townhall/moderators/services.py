@@ -7,6 +7,7 @@ functions trust their `moderator`."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
@@ -19,7 +20,7 @@ from townhall.comments.services import site_update, thread_set_closed, thread_se
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
 from townhall.moderation import services as moderation
 from townhall.moderation.decisions import Verdict
-from townhall.moderation.models import FlameWar, FlameWarStatus
+from townhall.moderation.models import Ban, FlameWar, FlameWarStatus
 from townhall.moderation.selectors import policy_for, thresholds_for
 from townhall.moderators.models import AuditLog, Role, SiteRole
 
@@ -31,16 +32,30 @@ DEFAULT_SLOW_MINUTES = 10  # when neither the moderator nor the site's policy na
 
 def audit_write(
     *, actor: AbstractBaseUser | None, site: Site | None, action: str, target_type: str,
-    target_id: int | None, before: dict[str, Any], after: dict[str, Any],
+    target_id: int | None, before: dict[str, Any], after: dict[str, Any], actor_name: str = "command line",
 ) -> AuditLog:
+    """`actor_name` names an actor without an account (the command line, a reader)."""
     return AuditLog.objects.create(
         actor=actor if isinstance(actor, User) else None,
-        actor_name=actor.get_username() if actor is not None else "command line",
+        actor_name=actor.get_username() if actor is not None else actor_name,
         site=site, action=action, target_type=target_type, target_id=target_id, before=before, after=after,
     )
 
 
 # ---------------------------------------------------------------------------- comments
+
+
+def staff_post_audit(comment: Comment) -> None:
+    """A comment posted as staff (the site's staff role through sign-in, or a moderator signed
+    in here) speaks for the site and skips soft signals: each one is on the record."""
+    if not (comment.author_staff or comment.author_user_id) or comment.edited or "review" in (comment.moderation or {}):
+        return
+    audit_write(
+        actor=comment.author_user, actor_name=f"{comment.author_name} (site staff, signed in)"[:150],
+        site=comment.thread.site, action="comment.staff_post", target_type="comment", target_id=comment.pk,
+        before={}, after={"status": comment.status, "verified": comment.author_verified},
+    )
+
 
 def _comment_state(c: Comment) -> dict[str, Any]:
     return {"status": c.status, "flagged": c.flagged, "featured": c.featured, "reports_open": c.report_count}
@@ -267,3 +282,72 @@ def siterole_revoke(*, actor: User | None, site: Site, user: User) -> None:
         existing.delete()
         audit_write(actor=actor, site=site, action="role.revoke", target_type="user", target_id=user.pk,
                     before=before, after={})
+
+
+# ---------------------------------------------------------------------------- sanctions
+
+
+def _sanction_state(ban: Ban) -> dict[str, Any]:
+    # The value is a token, a user id, a digest, a network or an author key: never an address.
+    return {"kind": ban.kind, "action": ban.action, "until": ban.until.isoformat() if ban.until else None,
+            "lifted": bool(ban.lifted), "message": ban.message}
+
+
+def _until(days: int | None) -> Any:
+    if days is None or days == 0:
+        return None
+    if not 1 <= days <= MAX_BAN_DAYS:
+        raise ValidationFailed.one("days", f"must be between 1 and {MAX_BAN_DAYS} (empty: no end)")
+    return timezone.now() + timedelta(days=days)
+
+
+def sanction_author(
+    *, moderator: User, comment: Comment, action: str, days: int | None = None, message: str = "",
+) -> list[Ban]:
+    """Sanction the author of a comment: everything that identifies them (author key, reader
+    token, signed-in user, confirmed email) gets the same sanction, so a new email or a new
+    name does not shake it off. `days` makes a ban a suspension. Audited."""
+    site = comment.thread.site
+    until = _until(days)
+    with transaction.atomic():
+        bans = [
+            moderation.ban_create(site=site, kind=kind, value=value, action=action, until=until, message=message,
+                                  reason=f"author of comment #{comment.pk}")
+            for kind, value in moderation.author_targets(comment)
+        ]
+        audit_write(actor=moderator, site=site, action=f"sanction.{action}", target_type="comment",
+                    target_id=comment.pk, before={}, after={"sanctions": [_sanction_state(b) for b in bans]})
+    return bans
+
+
+def sanction_create(
+    *, moderator: User, site: Site, kind: str, value: str, action: str, days: int | None = None,
+    reason: str = "", message: str = "",
+) -> Ban:
+    """A sanction by hand (an IP range, an email domain, an email address, a user id). Audited."""
+    with transaction.atomic():
+        ban = moderation.ban_create(site=site, kind=kind, value=value, action=action, until=_until(days),
+                                    reason=reason, message=message)
+        audit_write(actor=moderator, site=site, action=f"sanction.{action}", target_type="sanction",
+                    target_id=ban.pk, before={}, after=_sanction_state(ban))
+    return ban
+
+
+def sanction_change(*, moderator: User, ban: Ban, action: str, days: int | None, message: str | None = None) -> Ban:
+    """Change what a sanction does, or its end (from now). Audited."""
+    with transaction.atomic():
+        before = _sanction_state(ban)
+        ban = moderation.ban_change(ban=ban, until=_until(days), action=action, message=message)
+        audit_write(actor=moderator, site=ban.site, action="sanction.change", target_type="sanction",
+                    target_id=ban.pk, before=before, after=_sanction_state(ban))
+    return ban
+
+
+def sanction_lift(*, moderator: User, ban: Ban) -> Ban:
+    """Unban (or end a premoderation or warning). Audited."""
+    with transaction.atomic():
+        before = _sanction_state(ban)
+        ban = moderation.ban_lift(ban=ban)
+        audit_write(actor=moderator, site=ban.site, action="sanction.lift", target_type="sanction",
+                    target_id=ban.pk, before=before, after=_sanction_state(ban))
+    return ban

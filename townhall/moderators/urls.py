@@ -25,5 +25,8 @@ urlpatterns = [
     path("sites/<slug:slug>/thresholds/", views.site_thresholds, name="site_thresholds"),
     path("sites/<slug:slug>/roles/", views.site_roles, name="site_roles"),
     path("sites/<slug:slug>/roles/<int:user_id>/remove/", views.site_role_remove, name="site_role_remove"),
+    path("sites/<slug:slug>/sanctions/", views.site_sanctions, name="site_sanctions"),
+    path("sites/<slug:slug>/comment-as-staff/", views.comment_as_staff, name="comment_as_staff"),
+    path("sanctions/<int:pk>/<str:action>/", views.sanction_action, name="sanction_action"),
     path("audit/", views.audit, name="audit"),
 ]

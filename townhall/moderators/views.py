@@ -20,17 +20,29 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.comments.models import Site
+from townhall.comments.selectors import thread_locate
 from townhall.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from townhall.identity.sso import staff_ticket_issue
 from townhall.moderation.decisions import DESCRIPTIONS, Verdict
 from townhall.moderation.models import FlameWarStatus
 from townhall.moderators import health, selectors, services
-from townhall.moderators.forms import BAN_CHOICES, BanForm, BulkForm, EditForm, RoleForm, SlowForm
+from townhall.moderators.forms import (
+    BAN_CHOICES,
+    BanForm,
+    BulkForm,
+    EditForm,
+    RoleForm,
+    SanctionChangeForm,
+    SanctionForm,
+    SlowForm,
+)
 from townhall.moderators.models import Role
 from townhall.moderators.selectors import PAGE_SIZE, Queue, QueueFilter
 
@@ -492,6 +504,85 @@ def site_role_remove(request: HttpRequest, slug: str, user_id: int) -> HttpRespo
     except DomainError as exc:
         return _failed(request, default, exc)
     return _done(request, default, f"{user.username} no longer moderates {site.slug}", {})
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def site_sanctions(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET/POST /moderate/sites/<slug>/sanctions/ — a moderator of the site. Lists its bans,
+    suspensions, pre-moderations and warnings; adds one (on the author of a comment, or by
+    hand). Audited."""
+    site = selectors.access_site(request.user, slug)
+    # From a queue item: ?comment=ID fills in the comment whose author is to be sanctioned.
+    form = SanctionForm(request.POST or None, initial={"comment": _int(request.GET.get("comment"), 0) or None})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data.get("comment"):
+                comment = selectors.access_comment(request.user, min(data["comment"], MAX_ID))
+                if comment.thread.site_id != site.pk:
+                    raise ValidationFailed.one("comment", "is on another site")
+                made = services.sanction_author(moderator=_user(request), comment=comment, action=data["action"],
+                                                days=data.get("days"), message=data.get("message", ""))
+                done = f"{data['action']}: {len(made)} identifiers of the author of comment #{comment.pk}"
+            else:
+                services.sanction_create(moderator=_user(request), site=site, kind=data["kind"], value=data["value"],
+                                         action=data["action"], days=data.get("days"), message=data.get("message", ""))
+                done = f"{data['action']}: {data['kind']}"
+        except NotFound as exc:
+            form.add_error("comment", exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, done)
+            return redirect("moderators:site_sanctions", slug=slug)
+    return render(request, "moderators/sanctions.html", {
+        **_base_context(request),
+        "site": site,
+        "rows": selectors.site_sanctions(site),
+        "form": form,
+        "change_form": SanctionChangeForm(),
+        "now": timezone.now(),
+    })
+
+
+@staff_view
+@require_POST
+def comment_as_staff(request: HttpRequest, slug: str) -> HttpResponse:
+    """POST /moderate/sites/<slug>/comment-as-staff/ url=PAGE — a moderator of the site. Opens
+    the page with a one-time, 10-minute sign-in ticket in its fragment (never sent to a server):
+    the widget signs them in as staff, with the staff badge."""
+    site = selectors.access_site(request.user, slug)
+    try:
+        url = thread_locate(site=site, url=request.POST.get("url", ""))
+    except DomainError as exc:
+        return _failed(request, reverse("moderators:sites"), exc)
+    user = _user(request)
+    ticket = staff_ticket_issue(site=site, user_id=user.pk, name=user.get_full_name() or user.get_username())
+    return HttpResponseRedirect(f"{url}#townhall-sign-in={ticket}")
+
+
+@staff_view
+@require_POST
+def sanction_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST /moderate/sanctions/<id>/lift|change/ — a moderator of its site. Lift it, or change
+    what it does and for how long (days from now; empty: until lifted). Audited."""
+    ban = selectors.access_sanction(request.user, min(pk, MAX_ID))
+    default = reverse("moderators:site_sanctions", args=[ban.site.slug])
+    try:
+        if action == "lift":
+            services.sanction_lift(moderator=_user(request), ban=ban)
+            return _done(request, default, "lifted", {"id": ban.pk})
+        if action != "change":
+            raise Http404("no such action")
+        form = SanctionChangeForm(request.POST)
+        if not form.is_valid():
+            raise ValidationFailed.one("days", f"must be a number of days up to {services.MAX_BAN_DAYS}")
+        services.sanction_change(moderator=_user(request), ban=ban, action=form.cleaned_data["action"],
+                                 days=form.cleaned_data.get("days"))
+    except DomainError as exc:
+        return _failed(request, default, exc)
+    return _done(request, default, "changed", {"id": ban.pk})
 
 
 @staff_view

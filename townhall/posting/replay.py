@@ -81,7 +81,7 @@ def replay(*, comments: list[dict[str, Any]], like: Site | None = None, policy: 
                 for item in comments
             ]
             ids: dict[Any, int] = {}
-            for done in comment_import(site=scratch, url=REPLAY_URL, rows=rows):
+            for done in comment_import(site=scratch, url=REPLAY_URL, rows=rows, source="seed"):
                 result.items.append(_item(done))
                 if done.comment is not None:
                     ids[done.row.ref] = done.comment.pk

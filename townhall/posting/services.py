@@ -36,9 +36,11 @@ from townhall.comments.services import (
 from townhall.core import tokens
 from townhall.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from townhall.core.net import ip_hash
+from townhall.identity.speakers import imported_author_key, name_reserved, speaker_for
 from townhall.moderation import flamewar, pipeline
 from townhall.moderation.decisions import Decision, Reason, record_kept
 from townhall.moderation.selectors import policy_for, text_limit
+from townhall.moderation.services import warnings_acknowledge
 
 
 @dataclass
@@ -66,6 +68,8 @@ def _write(draft: CommentDraft, decision: Decision, *, announce: bool) -> Commen
             record=decision.record(), announce=announce,
         )
         flamewar.record_comment(site=draft.site, comment=comment, decision=decision, created=True)
+        if announce and (acknowledged := decision.evidence.get("warnings_acknowledged")):
+            warnings_acknowledge(ban_ids=acknowledged)
     return comment
 
 
@@ -86,12 +90,26 @@ def comment_create(
     acknowledged_warning: bool = False,
 ) -> CommentWritten:
     """A reader's comment or reply: published (201), held (202) or rejected (kept for audit).
-    Side effects: the comment_published / comment_held event (the reply email)."""
+    Who is speaking decides the author (townhall.identity.speakers): a signed-in reader posts
+    under the site's name for them, with no typed name or email; an anonymous name may not look
+    like a signed-in reader's or a moderator's. Side effects: the comment_published /
+    comment_held event (the reply email); a moderator's warning acknowledged."""
     policy = policy_for(site)
+    speaker = speaker_for(site=site, reader=reader, ip=ip, name=author_name, user=user)
+    if site.sign_in_required and not speaker.verified and user is None:
+        raise Forbidden("sign in to comment on this site", code="sign_in_required")
+    if speaker.name is not None:
+        author_name, author_email = speaker.name, speaker.email or ""
+    elif user is None and author_name.strip() and name_reserved(site=site, name=author_name):
+        raise ValidationFailed.one(
+            "author_name", "is the name of a signed-in reader or moderator of this site: choose another",
+            "name_reserved",
+        )
     draft = comment_check(
         site=site, url=url, text=text, title=title, parent_id=parent_id, author_name=author_name,
         author_email=author_email, author_website=author_website, notify=notify, ip=ip, reader=reader,
-        user=user, text_limit=text_limit(site, policy),
+        user=user, text_limit=text_limit(site, policy), speaker_key=speaker.key, verified=speaker.verified,
+        staff=speaker.staff and user is None, avatar=speaker.avatar,
     )
     if draft.thread is not None and thread_is_closed(draft.thread):
         raise Forbidden(_("this thread is closed for new comments"), code="thread_closed")
@@ -114,6 +132,7 @@ class ImportRow:
     author_email: str = ""
     author_website: str = ""
     reader: str = ""
+    author_id: str = ""  # the source's id for the author, if it has one
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -126,13 +145,15 @@ class Imported:
 
 
 def comment_import(
-    *, site: Site, url: str, rows: Iterable[ImportRow], title: str = "", moderate: bool = True
+    *, site: Site, url: str, rows: Iterable[ImportRow], title: str = "", moderate: bool = True,
+    source: str = "import",
 ) -> list[Imported]:
     """Bring in a past thread, oldest first, through the site's pipeline as if each comment were
     posted at its time: limits (flood, slow mode) and warnings are recorded, not enforced, and
     a reply to a comment that is held still lands under it. `moderate=False` publishes every row
     as it is (a copy of comments already moderated elsewhere). Nobody is emailed. A row the
-    rules refuse (empty text, unknown parent) is reported, and the rest go on."""
+    rules refuse (empty text, unknown parent) is reported, and the rest go on. Each author keeps
+    an identity of the `source` (its author id, else its name), which no live post can join."""
     out: list[Imported] = []
     ids: dict[Any, int] = {}
     limit = text_limit(site, policy_for(site))
@@ -143,6 +164,7 @@ def comment_import(
                 site=site, url=url, text=row.text, title=title, parent_id=parent_id, author_name=row.author_name,
                 author_email=row.author_email, author_website=row.author_website, reader=row.reader or None,
                 created=row.created, text_limit=limit, replaying=True,
+                speaker_key=imported_author_key(source, row.author_id, row.author_name),
             )
             if row.parent_ref is not None and parent_id is None:
                 raise ValidationFailed.one("parent", "is not in this import", "not_found")

@@ -77,3 +77,20 @@ def test_serve_refuses_a_port_in_use() -> None:
         held.listen()
         with pytest.raises(CommandError, match="cannot listen"):
             check_address("127.0.0.1", held.getsockname()[1])
+
+
+@pytest.mark.django_db
+def test_site_sso_shows_the_key_once_and_rotates() -> None:
+    run("site", "add", "paper", "--name", "The Paper", "--origin", "https://paper.example")
+    assert Site.objects.get(slug="paper").sso_secret == ""
+    out = run("site", "sso", "paper")
+    key = Site.objects.get(slug="paper").sso_secret
+    assert len(key) >= 43 and key in out and 'aud="paper"' in out
+    with pytest.raises(CommandError, match="--rotate"):
+        run("site", "sso", "paper")
+    rotated = run("site", "sso", "paper", "--rotate")
+    assert key not in rotated and Site.objects.get(slug="paper").sso_secret in rotated
+    assert key not in run("site", "show", "paper")
+    assert Site.objects.get(slug="paper").sign_in_required is False
+    run("site", "set", "paper", "--sign-in-required", "yes", "--login-url", "https://paper.example/login")
+    assert Site.objects.get(slug="paper").sign_in_required

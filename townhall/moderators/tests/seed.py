@@ -25,5 +25,6 @@ def seed_load(site: Site) -> Thread:
                   author_name=item["author"])
         for item in seed_comments()
     ]
-    comment_import(site=site, url=SEED_URL, rows=rows, title="Signs of panic, rebellion in the heart of I.S.'s caliphate")
+    comment_import(site=site, url=SEED_URL, rows=rows, title="Signs of panic, rebellion in the heart of I.S.'s caliphate",
+                   source="seed")
     return Thread.objects.get(site=site, url=SEED_URL)

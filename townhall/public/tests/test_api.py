@@ -58,7 +58,8 @@ def test_post_answers_201_with_edit_token_and_no_email(client: Client, site: Sit
     body = r.json()
     assert body["status"] == "published" and body["edit_token"] and body["edit_expires"]
     assert body["comment"]["html"] == "<p>Hello <em>world</em></p>"
-    assert body["comment"]["author"] == {"name": "Ann", "website": "https://ann.example", "key": body["comment"]["author"]["key"]}
+    assert body["comment"]["author"] == {"name": "Ann", "website": "https://ann.example", "key": body["comment"]["author"]["key"],
+                                        "avatar": None}
     assert EMAIL not in r.content.decode()
 
 

@@ -1,4 +1,4 @@
-"""`townhall site add|list|show|set`: manage the sites that embed Townhall."""
+"""`townhall site add|list|show|set|sso`: manage the sites that embed Townhall."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from townhall.comments.models import SITE_POLICY_FIELDS, Site, site_policy_field
 from townhall.comments.selectors import site_by_slug
-from townhall.comments.services import site_create, site_update
+from townhall.comments.services import site_create, site_sso_secret_rotate, site_update
 from townhall.core.errors import DomainError, ValidationFailed
 
 
@@ -74,6 +74,9 @@ class Command(BaseCommand):
         sub.add_parser("list", help="List sites.")
         show = sub.add_parser("show", help="Print a site's policy and its embed snippet.")
         show.add_argument("slug")
+        sso = sub.add_parser("sso", help="Create (or --rotate) the key the site signs sign-in tokens with; shown once.")
+        sso.add_argument("slug")
+        sso.add_argument("--rotate", action="store_true", help="replace the key: tokens signed with the old one stop working")
 
     def _policy(self, opts: dict[str, Any]) -> dict[str, Any]:
         policy: dict[str, Any] = {}
@@ -110,12 +113,28 @@ class Command(BaseCommand):
                 for site in sites:
                     origins = ", ".join(o.origin for o in site.origins.all())
                     self.stdout.write(f"{site.slug}\t{site.name}\t{origins}")
+            elif action == "sso":
+                self._sso(site_by_slug(opts["slug"]), rotate=opts["rotate"])
             else:
                 self._show(site_by_slug(opts["slug"]))
         except ValidationFailed as exc:
             raise CommandError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
         except DomainError as exc:
             raise CommandError(exc.message) from None
+
+    def _sso(self, site: Site, *, rotate: bool) -> None:
+        if site.sso_secret and not rotate:
+            raise CommandError(
+                f"site {site.slug} has a sign-in key already; it was shown once, when it was made. "
+                f"To make a new one (the old one stops working): townhall site sso {site.slug} --rotate"
+            )
+        secret = site_sso_secret_rotate(site=site)
+        out = self.stdout.write
+        out(f"sign-in key of site {site.slug} (shown this once: keep it in your site's server settings):\n")
+        out(f"  {secret}\n")
+        out("Sign each reader's token with it (JWT, HS256), claims: sub (your user id), name, "
+            f'aud="{site.slug}", exp (at most 10 minutes ahead), jti (unique), and optionally email, '
+            'avatar (URL), roles (["staff"]). The README has recipes.')
 
     def _show(self, site: Site) -> None:
         out = self.stdout.write

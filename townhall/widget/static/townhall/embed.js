@@ -91,7 +91,9 @@
     sorts: { oldest: 'Oldest first', newest: 'Newest first', top: 'Best first' },
     inReplyTo: 'in reply to',
     anonymous: 'Anonymous',
-    badges: { staff: 'Staff', featured: 'Featured' },
+    badges: { staff: 'Staff', featured: 'Featured', verified: 'Verified' },
+    mute: 'Mute',
+    myData: 'Your data',
     justNow: 'just now',
     closed: 'Comments are closed on this page.',
     premoderated: 'Comments on this site are reviewed by a moderator before they appear.',
@@ -139,12 +141,17 @@
     ['hour', 60 * MINUTE], ['minute', MINUTE]];
   const SORTS = ['oldest', 'newest', 'top'];
   const CSS_PATH = '/static/townhall/embed.css';
+  const ACCOUNT_PATH = '/static/townhall/account.js';
   // The look of a comment (see lookOf) -> its class; "published" has none.
   const LOOK_CLASS = { deleted: 'th-deleted', held: 'th-held', pending: 'th-pending', refused: 'th-rejected' };
 
   const doc = document;
   const OWN = (window.Townhall && window.Townhall.strings) || {};
   const S = Object.assign({}, STRINGS, OWN);
+  let hand; // Townhall.signIn / signOut (account.js) wait for the widget
+  const handed = new Promise((r) => { hand = r; });
+  const TH = window.Townhall = window.Townhall || {};
+  for (const f of ['signIn', 'signOut']) TH[f] = (v) => handed.then((a) => a(f)(v));
   const script = doc.currentScript;
   const BASE = script ? script.src.replace(/\/static\/townhall\/embed\.js(\?.*)?$/, '') : location.origin;
   let LANG = 'en', RTF, DTF, CLOCK, NUM, PLURAL; // set by locale()
@@ -349,6 +356,10 @@
       ui: null, // the frame's elements, made once below
     };
     const pendingKey = 'pending:' + state.site + '|' + state.url;
+    /* account.js: sign-in, mutes, your data. It sets X.comment and X.form to draw its part. */
+    const X = {};
+    const account = () => state.acct || (state.acct = import(BASE + ACCOUNT_PATH).then((m) => m.default(X)));
+    const acct = (f) => (v) => account().then((a) => a[f](v));
 
     host.classList.add('townhall');
     host.replaceChildren();
@@ -361,7 +372,7 @@
       compose: h('div', { class: 'th-compose' }),
       sortSel,
       toolbar: h('div', { class: 'th-toolbar' }, h('label', { for: sortSel.id, text: S.sortBy }), sortSel,
-        button('follow', 'th-btn', S.follow)),
+        button('follow', 'th-btn', S.follow), button('account', 'th-link', S.myData)),
       focusBox: h('div', { class: 'th-focus', hidden: true }),
       list: h('div', { class: 'th-list' }),
       more: button('load-more', 'th-btn th-loadmore', S.loadMore, { hidden: true }),
@@ -460,7 +471,8 @@
           vote(1), h('span', { class: 'th-score', text: String(score), title: t(S.score, { n: score }) }), vote(-1)));
         if (!state.thread || !state.thread.closed) actions.append(button('reply', 'th-link', S.reply));
         actions.append(button('share', 'th-link', S.share, { 'aria-expanded': open('th-share') }),
-          button('report', 'th-link', S.report, { 'aria-expanded': open('th-report') }));
+          button('report', 'th-link', S.report, { 'aria-expanded': open('th-report') }),
+          button('mute', 'th-link', S.mute));
       }
       const own = (look === 'published' || look === 'pending') && ownEdit(c.id);
       if (own) {
@@ -471,12 +483,14 @@
       drawToggle(node);
       if (!node.toggle.hidden) actions.append(node.toggle);
 
-      node.main.replaceChildren(blank ? h('span', { class: 'th-av th-av-none' }) : avatar(a && a.key),
+      node.main.replaceChildren(blank ? h('span', { class: 'th-av th-av-none' })
+        : a && a.avatar ? h('img', { class: 'th-av', src: BASE + a.avatar, alt: '' }) : avatar(a && a.key),
         h('div', { class: 'th-content' }, header, body, actions, node.panels));
       node.body = body;
       node.actions = actions;
       const again = refocus && actions.querySelector(refocus);
       if (again) again.focus();
+      if (X.comment) X.comment(node, look);
     }
 
     /* The collapse button: there when the comment has replies on screen. */
@@ -617,6 +631,8 @@
       'copy-link': (node, el) => copyLink(el),
       preview: (node, el) => formOf(el).preview(),
       'send-as-is': (node, el) => formOf(el).send(true),
+      mute: acct('mute'),
+      account: acct('panel'),
       cancel: (node, el) => formOf(el).cancel(),
     };
     ui.root.addEventListener('click', (e) => {
@@ -792,7 +808,7 @@
         },
       };
       state.owner.set(form, ctl);
-      return form;
+      return (X.form && X.form(form, parentNode)) || form;
     }
 
     /* The author's editor, in place of the comment's text. */
@@ -900,7 +916,7 @@
         first = first || input;
       }
       // A warning (not an error): the writer may revise, or send it as is.
-      const warning = r.status === 422 && r.data.code === 'toxicity_warning';
+      const warning = r.status === 422 && /_warning$/.test(r.data.code);
       formErr.textContent = warning ? '' : first ? [S.errors, ...other].join(' ') : other.join(' ') || errorText(r);
       if (first) { if (first.hidden) first.hidden = false; first.focus(); }
       return warning;
@@ -1115,6 +1131,9 @@
     }, RELATIVE_EVERY);
     window.addEventListener('hashchange', followHash);
 
+    Object.assign(X, { api, h, store, S, state, ui, ACTIONS, renderComment, formEl, announce });
+    hand(acct);
+
     (async () => {
       if (!doc.querySelector('link[data-townhall-css]')) {
         doc.head.append(h('link', { rel: 'stylesheet', href: BASE + CSS_PATH, 'data-townhall-css': '' }));
@@ -1122,6 +1141,7 @@
       sortSel.value = state.sort;
       if (cfg.status !== 200) return unavailable(cfg);
       state.cfg = cfg.data;
+      if (state.cfg.sign_in_required || store.get('acct') || /townhall-sign-in=/.test(location.hash)) await account();
       if (!(await load())) return;
       await checkPending();
       host.dataset.townhallReady = 'true';
