@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from townhall.articles.api import router as articles_router
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
 from townhall.public.api import router as comments_router
 
@@ -26,6 +27,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("", comments_router)
+api.add_router("", articles_router)
 
 # Request parts that are not the client's field names.
 _LOC_NOISE = {"body", "query", "path", "payload", "header"}

@@ -101,6 +101,7 @@ REDIS_URL = option("REDIS_URL", "", "Redis URL for the shared cache and rate lim
 RATE_WRITE = option("TOWNHALL_RATE_WRITE", "10/min", "Comment posts, edits and deletes allowed per client (IP) and period.")
 RATE_VOTE = option("TOWNHALL_RATE_VOTE", "60/min", "Votes and reports allowed per client (IP) and period.")
 VOTES_PER_IP = int(option("TOWNHALL_VOTES_PER_IP", "3", "Distinct voter tokens from one IP that may vote on one comment."))
+ARTICLE_MAX_CHARS = int(option("TOWNHALL_ARTICLE_MAX_CHARS", "100000", "Longest article text (characters) the quote check accepts from a CMS or a page."))
 IP_RETENTION_DAYS = int(option("TOWNHALL_IP_RETENTION_DAYS", "30", "After this many days stored IPs are truncated (IPv4 /24, IPv6 /48)."))
 ACCESS_LOG = _bool(option("TOWNHALL_ACCESS_LOG", "false", "Write an access log (method, path, status, time; never the client address)."))
 WORKERS = int(option("TOWNHALL_WORKERS", "2", "HTTP worker processes started by `townhall serve`."))
@@ -130,6 +131,7 @@ INSTALLED_APPS = [
     "townhall.core",
     "townhall.comments",
     "townhall.identity",
+    "townhall.articles",
     "townhall.moderation",
     "townhall.posting",
     "townhall.demo",

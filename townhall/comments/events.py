@@ -30,6 +30,7 @@ class Event(enum.StrEnum):
     COMMENT_EDITED = "comment_edited"  # its author changed the text
     COMMENT_DELETED = "comment_deleted"  # its author took it down
     COMMENT_REPORTED = "comment_reported"  # a reader reported it (once per reader)
+    COMMENT_FEATURED = "comment_featured"  # an editor made it a pick (not when a pick is withdrawn)
 
 
 Consumer = Callable[[Comment], None]
@@ -87,6 +88,10 @@ def comment_deleted(comment: Comment) -> None:
 
 def comment_reported(comment: Comment) -> None:
     dispatch(Event.COMMENT_REPORTED, comment)
+
+
+def comment_featured(comment: Comment) -> None:
+    dispatch(Event.COMMENT_FEATURED, comment)
 
 
 def comment_written(comment: Comment) -> None:

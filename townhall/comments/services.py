@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,6 +96,16 @@ def site_update(*, site: Site, origins: list[str] | None = None, **policy: objec
         Thread.objects.filter(site=site).update(version=F("version") + 1)
     site_cache.forget(site.slug)
     return site
+
+
+def site_article_key(*, site: Site, rotate: bool = False) -> str:
+    """The key the site's CMS sends (`Authorization: Bearer KEY`) to set an article's text: made
+    on first ask; `rotate` replaces it, and the old one stops working at once."""
+    if rotate or not site.article_key:
+        site.article_key = secrets.token_urlsafe(32)
+        Site.objects.filter(pk=site.pk).update(article_key=site.article_key)
+        site_cache.forget(site.slug)
+    return site.article_key
 
 
 def _normalise_origins(origins: list[str], errors: list[FieldError]) -> list[str]:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from townhall.comments import events
 from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.comments.rendering import render_markdown
 from townhall.comments.services import comment_set_status
@@ -116,10 +117,17 @@ def comment_review(*, comment: Comment, verdict: Verdict, moderator: User, ban_d
 
 
 def comment_feature(*, comment: Comment, featured: bool) -> Comment:
+    """Make a comment an editors' pick, or withdraw it: the one path that sets `featured`.
+    Only a published comment can become a pick. Side effect: COMMENT_FEATURED when it becomes
+    one (nothing when it already was), which the author's notification consumes."""
+    if featured and comment.status != Status.PUBLISHED:
+        raise Conflict("only a published comment can be featured", code="comment_not_published")
     with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(featured=featured)
+        changed = Comment.objects.filter(pk=comment.pk).exclude(featured=featured).update(featured=featured)
         Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1)
-    comment.featured = featured
+        comment.featured = featured
+        if changed and featured:
+            events.comment_featured(comment)
     return comment
 
 
