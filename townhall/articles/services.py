@@ -146,7 +146,8 @@ def comment_quotes_mark(*, comment: Comment, prepared: Prepared | None = None) -
     if marks != (comment.quotes or []):
         with transaction.atomic():
             Comment.objects.filter(pk=comment.pk).update(quotes=marks)
-            Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1)
+            flags: dict[str, Any] = {"has_quotes": True} if marks else {}
+            Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1, **flags)
         comment.quotes = marks
     return marks
 
@@ -165,5 +166,5 @@ def thread_quotes_mark(*, thread: Thread) -> int:
             Comment.objects.filter(pk=comment.pk).update(quotes=marks)
             changed += 1
     if changed:
-        Thread.objects.filter(pk=thread.pk).update(version=F("version") + 1)
+        Thread.objects.filter(pk=thread.pk).update(version=F("version") + 1, has_quotes=marked > 0)
     return marked

@@ -75,9 +75,11 @@ class Site(models.Model):
         max_length=10, choices=SortOrder.choices, default=SortOrder.OLDEST,
         help_text="the order a reader sees first: oldest, newest, top (best score), or picks (editors' picks first)",
     )
-    # The key the site's CMS sends to set an article's text (`townhall site article-key SLUG`).
     # Never public: not a policy field.
-    article_key = models.CharField(max_length=64, blank=True, default="")
+    article_key = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text="the key the site's CMS sends to set an article's text (townhall site article-key SLUG)",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,6 +137,8 @@ class Thread(models.Model):
     # SHA-256 of the article text the quote check reads (townhall.articles keeps the text); empty
     # until the CMS or the page's first widget load sends it.
     article_hash = models.CharField(max_length=64, blank=True, default="")
+    # Some comment here has quote marks: the widget then loads its quote-mark module.
+    has_quotes = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

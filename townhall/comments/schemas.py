@@ -99,6 +99,7 @@ class ThreadInfoOut(Schema):
     closed: bool
     version: int
     article: bool = Field(description="Whether the article's text is known (the quote check reads it).")
+    quotes: bool = Field(description="Some comment of the thread has quote marks.")
     conversations_open: bool = Field(description="A moderator chose to show this thread's conversations open.")
 
 
@@ -126,7 +127,7 @@ class ThreadPageOut(Schema):
     sort: Sort
     comments: list[CommentOut]
     cursor: str | None = Field(description="Next page of top-level comments.")
-    picks: list[CommentOut] = Field(description="Editors' picks (featured comments), on the first page only.")
+    picks: list[CommentOut] = Field(description="Editors' picks (featured comments), oldest first.")
     conversations: list[ConversationOut]
 
 

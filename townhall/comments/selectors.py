@@ -294,8 +294,8 @@ def thread_picks(thread: Thread, *, display_depth: int) -> list[dict[str, Any]]:
 def thread_page(
     ref: ThreadRef, *, sort: Sort | None = None, limit: int | None = None, cursor: str | None = None
 ) -> dict[str, Any]:
-    """A page of top-level comments with their first replies; the first page also carries the
-    thread's picks and conversations. `sort` None: the site's default order."""
+    """A page of top-level comments with their first replies, and the thread's picks and
+    conversations. `sort` None: the site's default order."""
     site = ref.site
     sort = sort or cast(Sort, site.default_sort)
     limit = min(limit or site.page_size, MAX_LIMIT)
@@ -308,6 +308,7 @@ def thread_page(
             "closed": thread_is_closed(thread) if thread else False,
             "version": ref.version,
             "article": bool(thread and thread.article_hash),
+            "quotes": bool(thread and thread.has_quotes),
             "conversations_open": bool(thread and thread.conversations_open),
         },
         "sort": sort,
@@ -318,8 +319,8 @@ def thread_page(
     }
     if thread is None:
         return page
-    if not cursor:
-        page["picks"] = thread_picks(thread, display_depth=site.display_depth)
+    # On every page, not only the first, so that every page costs the same (two index ranges).
+    page["picks"] = thread_picks(thread, display_depth=site.display_depth)
     page["conversations"] = thread_conversations(thread)
     roots, page["cursor"] = _top_level(thread, sort, cursor, limit)
     for root in roots:

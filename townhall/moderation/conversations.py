@@ -20,8 +20,9 @@ from townhall.moderation.selectors import policy_for
 # Latest replies of a branch read per refresh: bounded whatever the branch's size; an exchange
 # older than that keeps the conversation it had.
 BRANCH_LOOKBACK = 500
-# A reply by someone else between two runs of the same authors does not split their exchange
-# (PatienceTew's one line in the seed's 55-reply argument).
+# Consecutive runs carried by the same two or three authors, at most this many replies apart,
+# are one exchange: the finder, reading from the end, cuts a run where a passer-by's one reply
+# makes a fourth author (PatienceTew's one line in the seed's 55-reply argument).
 OUTSIDERS_BRIDGED = 1
 
 _COLUMNS = ("id", "path", "parent_id", "root_id", "author_name", "author_key", "moderation", "reasons", "created")
@@ -29,8 +30,9 @@ _COLUMNS = ("id", "path", "parent_id", "root_id", "author_name", "author_key", "
 
 def alternating_runs(comments: list[Comment], *, min_run: int) -> list[list[Comment]]:
     """Every run in a branch's history (oldest first), not just the latest: the finder from the
-    end, then again before what it found (or one reply earlier, where it found none). Runs of
-    the same authors with at most OUTSIDERS_BRIDGED replies between them are one exchange."""
+    end, then again before what it found (or one reply earlier, where it found none). Runs
+    carried by the same two or three authors, at most OUTSIDERS_BRIDGED replies apart, are one
+    exchange."""
     spans: list[tuple[int, int]] = []
     end = len(comments)
     while end > 0:
@@ -45,12 +47,20 @@ def alternating_runs(comments: list[Comment], *, min_run: int) -> list[list[Comm
     for start, stop in spans:
         if merged:
             prev_start, prev_stop = merged[-1]
-            same = {c.author_key for c in comments[prev_start:prev_stop]} == {c.author_key for c in comments[start:stop]}
-            if same and start - prev_stop <= OUTSIDERS_BRIDGED:
+            together = _regulars(comments[prev_start:prev_stop]) | _regulars(comments[start:stop])
+            if len(together) <= 3 and start - prev_stop <= OUTSIDERS_BRIDGED:
                 merged[-1] = (prev_start, stop)
                 continue
         merged.append((start, stop))
     return [comments[a:b] for a, b in merged]
+
+
+def _regulars(run: list[Comment]) -> set[str]:
+    """The authors who carry a run: more than one reply in it (a passer-by has one)."""
+    counts: dict[str, int] = {}
+    for c in run:
+        counts[c.author_key] = counts.get(c.author_key, 0) + 1
+    return {k for k, n in counts.items() if n > 1} or set(counts)
 
 
 def _authors(members: list[Comment], keys: set[str]) -> list[dict[str, object]]:
@@ -75,10 +85,7 @@ def _conversation(thread_id: int, run: list[Comment], policy: Policy, anchors: d
     members = [c for c in run if c.path.startswith(path) and c.path != path]
     if len(members) < policy.flamewar_min_run:
         return None
-    counts: dict[str, int] = {}
-    for c in members:
-        counts[c.author_key] = counts.get(c.author_key, 0) + 1
-    own = {k for k, n in counts.items() if n > OUTSIDERS_BRIDGED} or set(counts)
+    own = _regulars(members)
     hostile = sum(1 for j in judged(members) if j.hostile(policy))
     conv = Conversation(
         thread_id=thread_id, anchor=anchor, first_id=members[0].pk, authors=_authors(members, own),
@@ -105,7 +112,8 @@ def branch_conversations_refresh(*, root_id: int) -> list[Conversation]:
     paths = {anchor_path(Run(comments=r), None) for r in runs}
     anchors = {c.path: c for c in Comment.objects.filter(thread_id=thread.pk, path__in=paths).only("id", "path")}
     found = [c for r in runs if (c := _conversation(thread.pk, r, policy, anchors)) is not None]
-    since = history[0].pk if history else root_id
+    # Only a full window leaves older conversations alone: they are past what was read.
+    since = history[0].pk if len(history) == BRANCH_LOOKBACK else 0
     with transaction.atomic():
         old = Conversation.objects.filter(thread_id=thread.pk, anchor__root_id=root_id, first_id__gte=since)
         old |= Conversation.objects.filter(thread_id=thread.pk, anchor_id=root_id, first_id__gte=since)

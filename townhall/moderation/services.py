@@ -118,10 +118,8 @@ def comment_review(*, comment: Comment, verdict: Verdict, moderator: User, ban_d
 
 def comment_feature(*, comment: Comment, featured: bool) -> Comment:
     """Make a comment an editors' pick, or withdraw it: the one path that sets `featured`.
-    Only a published comment can become a pick. Side effect: COMMENT_FEATURED when it becomes
-    one (nothing when it already was), which the author's notification consumes."""
-    if featured and comment.status != Status.PUBLISHED:
-        raise Conflict("only a published comment can be featured", code="comment_not_published")
+    Readers see picks only while they are published. Side effect: COMMENT_FEATURED when it
+    becomes one (nothing when it already was), which the author's notification consumes."""
     with transaction.atomic():
         changed = Comment.objects.filter(pk=comment.pk).exclude(featured=featured).update(featured=featured)
         Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1)

@@ -22,7 +22,7 @@ def thread_conversations_refresh(thread_id: int) -> int:
 
 
 def conversations_changed(comment: Comment) -> None:
-    """Durable consumer of the events that bring a reply into view or take it out: its branch's
-    conversations are read again, by the worker."""
+    """Consumer (after commit) of the events that bring a reply into view or take it out: its
+    branch's conversations are read again, by the worker."""
     if comment.root_id is not None:
         branch_conversations_refresh.enqueue(comment.root_id)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from townhall.comments.models import Comment, Report, Site, Thread
@@ -133,6 +133,19 @@ def thread_close(*, moderator: User, thread: Thread, closed: bool, lock: bool = 
         thread = thread_set_closed(thread=thread, closed=closed)
         audit_write(actor=moderator, site=thread.site, action=action, target_type="thread", target_id=thread.pk,
                     before=before, after={"closed": thread.closed})
+    return thread
+
+
+def thread_set_conversations_open(*, moderator: User, thread: Thread, open_: bool) -> Thread:
+    """Show this thread's conversations open (as dialogues) or collapsed to one line each, for
+    every reader: a moderator's call where the exchange is the discussion, or is noise."""
+    with transaction.atomic():
+        before = {"conversations_open": thread.conversations_open}
+        Thread.objects.filter(pk=thread.pk).update(conversations_open=open_, version=F("version") + 1)
+        thread.conversations_open = open_
+        audit_write(actor=moderator, site=thread.site,
+                    action="thread.conversations_open" if open_ else "thread.conversations_close",
+                    target_type="thread", target_id=thread.pk, before=before, after={"conversations_open": open_})
     return thread
 
 

@@ -33,7 +33,9 @@ from townhall.moderators.models import Role
 from townhall.moderators.selectors import PAGE_SIZE, Queue, QueueFilter
 
 COMMENT_ACTIONS = {"approve", "reject", "spam", "ban", "feature", "unfeature"}
-THREAD_ACTIONS = {"close", "reopen", "lock", "slow", "premoderate", "postmoderate"}
+THREAD_ACTIONS = {
+    "close", "reopen", "lock", "slow", "premoderate", "postmoderate", "conversations-open", "conversations-close",
+}
 FLAMEWAR_ACTIONS = {"resolve", "slow", "unslow", "lock"}
 
 
@@ -336,8 +338,9 @@ def thread_health(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """POST /moderate/threads/<id>/<close|reopen|lock|slow>/ — a moderator of the thread's site.
-    `slow` takes minutes (0 = off) and applies to the thread's open flame wars."""
+    """POST /moderate/threads/<id>/<close|reopen|lock|slow|premoderate|postmoderate|
+    conversations-open|conversations-close>/ — a moderator of the thread's site. `slow` takes
+    minutes (0 = off) and applies to the thread's open flame wars. Every action is audited."""
     if action not in THREAD_ACTIONS:
         raise Http404("no such action")
     thread = selectors.access_thread(request.user, pk)
@@ -348,6 +351,11 @@ def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             minutes = _minutes(request) or 0
             n = services.thread_set_slow_mode(moderator=moderator, thread=thread, minutes=minutes)
             message = f"slow mode {'off' if not minutes else f'{minutes} min'} on {n} flame war{'s' if n != 1 else ''}"
+        elif action in ("conversations-open", "conversations-close"):
+            opened = action == "conversations-open"
+            thread = services.thread_set_conversations_open(moderator=moderator, thread=thread, open_=opened)
+            message = "conversations shown open" if opened else "conversations shown collapsed"
+            return _done(request, default, message, {"id": pk, "conversations_open": opened})
         elif action in ("premoderate", "postmoderate"):
             thread = services.thread_premoderate(moderator=moderator, thread=thread, premoderate=action == "premoderate")
             message = "every new comment here waits for a moderator" if thread.premoderate else "pre-moderation off"
