@@ -10,10 +10,11 @@ from townhall.moderation.conversations import alternating_runs, branch_conversat
 def test_runs_are_told_apart_by_author_key_and_need_alternation(site: Site) -> None:
     top = make_comment(site, text="Top.", author_name="Top")
     # Two different people both called "Sam" (different emails) and Kim: three authors.
-    a = dict(author_name="Sam", author_email="sam1@example.org")
-    b = dict(author_name="Sam", author_email="sam2@example.org")
-    c = dict(author_name="Kim")
-    replies = [make_comment(site, parent=top, text=f"Reply {i}.", **(a, b, c)[i % 3]) for i in range(9)]
+    people = [("Sam", "sam1@example.org"), ("Sam", "sam2@example.org"), ("Kim", "")]
+    replies = [
+        make_comment(site, parent=top, text=f"Reply {i}.", author_name=people[i % 3][0], author_email=people[i % 3][1])
+        for i in range(9)
+    ]
     branch_conversations_refresh(root_id=top.pk)
     conv = Conversation.objects.get(anchor=top)
     assert conv.count == 9 and len(conv.authors) == 3

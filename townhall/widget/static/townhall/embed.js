@@ -563,7 +563,9 @@
     function extras(d) {
       if (!state.x && (d.picks[0] || d.conversations[0] || d.thread.quotes || !d.thread.article)) {
         const s = doc.head.appendChild(h('script', { src: BASE + '/static/townhall/extras.js' }));
-        state.x = new Promise((ok) => { s.onload = () => ok(TownhallExtras({ state, api, announce, loadReplies, host })); });
+        state.x = new Promise((ok) => {
+          s.onload = () => ok(TownhallExtras({ state, api, announce, loadReplies, host }));
+        });
       }
       if (state.x) state.x.then((x) => x.page(d));
     }

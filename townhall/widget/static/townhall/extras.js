@@ -93,7 +93,8 @@
       if (sentArticle || !el) return;
       sentArticle = true;
       const text = (el.innerText || '').trim().slice(0, ARTICLE_MAX);
-      if (text) api('/articles', { method: 'POST', body: { site: state.site, url: state.url, title: state.title, text } });
+      const body = { site: state.site, url: state.url, title: state.title, text };
+      if (text) api('/articles', { method: 'POST', body });
     }
 
     /* ==== QUOTES ==================================================================== */
@@ -111,7 +112,8 @@
           return h('li', { class: 'th-q-comment' }, said, ' ', h('span', { class: 'th-q-verdict' }, before,
             h('a', { href: '#comment-' + m.comment, text: m.author }), after || ''));
         }
-        return h('li', { class: 'th-q-missing' }, said, ' ', h('span', { class: 'th-q-verdict', text: S.quoteMissing }));
+        return h('li', { class: 'th-q-missing' }, said, ' ',
+          h('span', { class: 'th-q-verdict', text: S.quoteMissing }));
       }));
     }
 
@@ -224,7 +226,9 @@
           if (!c.line || !c.line.isConnected) lineFor(c, el);
           el.hidden = !c.open;
           el.classList.toggle('th-cv-on', c.open);
-          if (!c.open && location.hash === '#' + el.id) openConversation(c, true).then(() => el.scrollIntoView({ block: 'center' }));
+          if (!c.open && location.hash === '#' + el.id) {
+            openConversation(c, true).then(() => el.scrollIntoView({ block: 'center' }));
+          }
         }
       }
     }
@@ -253,7 +257,9 @@
       ui.toolbar.before(bar, picksBox);
     }
     function showTab(which) {
-      for (const b of ui.root.querySelectorAll('.th-tab')) b.setAttribute('aria-selected', String(b.dataset.tab === which));
+      for (const b of ui.root.querySelectorAll('.th-tab')) {
+        b.setAttribute('aria-selected', String(b.dataset.tab === which));
+      }
       for (const el of [ui.toolbar, ui.list, ui.compose]) el.hidden = which === 'picks';
       ui.more.hidden = which === 'picks' || !state.cursor;
     }
