@@ -52,7 +52,19 @@ def alternating_runs(comments: list[Comment], *, min_run: int) -> list[list[Comm
                 merged[-1] = (prev_start, stop)
                 continue
         merged.append((start, stop))
-    return [comments[a:b] for a, b in merged]
+    return [_trimmed(comments[a:b]) for a, b in merged]
+
+
+def _trimmed(run: list[Comment]) -> list[Comment]:
+    """A run starts and ends with the authors who carry it: a passer-by's reply counts only
+    between theirs (a new reader's answer after the exchange is not part of it)."""
+    regulars = _regulars(run)
+    start, stop = 0, len(run)
+    while start < stop and run[start].author_key not in regulars:
+        start += 1
+    while stop > start and run[stop - 1].author_key not in regulars:
+        stop -= 1
+    return run[start:stop]
 
 
 def _regulars(run: list[Comment]) -> set[str]:

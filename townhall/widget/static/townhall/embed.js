@@ -559,12 +559,12 @@
       return true;
     }
 
-    /* extras.js: quote marks, conversations, picks, the article's text; only where needed. */
+    /* extras.js (it sets s.x): quote marks, conversations, picks, the article; only if needed. */
     function extras(d) {
       if (!state.x && (d.picks[0] || d.conversations[0] || d.thread.quotes || !d.thread.article)) {
         const s = doc.head.appendChild(h('script', { src: BASE + '/static/townhall/extras.js' }));
         state.x = new Promise((ok) => {
-          s.onload = () => ok(TownhallExtras({ state, api, announce, loadReplies, host }));
+          s.onload = () => ok(s.x({ state, api, announce, loadReplies, host, ACTIONS }));
         });
       }
       if (state.x) state.x.then((x) => x.page(d));

@@ -1,8 +1,8 @@
 /* Townhall widget extras, loaded by embed.js only when a thread needs them: quote marks, the
  * conversation view, editors' picks, and sending the page's article text the first time.
- * Plain JavaScript, no build step. It registers window.TownhallExtras(ctx), which embed.js calls
- * once this script has loaded with {state, api, announce, loadReplies, host}; the returned
- * object's page(data) is called with every page of the thread embed.js loads. Its own small
+ * Plain JavaScript, no build step, no global: it sets `x` on its own <script> element, a function
+ * that embed.js calls once this script has loaded, with {state, api, announce, loadReplies, host};
+ * the returned object's page(data) is called with every page of the thread embed.js loads. Its own small
  * helpers (h, t, plural) repeat embed.js's, so that embed.js stays small.
  * To translate, set the keys below in window.Townhall.strings (the same table embed.js reads).
  *
@@ -63,7 +63,8 @@
     return e;
   }
 
-  window.TownhallExtras = (ctx) => {
+  if (!script) return;
+  script.x = (ctx) => {
     const { state, api, host, announce } = ctx;
     const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.strings) || {});
     const ui = state.ui;
@@ -104,7 +105,7 @@
         const said = h('q', { class: 'th-q-text', text: m.quote });
         if (m.kind === 'article') {
           return h('li', { class: 'th-q-found' }, said, ' ', h('span', { class: 'th-q-verdict', text: S.quoteFound }),
-            ' ', h('button', { type: 'button', class: 'th-link', 'data-x': 'passage', 'data-passage': m.passage,
+            ' ', h('button', { type: 'button', class: 'th-link', 'data-action': 'passage', 'data-passage': m.passage,
               text: S.quoteShow }));
         }
         if (m.kind === 'comment') {
@@ -173,7 +174,7 @@
      * paging) but are hidden until it is opened, then shown two columns, one per author. */
     function lineFor(c, firstEl) {
       const level = heatLevel(c.heat);
-      const btn = h('button', { type: 'button', class: 'th-cv-btn', 'data-x': 'conversation', 'data-cv': c.id,
+      const btn = h('button', { type: 'button', class: 'th-cv-btn', 'data-action': 'conversation', 'data-cv': c.id,
         'aria-expanded': 'false',
         text: plural(S.convLine, c.count, { names: listSep(c.authors.map((a) => a.name)), span: spanText(c) }) });
       const line = h('div', { class: 'th-cv', 'data-cv': c.id }, btn,
@@ -248,10 +249,10 @@
           return h('li', { class: 'th-pick', 'data-id': p.id },
             h('b', { class: 'th-name', text: (p.author && p.author.name) || S.anonymous }), body,
             p.quotes && p.quotes.length ? marksEl(p.quotes) : null,
-            h('a', { class: 'th-link', href: '#comment-' + p.id, text: S.inThread }));
+            h('a', { class: 'th-link', href: '#comment-' + p.id, 'data-action': 'show-pick', text: S.inThread }));
         })));
       const tab = (which, text, on) => h('button', { type: 'button', role: 'tab', class: 'th-tab',
-        'data-x': 'tab', 'data-tab': which, 'aria-selected': String(on), text });
+        'data-action': 'tab', 'data-tab': which, 'aria-selected': String(on), text });
       const bar = h('div', { class: 'th-tabs', role: 'tablist', 'aria-label': S.tabs },
         tab('all', S.allComments, true), tab('picks', S.picks + ' (' + picks.length + ')', false));
       ui.toolbar.before(bar, picksBox);
@@ -266,15 +267,15 @@
 
     /* ==== WIRING ==================================================================== */
 
-    ui.root.addEventListener('click', (e) => {
-      const el = e.target.closest('[data-x]');
-      if (!el || !ui.root.contains(el)) return;
-      if (el.dataset.x === 'passage') showPassage(el.dataset.passage);
-      else if (el.dataset.x === 'conversation') {
+    // Its buttons go through embed.js's one delegated click listener, as embed.js's own do.
+    Object.assign(ctx.ACTIONS, {
+      passage: (node, el) => showPassage(el.dataset.passage),
+      conversation: (node, el) => {
         const c = convs.get(+el.dataset.cv);
         if (c) openConversation(c, !c.open);
-      } else if (el.dataset.x === 'tab') showTab(el.dataset.tab);
-      else if (el.closest('.th-pick') && el.tagName === 'A') showTab('all');
+      },
+      tab: (node, el) => showTab(el.dataset.tab),
+      'show-pick': () => showTab('all'),
     });
     new MutationObserver(decorate).observe(ui.list, { childList: true, subtree: true });
 
