@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from townhall.articles.models import Article, ArticleSource
+from townhall.articles.services import article_submit
 from townhall.comments.models import Comment, Report, Site, Thread
 from townhall.comments.services import site_update, thread_set_closed, thread_set_premoderation
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
@@ -147,6 +149,18 @@ def thread_set_conversations_open(*, moderator: User, thread: Thread, open_: boo
                     action="thread.conversations_open" if open_ else "thread.conversations_close",
                     target_type="thread", target_id=thread.pk, before=before, after={"conversations_open": open_})
     return thread
+
+
+def thread_article_replace(*, moderator: User, thread: Thread, text: str) -> Article:
+    """Replace the article text a thread's quotes are checked against (the page's first text was
+    wrong, or the CMS sends none). Every comment is checked again (a task); audited by hash."""
+    before = {"article_hash": thread.article_hash}
+    with transaction.atomic():
+        written = article_submit(site=thread.site, url=thread.url, text=text, source=ArticleSource.MODERATOR)
+        audit_write(actor=moderator, site=thread.site, action="thread.article", target_type="thread",
+                    target_id=thread.pk, before=before, after={"article_hash": written.article.hash})
+    thread.article_hash = written.article.hash
+    return written.article
 
 
 def _slow_minutes(minutes: int) -> int:

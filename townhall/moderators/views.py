@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from townhall.articles.selectors import article_for
 from townhall.comments.models import Site
 from townhall.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from townhall.moderation.decisions import DESCRIPTIONS, Verdict
@@ -35,6 +36,7 @@ from townhall.moderators.selectors import PAGE_SIZE, Queue, QueueFilter
 COMMENT_ACTIONS = {"approve", "reject", "spam", "ban", "feature", "unfeature"}
 THREAD_ACTIONS = {
     "close", "reopen", "lock", "slow", "premoderate", "postmoderate", "conversations-open", "conversations-close",
+    "article",
 }
 FLAMEWAR_ACTIONS = {"resolve", "slow", "unslow", "lock"}
 
@@ -331,6 +333,7 @@ def thread_health(request: HttpRequest, pk: int) -> HttpResponse:
         "stats": stats,
         "chart": health.render_svg(stats),
         "wars": selectors.flamewar_views(list(selectors.flamewars_for(request.user, thread=thread))),
+        "article": article_for(thread),
         "here": request.get_full_path(),
     })
 
@@ -339,14 +342,20 @@ def thread_health(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """POST /moderate/threads/<id>/<close|reopen|lock|slow|premoderate|postmoderate|
-    conversations-open|conversations-close>/ — a moderator of the thread's site. `slow` takes
-    minutes (0 = off) and applies to the thread's open flame wars. Every action is audited."""
+    conversations-open|conversations-close|article>/ — a moderator of the thread's site. `slow`
+    takes minutes (0 = off) and applies to the thread's open flame wars; `article` takes the
+    article's `text` (the quote check's reference). Every action is audited."""
     if action not in THREAD_ACTIONS:
         raise Http404("no such action")
     thread = selectors.access_thread(request.user, pk)
     default = reverse("moderators:thread_health", args=[pk])
     moderator = _user(request)
     try:
+        if action == "article":
+            article = services.thread_article_replace(moderator=moderator, thread=thread,
+                                                      text=request.POST.get("text", ""))
+            return _done(request, default, f"article text replaced (version {article.version})",
+                         {"id": pk, "article_hash": article.hash})
         if action == "slow":
             minutes = _minutes(request) or 0
             n = services.thread_set_slow_mode(moderator=moderator, thread=thread, minutes=minutes)

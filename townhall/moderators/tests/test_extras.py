@@ -57,3 +57,22 @@ def test_featuring_sends_comment_featured_once(site: Site, people: People, monke
     services.comment_set_featured(moderator=people.moderator, comment=comment, featured=True)  # already a pick
     services.comment_set_featured(moderator=people.moderator, comment=comment, featured=False)
     assert seen == [comment.pk]
+
+
+def test_a_moderator_replaces_the_article_text_audited_and_quotes_are_checked_again(
+    site: Site, people: People, django_capture_on_commit_callbacks: Any
+) -> None:
+    quoting = make_comment(site, text="He wrote “the graffiti campaign began two months ago in the old city”.")
+    thread = quoting.thread
+    client = signed_in(people.moderator)
+    assert "none yet" in client.get(f"/moderate/threads/{thread.pk}/health/").content.decode()
+    empty = client.post(f"/moderate/threads/{thread.pk}/article/", {"text": "  "})
+    assert empty.status_code in (200, 302, 422) and not Thread.objects.get(pk=thread.pk).article_hash
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/moderate/threads/{thread.pk}/article/",
+                    {"text": "The graffiti campaign began two months ago in the old city, he said."})
+    thread.refresh_from_db()
+    entry = AuditLog.objects.get(action="thread.article", target_id=thread.pk)
+    assert entry.before == {"article_hash": ""} and entry.after == {"article_hash": thread.article_hash}
+    assert Comment.objects.get(pk=quoting.pk).quotes[0]["kind"] == "article"
+    assert "from the moderator" in client.get(f"/moderate/threads/{thread.pk}/health/").content.decode()

@@ -1,12 +1,9 @@
-"""Editors' picks in the thread page, the `picks` order and the site's default order; the site's
-article key on the command line."""
+"""Editors' picks (featured through moderation's one service) in the thread page, the `picks`
+order, and the site's default order."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import CommandError, call_command
 from django.test import Client
 
 from townhall.comments.models import Site
@@ -49,19 +46,3 @@ def test_the_sites_default_order_applies_until_the_reader_chooses(site: Site, cl
     assert client.get("/api/v1/config", {"site": "blog"}).json()["default_sort"] == "newest"
     with pytest.raises(ValidationFailed, match="default_sort"):
         site_update(site=site, default_sort="sideways")
-
-
-def test_article_key_is_shown_and_rotated_on_the_command_line(site: Site) -> None:
-    out, err = StringIO(), StringIO()
-    call_command("site", "article-key", "blog", stdout=out, stderr=err)
-    key = out.getvalue().strip()
-    assert len(key) >= 40 and "Authorization: Bearer KEY" in err.getvalue()
-    again = StringIO()
-    call_command("site", "article-key", "blog", stdout=again, stderr=StringIO())
-    assert again.getvalue().strip() == key
-    rotated = StringIO()
-    call_command("site", "article-key", "blog", "--rotate", stdout=rotated, stderr=StringIO())
-    assert rotated.getvalue().strip() not in ("", key)
-    assert Site.objects.get(pk=site.pk).article_key == rotated.getvalue().strip()
-    with pytest.raises(CommandError, match="no site"):
-        call_command("site", "article-key", "nope", stdout=StringIO(), stderr=StringIO())
