@@ -559,7 +559,7 @@
       return true;
     }
 
-    /* extras.js (it sets s.x): quote marks, conversations, picks, the article; only if needed. */
+    /* extras.js (it sets s.x): quote marks, conversations, picks; loaded only if needed. */
     function extras(d) {
       if (!state.x && (d.picks[0] || d.conversations[0] || d.thread.quotes || !d.thread.article)) {
         const s = doc.head.appendChild(h('script', { src: BASE + '/static/townhall/extras.js' }));

@@ -227,11 +227,19 @@
           if (!c.line || !c.line.isConnected) lineFor(c, el);
           el.hidden = !c.open;
           el.classList.toggle('th-cv-on', c.open);
-          if (!c.open && location.hash === '#' + el.id) {
-            openConversation(c, true).then(() => el.scrollIntoView({ block: 'center' }));
-          }
         }
       }
+      reveal();
+    }
+
+    /* A permalink (#comment-ID) to a reply inside a collapsed conversation opens it. */
+    function reveal() {
+      const el = location.hash.startsWith('#comment-') && doc.getElementById(location.hash.slice(1));
+      const c = el && el.hidden && el.dataset.cv && convs.get(+el.dataset.cv);
+      if (!c || !ui.list.contains(el)) return;
+      openConversation(c, true);
+      el.scrollIntoView({ block: 'center' });
+      el.focus({ preventScroll: true });
     }
 
     /* ==== PICKS ===================================================================== */
@@ -244,7 +252,7 @@
       const heading = h('h3', { class: 'th-picks-title', id: 'th-picks-h', text: S.picksTitle });
       picksBox = h('section', { class: 'th-picks', 'aria-labelledby': heading.id }, heading,
         h('ol', { class: 'th-picks-list' }, picks.map((p) => {
-          const body = h('div', { class: 'th-body' });
+          const body = h('div', { class: 'th-pick-body' });
           body.innerHTML = p.html; // server-sanitised HTML, as in embed.js
           return h('li', { class: 'th-pick', 'data-id': p.id },
             h('b', { class: 'th-name', text: (p.author && p.author.name) || S.anonymous }), body,
@@ -278,6 +286,7 @@
       'show-pick': () => showTab('all'),
     });
     new MutationObserver(decorate).observe(ui.list, { childList: true, subtree: true });
+    window.addEventListener('hashchange', reveal);
 
     return {
       page(data) {
