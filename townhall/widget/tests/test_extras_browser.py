@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
+from townhall.articles.models import Article
 from townhall.comments.models import Comment, SortOrder
 from townhall.comments.tests.factories import make_comment
 from townhall.demo.services import DEMO_URL
@@ -23,6 +25,7 @@ pytestmark = [pytest.mark.browser]
 demo = shared.demo
 page_factory = shared.page_factory
 page = shared.page
+host_page = shared.host_page
 
 QUOTE = "Daesh is weaker in Mosul, but it is using methods of oppression"
 
@@ -58,6 +61,48 @@ def test_quote_marks_not_in_the_article_and_found_with_a_link_to_the_passage(pag
     ).json_value()
     assert shown["text"] == QUOTE and shown["inArticle"]
     assert 0 <= shown["top"] < 900  # scrolled to it
+
+
+def test_the_first_load_of_a_page_gives_its_article_and_a_later_page_cannot_change_it(
+    page_factory: Any, demo: Demo, host_page: Any
+) -> None:
+    origin = host_page["origin"]
+    url = "https://news.example/2016/10/berms-around-mosul"
+    demo.site.origins.create(origin=origin)
+    quoting = make_comment(demo.site, url=url, author_name="Early Reader",
+                           text="“the militants have built new berms around the neighborhoods of the city”")
+
+    def serve(paragraph: str) -> None:
+        host_page["html"] = f"""<!doctype html><html lang="en"><head><title>Berms</title>
+        <link rel="canonical" href="{url}"></head><body><main><article><h1>Berms around Mosul</h1>
+        <p>{paragraph}</p><p>Residents said the barricades went up overnight.</p>
+        <div id="townhall" data-site="demo"></div></article></main>
+        <script defer src="{demo.url}/static/townhall/embed.js"></script></body></html>"""
+
+    serve("The militants have built new berms around the neighborhoods of the city, he said.")
+    page, _ = page_factory(extra_hosts={urlsplit(origin).netloc})
+    page.goto(origin + "/berms")
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    article = None
+    for _ in range(50):
+        article = Article.objects.filter(thread__url=url).first()
+        if article:
+            break
+        page.wait_for_timeout(100)
+    assert article is not None and article.source == "page"
+    assert article.text.startswith("Berms around Mosul\n\nThe militants have built new berms")
+    assert "Early Reader" not in article.text  # the comments inside <article> are not the article
+    # The quote check ran against it: the next load shows the mark.
+    page.reload()
+    page.locator(f"#comment-{quoting.pk} .th-q-found").wait_for()
+
+    # Another load with another text in its <article> changes nothing (the widget does not even
+    # send it: the thread says its article is known; the API's 409 is tested in articles/tests).
+    serve("Something else entirely, written later by somebody with curl or a proxy.")
+    page.reload()
+    page.wait_for_selector("#townhall[data-townhall-ready]")
+    page.wait_for_timeout(300)
+    assert Article.objects.get(thread__url=url).hash == article.hash
 
 
 def test_conversation_picks_first_and_an_axe_audit_with_all_of_it(page_factory: Any, demo: Demo) -> None:

@@ -93,7 +93,11 @@
       const el = articleEl();
       if (sentArticle || !el) return;
       sentArticle = true;
+      // A page may put the comments inside its <article>: they are not the article's text.
+      const inside = el.contains(host) && !host.hidden;
+      if (inside) host.hidden = true;
       const text = (el.innerText || '').trim().slice(0, ARTICLE_MAX);
+      if (inside) host.hidden = false;
       const body = { site: state.site, url: state.url, title: state.title, text };
       if (text) api('/articles', { method: 'POST', body });
     }
