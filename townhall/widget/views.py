@@ -37,11 +37,14 @@ def conversation_line(conv: dict[str, Any]) -> dict[str, Any]:
     """The one line a collapsed conversation reads as, and its heat mark, in words."""
     names = [a["name"] for a in conv["authors"]]
     who = names[0] if len(names) < 2 else _("%(a)s and %(b)s") % {"a": ", ".join(names[:-1]), "b": names[-1]}
-    hours = max(1, round((conv["ended"] - conv["started"]).total_seconds() / 3600))
-    span = (
-        ngettext("%(n)d day", "%(n)d days", round(hours / 24)) % {"n": round(hours / 24)}
-        if hours >= 24 else ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
-    )
+    seconds = (conv["ended"] - conv["started"]).total_seconds()
+    days, hours, minutes = round(seconds / 86400), round(seconds / 3600), max(1, round(seconds / 60))
+    if days >= 1:
+        span = ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    elif hours >= 1:
+        span = ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    else:
+        span = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
     line = ngettext("%(names)s, %(n)d reply over %(span)s", "%(names)s, %(n)d replies over %(span)s",
                     conv["count"]) % {"names": who, "n": conv["count"], "span": span}
     level = 2 if conv["heat"] >= HEAT_LEVELS[1] else 1 if conv["heat"] >= HEAT_LEVELS[0] else 0

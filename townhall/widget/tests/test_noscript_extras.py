@@ -33,7 +33,7 @@ def test_a_conversation_is_a_details_element_with_its_line_and_its_replies(site:
     details = re.search(r'<details class="th-cvd">(.*?)</details>', html, re.S)
     assert details, html
     summary = re.search(r"<summary[^>]*>(.*?)</summary>", details.group(1), re.S)
-    assert summary and re.search(r"Ann and Bob, 8 replies over 1 hour", re.sub(r"<[^>]+>", "", summary.group(1)))
+    assert summary and re.search(r"Ann and Bob, 8 replies over 1 minute", re.sub(r"<[^>]+>", "", summary.group(1)))
     inside = re.findall(r'<article class="th-c[^"]*" id="comment-(\d+)"', details.group(1))
     assert [int(i) for i in inside][:4] == [r.pk for r in replies][:4]  # the first page of replies
     assert 'th-cv-m th-cv-on th-cv-a' in details.group(1) and 'th-cv-b' in details.group(1)

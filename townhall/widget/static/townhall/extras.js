@@ -29,7 +29,11 @@
     convAnd: '{a} and {b}',
     convOpen: 'Conversation opened.',
     convHeat: { 0: 'Calm', 1: 'Heated', 2: 'Very heated' },
-    span: { hours: { one: '1 hour', other: '{n} hours' }, days: { one: '1 day', other: '{n} days' } },
+    span: {
+      minutes: { one: '1 minute', other: '{n} minutes' },
+      hours: { one: '1 hour', other: '{n} hours' },
+      days: { one: '1 day', other: '{n} days' },
+    },
     picks: 'Picks',
     picksTitle: 'Editors\' picks',
     allComments: 'All comments',
@@ -168,7 +172,9 @@
     function spanText(c) {
       const ms = new Date(c.ended) - new Date(c.started);
       const days = Math.round(ms / (24 * HOUR));
-      return days >= 1 ? plural(S.span.days, days) : plural(S.span.hours, Math.max(1, Math.round(ms / HOUR)));
+      const hours = Math.round(ms / HOUR);
+      if (days >= 1) return plural(S.span.days, days);
+      return hours >= 1 ? plural(S.span.hours, hours) : plural(S.span.minutes, Math.max(1, Math.round(ms / 60000)));
     }
     function heatLevel(heat) {
       return heat >= HEAT_LEVELS[1] ? 2 : heat >= HEAT_LEVELS[0] ? 1 : 0;
