@@ -151,6 +151,10 @@ def test_conversation_picks_first_and_an_axe_audit_with_all_of_it(page_factory: 
     assert r_box and d_box and d_box["x"] > r_box["x"] + 40
     assert r_box["x"] + r_box["width"] < d_box["x"] + d_box["width"] - 40
 
+    shared.OUTPUT.mkdir(exist_ok=True)
+    line.scroll_into_view_if_needed()
+    page.screenshot(path=str(shared.OUTPUT / "conversation-open.png"))
+
     # axe, with the marks, the open dialogue and the picks on screen.
     page.add_script_tag(content=AXE.read_text())
     audit = "async () => (await axe.run(document)).violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target)}))"
