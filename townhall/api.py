@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from townhall.articles.api import router as articles_router
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
 from townhall.notifications.api import router as notifications_router
 from townhall.public.account import router as readers_router
@@ -30,6 +31,7 @@ api = NinjaAPI(
 api.add_router("", comments_router)
 api.add_router("", notifications_router)
 api.add_router("", readers_router)
+api.add_router("", articles_router)
 
 # Request parts that are not the client's field names.
 _LOC_NOISE = {"body", "query", "path", "payload", "header"}

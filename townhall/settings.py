@@ -101,6 +101,7 @@ REDIS_URL = option("REDIS_URL", "", "Redis URL for the shared cache and rate lim
 RATE_WRITE = option("TOWNHALL_RATE_WRITE", "10/min", "Comment posts, edits and deletes allowed per client (IP) and period.")
 RATE_VOTE = option("TOWNHALL_RATE_VOTE", "60/min", "Votes and reports allowed per client (IP) and period.")
 VOTES_PER_IP = int(option("TOWNHALL_VOTES_PER_IP", "3", "Distinct voter tokens from one IP that may vote on one comment."))
+ARTICLE_MAX_CHARS = int(option("TOWNHALL_ARTICLE_MAX_CHARS", "100000", "Longest article text (characters) the quote check accepts from a CMS or a page."))
 IP_RETENTION_DAYS = int(option("TOWNHALL_IP_RETENTION_DAYS", "30", "After this many days stored IPs are truncated (IPv4 /24, IPv6 /48)."))
 AVATAR_MAX_BYTES = int(option("TOWNHALL_AVATAR_MAX_BYTES", "200000", "Largest picture fetched for a signed-in reader (PNG, JPEG, GIF, WebP); larger ones are ignored."))
 AVATAR_PRIVATE_HOSTS = _bool(option("TOWNHALL_AVATAR_PRIVATE_HOSTS", "false", "Fetch readers' pictures from private addresses too (a site on the same network). Off: public hosts only."))
@@ -140,6 +141,7 @@ INSTALLED_APPS = [
     "townhall.core",
     "townhall.comments",
     "townhall.identity",
+    "townhall.articles",
     "townhall.moderation",
     "townhall.posting",
     "townhall.demo",

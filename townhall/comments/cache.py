@@ -91,7 +91,7 @@ class CachedPage:
 
 
 def thread_page_cached(
-    ref: ThreadRef, *, sort: Sort, limit: int | None, cursor: str | None, if_none_match: str = ""
+    ref: ThreadRef, *, sort: Sort | None, limit: int | None, cursor: str | None, if_none_match: str = ""
 ) -> CachedPage:
     """A thread page as JSON bytes with its ETag, rendered at most once per thread version and
     parameters in this process; no body when `if_none_match` already holds the ETag."""

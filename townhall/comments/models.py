@@ -30,6 +30,15 @@ def subtree_end(path: str) -> str:
     return head + path_segment(last + 1)
 
 
+class SortOrder(models.TextChoices):
+    """The orders of a thread's top-level comments (the API's `sort`, the site's default)."""
+
+    OLDEST = "oldest"
+    NEWEST = "newest"
+    TOP = "top"
+    PICKS = "picks"  # featured comments first, then oldest first
+
+
 class Site(models.Model):
     """A website that embeds Townhall, with the policy its threads follow."""
 
@@ -89,6 +98,15 @@ class Site(models.Model):
         max_length=100, blank=True, default="", editable=False,
         help_text="the key the site signs sign-in tokens with (`townhall site sso SLUG` shows it once)",
     )
+    default_sort = models.CharField(
+        max_length=10, choices=SortOrder.choices, default=SortOrder.OLDEST,
+        help_text="the order a reader sees first: oldest, newest, top (best score), or picks (editors' picks first)",
+    )
+    # Never public: not a policy field.
+    article_key = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text="the key the site's CMS sends to set an article's text (townhall site article-key SLUG)",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -104,7 +122,7 @@ class Site(models.Model):
 SITE_POLICY_FIELDS = (
     "require_name", "require_email", "edit_window_minutes", "display_depth", "page_size",
     "replies_per_page", "rules", "identity_params", "close_after_days", "premoderate", "mail_sender_name",
-    "language", "sign_in_required", "login_url", "erasure_grace_days",
+    "language", "sign_in_required", "login_url", "erasure_grace_days", "default_sort",
 )
 SITE_PUBLIC_FIELDS = tuple(f for f in SITE_POLICY_FIELDS if f not in ("identity_params", "mail_sender_name"))
 
@@ -145,6 +163,13 @@ class Thread(models.Model):
     # Readers following the thread by mail (kept by townhall.notifications): a published comment
     # on a thread nobody follows costs no notification task and no query to find that out.
     followers = models.PositiveIntegerField(default=0)
+    # A moderator's choice: this thread's conversations start open (as dialogues), not collapsed.
+    conversations_open = models.BooleanField(default=False)
+    # SHA-256 of the article text the quote check reads (townhall.articles keeps the text); empty
+    # until the CMS or the page's first widget load sends it.
+    article_hash = models.CharField(max_length=64, blank=True, default="")
+    # Some comment here has quote marks: the widget then loads its quote-mark module.
+    has_quotes = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -213,6 +238,13 @@ class Comment(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     moderation = models.JSONField(default=dict, blank=True)
     featured = models.BooleanField(default=False)
+    # What the quote check found for each passage this comment quotes (townhall.articles.quotes):
+    # written when the comment is written or the article changes, never per page view.
+    quotes = models.JSONField(default=list, blank=True)
+    # The collapsed dialogue this reply belongs to, if any (townhall.moderation.conversations).
+    conversation = models.ForeignKey(
+        "Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
 
     ip = models.GenericIPAddressField(null=True, blank=True)  # staff only; truncated after retention
     ip_truncated = models.BooleanField(default=False)
@@ -228,6 +260,9 @@ class Comment(models.Model):
             models.Index(fields=["thread", "depth", "score", "id"], name="comment_thread_top_score"),
             models.Index(fields=["status", "created"], name="comment_status_created"),
             models.Index(fields=["root", "id"], name="comment_root_id"),
+            # Picks first, keyset-paginated; and a thread's picks (few) without a scan.
+            models.Index(fields=["thread", "depth", "featured", "id"], name="comment_thread_top_featured"),
+            models.Index(fields=["thread", "id"], condition=Q(featured=True), name="comment_thread_picks"),
         ]
 
     def __str__(self) -> str:
@@ -236,6 +271,38 @@ class Comment(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.status == Status.PUBLISHED or self.reply_count > 0
+
+
+class QuoteKind(models.TextChoices):
+    """What the quote check found for a passage a comment quotes (Comment.quotes)."""
+
+    ARTICLE = "article"  # found in the article
+    MISSING = "missing"  # not in this article (nor in an earlier comment)
+    COMMENT = "comment"  # quoting an earlier comment of the thread
+
+
+class Conversation(models.Model):
+    """A run of replies in one branch alternating between the same two or three authors, shown
+    collapsed as one line that opens as a dialogue. Found, and rewritten whenever its branch
+    changes, by townhall.moderation.conversations; its members point here."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="conversations")
+    # The comment the run's replies answer: the line is drawn among its replies.
+    anchor = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="conversations_anchored")
+    first_id = models.PositiveBigIntegerField()
+    # [{"name", "key", "count"}], most replies first: authors told apart by author_key.
+    authors = models.JSONField(default=list)
+    count = models.PositiveIntegerField()
+    started = models.DateTimeField()
+    ended = models.DateTimeField()
+    # Share of the run's replies that moderation found hostile (0..1): the line's heat mark.
+    heat = models.FloatField(default=0.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["thread", "first_id"], name="conversation_thread_first")]
+
+    def __str__(self) -> str:
+        return f"conversation of {self.count} under #{self.anchor_id}"
 
 
 class Vote(models.Model):

@@ -36,6 +36,7 @@ class SiteConfigOut(Schema):
     sign_in_required: bool = Field(description=_doc("sign_in_required"))
     login_url: str = Field(description=_doc("login_url"))
     erasure_grace_days: int = Field(description=_doc("erasure_grace_days"))
+    default_sort: Sort = Field(description=_doc("default_sort"))
     max_text_length: int = Field(description="the longest comment text accepted, in characters")
 
 
@@ -51,6 +52,19 @@ class AuthorOut(Schema):
 class InReplyToOut(Schema):
     id: int
     name: str
+
+
+class QuoteMarkOut(Schema):
+    """What the quote check found for one passage a comment quotes."""
+
+    kind: Literal["article", "missing", "comment"] = Field(
+        description="article: found in the article; missing: not in this article; comment: quotes another comment."
+    )
+    quote: str = Field(description="The quoted passage as the comment gives it (shortened).")
+    passage: str = Field(description="For `article`: the article's own words, to find and highlight on the page.")
+    comment: int | None = Field(description="For `comment`: the quoted comment's id.")
+    author: str = Field(description="For `comment`: the quoted comment's author name.")
+    score: int = Field(description="How closely it matched, 0-100.")
 
 
 class CommentOut(Schema):
@@ -76,6 +90,8 @@ class CommentOut(Schema):
     )
     replies: list[CommentOut]
     replies_cursor: str | None = Field(description="More replies in this subtree: GET /comments/{id}/replies?cursor=")
+    quotes: list[QuoteMarkOut] = Field(description="The quote check's marks, one per quoted passage.")
+    conversation: int | None = Field(description="The collapsed dialogue (ThreadPageOut.conversations) it belongs to.")
 
 
 class CommentDetailOut(CommentOut):
@@ -89,6 +105,28 @@ class ThreadInfoOut(Schema):
     count: int = Field(description="Published comments in the thread.")
     closed: bool
     version: int
+    article: bool = Field(description="Whether the article's text is known (the quote check reads it).")
+    quotes: bool = Field(description="Some comment of the thread has quote marks.")
+    conversations_open: bool = Field(description="A moderator chose to show this thread's conversations open.")
+
+
+class ConversationAuthorOut(Schema):
+    name: str
+    key: str
+    count: int
+
+
+class ConversationOut(Schema):
+    """A run of replies alternating between the same two or three authors, shown as one line."""
+
+    id: int
+    anchor: int = Field(description="The comment whose replies the run is among.")
+    first: int = Field(description="Its first reply: the line is drawn there.")
+    count: int
+    authors: list[ConversationAuthorOut]
+    started: datetime
+    ended: datetime
+    heat: float = Field(description="Share of its replies moderation found hostile, 0-1.")
 
 
 class ThreadPageOut(Schema):
@@ -96,6 +134,8 @@ class ThreadPageOut(Schema):
     sort: Sort
     comments: list[CommentOut]
     cursor: str | None = Field(description="Next page of top-level comments.")
+    picks: list[CommentOut] = Field(description="Editors' picks (featured comments), oldest first.")
+    conversations: list[ConversationOut]
 
 
 class RepliesPageOut(Schema):

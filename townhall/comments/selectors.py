@@ -12,7 +12,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -24,6 +24,7 @@ from townhall.comments.models import (
     SITE_PUBLIC_FIELDS,
     VISIBLE,
     Comment,
+    Conversation,
     Site,
     Status,
     Thread,
@@ -35,15 +36,16 @@ from townhall.core.tokens import edit_token_owns
 
 # The one sort list: the API's parameter and schema, the no-JS page's links, and (a test checks
 # it) the widget's menu.
-Sort = Literal["oldest", "newest", "top"]
-SORTS: tuple[Sort, ...] = ("oldest", "newest", "top")
+Sort = Literal["oldest", "newest", "top", "picks"]
+SORTS: tuple[Sort, ...] = ("oldest", "newest", "top", "picks")
 MAX_LIMIT = 100
+MAX_PICKS = 20  # featured comments pinned above a thread
 
 # Only these columns leave the database for a public page: never the email or the address.
 PUBLIC_COLUMNS = (
     "id", "thread_id", "parent_id", "depth", "path", "author_name", "author_website", "author_key",
     "author_user_id", "author_verified", "author_staff", "author_avatar", "html", "status", "reply_count",
-    "score", "upvotes", "downvotes", "featured", "created", "edited",
+    "score", "upvotes", "downvotes", "featured", "created", "edited", "quotes", "conversation_id",
 )
 
 
@@ -140,6 +142,8 @@ def _top_level(thread: Thread, sort: Sort, cursor: str | None, limit: int) -> tu
         qs = qs.order_by("id")
     elif sort == "newest":
         qs = qs.order_by("-id")
+    elif sort == "picks":
+        qs = qs.order_by("-featured", "id")
     else:
         qs = qs.order_by("-score", "-id")
     if cursor:
@@ -151,6 +155,9 @@ def _top_level(thread: Thread, sort: Sort, cursor: str | None, limit: int) -> tu
                 qs = qs.filter(id__gt=int(key["k"]))
             elif sort == "newest":
                 qs = qs.filter(id__lt=int(key["k"]))
+            elif sort == "picks":
+                featured, last_id = bool(key["k"][0]), int(key["k"][1])
+                qs = qs.filter(Q(featured=False) | Q(id__gt=last_id)) if featured else qs.filter(featured=False, id__gt=last_id)
             else:
                 score, last_id = int(key["k"][0]), int(key["k"][1])
                 qs = qs.filter(Q(score__lt=score) | Q(score=score, id__lt=last_id))
@@ -161,7 +168,8 @@ def _top_level(thread: Thread, sort: Sort, cursor: str | None, limit: int) -> tu
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode_cursor({"s": sort, "k": [last.score, last.pk] if sort == "top" else last.pk})
+        keys: dict[str, Any] = {"top": [last.score, last.pk], "picks": [int(last.featured), last.pk]}
+        next_cursor = _encode_cursor({"s": sort, "k": keys.get(sort, last.pk)})
     return rows, next_cursor
 
 
@@ -236,6 +244,8 @@ def _serialise(c: Comment, *, display_depth: int, names: dict[int, str]) -> dict
         ),
         "replies": [],
         "replies_cursor": None,
+        "quotes": [] if deleted else list(c.quotes or []),
+        "conversation": c.conversation_id,
     }
 
 
@@ -269,8 +279,34 @@ def _nest(rows: list[Comment], *, display_depth: int, known_names: dict[int, str
     return roots
 
 
-def thread_page(ref: ThreadRef, *, sort: Sort = "oldest", limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
+def conversation_summary(conv: Conversation) -> dict[str, Any]:
+    return {
+        "id": conv.pk, "anchor": conv.anchor_id, "first": conv.first_id, "count": conv.count,
+        "authors": conv.authors, "started": conv.started, "ended": conv.ended, "heat": round(conv.heat, 2),
+    }
+
+
+def thread_conversations(thread: Thread) -> list[dict[str, Any]]:
+    """The thread's collapsed dialogues (a handful: one index range on (thread, first_id))."""
+    return [conversation_summary(c) for c in Conversation.objects.filter(thread=thread).order_by("first_id")]
+
+
+def thread_picks(thread: Thread, *, display_depth: int) -> list[dict[str, Any]]:
+    """The editors' picks of a thread, oldest first, without their replies."""
+    rows = list(
+        Comment.objects.filter(thread=thread, featured=True, status=Status.PUBLISHED)
+        .only(*PUBLIC_COLUMNS).order_by("id")[:MAX_PICKS]
+    )
+    return [_serialise(c, display_depth=display_depth, names={}) for c in rows]
+
+
+def thread_page(
+    ref: ThreadRef, *, sort: Sort | None = None, limit: int | None = None, cursor: str | None = None
+) -> dict[str, Any]:
+    """A page of top-level comments with their first replies, and the thread's picks and
+    conversations. `sort` None: the site's default order."""
     site = ref.site
+    sort = sort or cast(Sort, site.default_sort)
     limit = min(limit or site.page_size, MAX_LIMIT)
     thread = ref.thread
     page: dict[str, Any] = {
@@ -280,13 +316,21 @@ def thread_page(ref: ThreadRef, *, sort: Sort = "oldest", limit: int | None = No
             "count": thread.comment_count if thread else 0,
             "closed": thread_is_closed(thread) if thread else False,
             "version": ref.version,
+            "article": bool(thread and thread.article_hash),
+            "quotes": bool(thread and thread.has_quotes),
+            "conversations_open": bool(thread and thread.conversations_open),
         },
         "sort": sort,
         "comments": [],
         "cursor": None,
+        "picks": [],
+        "conversations": [],
     }
     if thread is None:
         return page
+    # On every page, not only the first, so that every page costs the same (two index ranges).
+    page["picks"] = thread_picks(thread, display_depth=site.display_depth)
+    page["conversations"] = thread_conversations(thread)
     roots, page["cursor"] = _top_level(thread, sort, cursor, limit)
     for root in roots:
         node = _serialise(root, display_depth=site.display_depth, names={})

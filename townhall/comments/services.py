@@ -109,6 +109,16 @@ def site_sso_secret_rotate(*, site: Site) -> str:
     return secret
 
 
+def site_article_key(*, site: Site, rotate: bool = False) -> str:
+    """The key the site's CMS sends (`Authorization: Bearer KEY`) to set an article's text: made
+    on first ask; `rotate` replaces it, and the old one stops working at once."""
+    if rotate or not site.article_key:
+        site.article_key = secrets.token_urlsafe(32)
+        Site.objects.filter(pk=site.pk).update(article_key=site.article_key)
+        site_cache.forget(site.slug)
+    return site.article_key
+
+
 def _normalise_origins(origins: list[str], errors: list[FieldError]) -> list[str]:
     result: list[str] = []
     for raw in origins:

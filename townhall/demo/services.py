@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from townhall.articles.models import ArticleSource
+from townhall.articles.services import article_submit
 from townhall.comments.models import Site, SiteOrigin, Thread
-from townhall.comments.services import site_create
+from townhall.comments.services import site_article_key, site_create
 from townhall.moderation.seed import SEED_POLICY, SEED_RULES, load_seed_document, seed_timestamps
 from townhall.moderation.services import policy_update
 from townhall.posting.services import ImportRow, comment_import
@@ -54,5 +56,9 @@ def demo_load(*, serving_origins: list[str]) -> tuple[Site, int]:
         for item, created in zip(comments, seed_timestamps(len(comments)), strict=True)
     ]
     with transaction.atomic():
+        # The demo is the site's CMS: it gives the article's text with the site's key, first, so
+        # the import's one pass of the quote check reads it.
+        article_submit(site=site, url=DEMO_URL, text="\n\n".join(doc["article"]["paragraphs"]),
+                       title=doc["article"]["title"], source=ArticleSource.CMS, key=site_article_key(site=site))
         done = comment_import(site=site, url=DEMO_URL, rows=rows, title=doc["article"]["title"], source="seed")
     return site, sum(1 for d in done if d.comment is not None)

@@ -7,9 +7,10 @@ the hostility threshold at which the next replies there are held."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import F, Q
 
@@ -71,20 +72,33 @@ def branch_recent(comment: Comment, *, under: str = "") -> list[Comment]:
     return list(reversed(list(qs)))
 
 
+T = TypeVar("T")
+
+
+def alternating_run(history: Sequence[T], *, min_run: int, author: Callable[[T], str]) -> list[T] | None:
+    """The latest run of replies (the end of `history`) among at most three authors, told apart
+    by `author`, that alternate: at least two authors, and the author changes at least every
+    other reply. Flame wars add a hostility condition; the conversation view uses it as is."""
+    run: list[T] = []
+    authors: set[str] = set()
+    for item in reversed(history):
+        if author(item) not in authors and len(authors) == 3:
+            break
+        authors.add(author(item))
+        run.append(item)
+    run.reverse()
+    if len(run) < min_run or len(authors) < 2:
+        return None
+    switches = sum(1 for a, b in zip(run, run[1:], strict=False) if author(a) != author(b))
+    if switches < 0.5 * (len(run) - 1):
+        return None
+    return run
+
+
 def find_run(history: list[Judged], policy: Policy) -> Run | None:
     """The latest run of replies among at most three authors that alternate, if it is a war."""
-    run: list[Judged] = []
-    authors: set[str] = set()
-    for j in reversed(history):
-        if j.comment.author_key not in authors and len(authors) == 3:
-            break
-        authors.add(j.comment.author_key)
-        run.append(j)
-    run.reverse()
-    if len(run) < policy.flamewar_min_run or len(authors) < 2:
-        return None
-    switches = sum(1 for a, b in zip(run, run[1:], strict=False) if a.comment.author_key != b.comment.author_key)
-    if switches < 0.5 * (len(run) - 1):
+    run = alternating_run(history, min_run=policy.flamewar_min_run, author=lambda j: j.comment.author_key)
+    if run is None:
         return None
     hostile = [i for i, j in enumerate(run) if j.hostile(policy)]
     half = len(run) // 2
@@ -107,21 +121,25 @@ def common_ancestor_path(paths: list[str]) -> str:
     return prefix[: len(prefix) - len(prefix) % PATH_SEGMENT]
 
 
-def anchor_path(run: Run, candidate: Comment) -> str:
+def anchor_path(run: Run, candidate: Comment | None) -> str:
     """Where the war is: the comment that at least half of the run's replies answer (old systems
     stacked whole exchanges as its siblings, and the exchange continues there), else the lowest
-    common ancestor of the run."""
+    common ancestor of the run. `candidate`: the unsaved reply at the run's end, if any (its
+    path is not known yet)."""
     parents: dict[str, int] = {}
     for c in run.comments:
-        parent = candidate.parent.path if c is candidate and candidate.parent else c.path[:-PATH_SEGMENT]
+        parent = (
+            candidate.parent.path if candidate is not None and c is candidate and candidate.parent
+            else c.path[:-PATH_SEGMENT]
+        )
         if parent:
             parents[parent] = parents.get(parent, 0) + 1
     if parents:
         busiest, count = max(parents.items(), key=lambda kv: kv[1])
         if 2 * count >= len(run.comments):
             return busiest
-    return common_ancestor_path([c.path for c in run.comments if c.path] or [candidate.parent.path
-                                                                              if candidate.parent else ""])
+    return common_ancestor_path([c.path for c in run.comments if c.path] or [
+        candidate.parent.path if candidate is not None and candidate.parent else ""])
 
 
 def open_war_for(comment: Comment) -> FlameWar | None:

@@ -183,10 +183,11 @@ def comment_review(*, comment: Comment, verdict: Verdict, moderator: User, ban_d
 
 
 def comment_feature(*, comment: Comment, featured: bool) -> Comment:
-    """Make a comment an editors' pick or take the pick back. Side effects: comment_featured,
-    once, when it becomes a pick (its author may be told)."""
+    """Make a comment an editors' pick, or withdraw it: the one path that sets `featured`.
+    Readers see picks only while they are published. Side effect: COMMENT_FEATURED when it
+    becomes one (nothing when it already was), which the author's notification consumes."""
     with transaction.atomic():
-        changed = Comment.objects.filter(pk=comment.pk, featured=not featured).update(featured=featured)
+        changed = Comment.objects.filter(pk=comment.pk).exclude(featured=featured).update(featured=featured)
         Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1)
         comment.featured = featured
         if changed and featured:

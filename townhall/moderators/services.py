@@ -12,9 +12,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from townhall.articles.models import Article, ArticleSource
+from townhall.articles.services import article_submit
 from townhall.comments.models import Comment, Report, Site, Thread
 from townhall.comments.services import site_update, thread_set_closed, thread_set_premoderation
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
@@ -149,6 +151,31 @@ def thread_close(*, moderator: User, thread: Thread, closed: bool, lock: bool = 
         audit_write(actor=moderator, site=thread.site, action=action, target_type="thread", target_id=thread.pk,
                     before=before, after={"closed": thread.closed})
     return thread
+
+
+def thread_set_conversations_open(*, moderator: User, thread: Thread, open_: bool) -> Thread:
+    """Show this thread's conversations open (as dialogues) or collapsed to one line each, for
+    every reader: a moderator's call where the exchange is the discussion, or is noise."""
+    with transaction.atomic():
+        before = {"conversations_open": thread.conversations_open}
+        Thread.objects.filter(pk=thread.pk).update(conversations_open=open_, version=F("version") + 1)
+        thread.conversations_open = open_
+        audit_write(actor=moderator, site=thread.site,
+                    action="thread.conversations_open" if open_ else "thread.conversations_close",
+                    target_type="thread", target_id=thread.pk, before=before, after={"conversations_open": open_})
+    return thread
+
+
+def thread_article_replace(*, moderator: User, thread: Thread, text: str) -> Article:
+    """Replace the article text a thread's quotes are checked against (the page's first text was
+    wrong, or the CMS sends none). Every comment is checked again (a task); audited by hash."""
+    before = {"article_hash": thread.article_hash}
+    with transaction.atomic():
+        written = article_submit(site=thread.site, url=thread.url, text=text, source=ArticleSource.MODERATOR)
+        audit_write(actor=moderator, site=thread.site, action="thread.article", target_type="thread",
+                    target_id=thread.pk, before=before, after={"article_hash": written.article.hash})
+    thread.article_hash = written.article.hash
+    return written.article
 
 
 def _slow_minutes(minutes: int) -> int:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from townhall.articles.selectors import article_for
 from townhall.comments.models import Site
 from townhall.comments.selectors import thread_locate
 from townhall.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -47,7 +48,10 @@ from townhall.moderators.models import Role
 from townhall.moderators.selectors import PAGE_SIZE, Queue, QueueFilter
 
 COMMENT_ACTIONS = {"approve", "reject", "spam", "ban", "feature", "unfeature"}
-THREAD_ACTIONS = {"close", "reopen", "lock", "slow", "premoderate", "postmoderate"}
+THREAD_ACTIONS = {
+    "close", "reopen", "lock", "slow", "premoderate", "postmoderate", "conversations-open", "conversations-close",
+    "article",
+}
 FLAMEWAR_ACTIONS = {"resolve", "slow", "unslow", "lock"}
 
 
@@ -347,6 +351,7 @@ def thread_health(request: HttpRequest, pk: int) -> HttpResponse:
         "stats": stats,
         "chart": health.render_svg(stats),
         "wars": selectors.flamewar_views(list(selectors.flamewars_for(request.user, thread=thread))),
+        "article": article_for(thread),
         "here": request.get_full_path(),
     })
 
@@ -354,18 +359,30 @@ def thread_health(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """POST /moderate/threads/<id>/<close|reopen|lock|slow>/ — a moderator of the thread's site.
-    `slow` takes minutes (0 = off) and applies to the thread's open flame wars."""
+    """POST /moderate/threads/<id>/<close|reopen|lock|slow|premoderate|postmoderate|
+    conversations-open|conversations-close|article>/ — a moderator of the thread's site. `slow`
+    takes minutes (0 = off) and applies to the thread's open flame wars; `article` takes the
+    article's `text` (the quote check's reference). Every action is audited."""
     if action not in THREAD_ACTIONS:
         raise Http404("no such action")
     thread = selectors.access_thread(request.user, pk)
     default = reverse("moderators:thread_health", args=[pk])
     moderator = _user(request)
     try:
+        if action == "article":
+            article = services.thread_article_replace(moderator=moderator, thread=thread,
+                                                      text=request.POST.get("text", ""))
+            return _done(request, default, f"article text replaced (version {article.version})",
+                         {"id": pk, "article_hash": article.hash})
         if action == "slow":
             minutes = _minutes(request) or 0
             n = services.thread_set_slow_mode(moderator=moderator, thread=thread, minutes=minutes)
             message = f"slow mode {'off' if not minutes else f'{minutes} min'} on {n} flame war{'s' if n != 1 else ''}"
+        elif action in ("conversations-open", "conversations-close"):
+            opened = action == "conversations-open"
+            thread = services.thread_set_conversations_open(moderator=moderator, thread=thread, open_=opened)
+            message = "conversations shown open" if opened else "conversations shown collapsed"
+            return _done(request, default, message, {"id": pk, "conversations_open": opened})
         elif action in ("premoderate", "postmoderate"):
             thread = services.thread_premoderate(moderator=moderator, thread=thread, premoderate=action == "premoderate")
             message = "every new comment here waits for a moderator" if thread.premoderate else "pre-moderation off"

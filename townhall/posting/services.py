@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from townhall.articles.tasks import thread_quotes_refresh
 from townhall.comments import events
 from townhall.comments.models import Comment, Report, ReportReason, Site, Status
 from townhall.comments.rendering import render_markdown
@@ -41,6 +42,7 @@ from townhall.moderation import flamewar, pipeline
 from townhall.moderation.decisions import Decision, Reason, record_kept
 from townhall.moderation.selectors import policy_for, text_limit
 from townhall.moderation.services import warnings_acknowledge
+from townhall.moderation.tasks import thread_conversations_refresh
 
 
 @dataclass
@@ -179,6 +181,10 @@ def comment_import(
         comment = _write(draft, decision, announce=False)
         ids[row.ref] = comment.pk
         out.append(Imported(row, comment, decision))
+    # No per-comment events were sent: the derived views of the thread are made once, at the end.
+    for thread_id in {d.comment.thread_id for d in out if d.comment is not None}:
+        thread_quotes_refresh.enqueue(thread_id)
+        thread_conversations_refresh.enqueue(thread_id)
     return out
 
 

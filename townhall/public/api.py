@@ -89,12 +89,13 @@ def thread_read(
     request: HttpRequest,
     site: str,
     url: str,
-    sort: selectors.Sort = "oldest",
+    sort: selectors.Sort | None = None,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> HttpResponse:
     """GET /api/v1/threads?site=&url=&sort=&limit=&cursor= — anyone. A page of top-level
-    comments with their first replies. The body holds nothing specific to the viewer, so it is
+    comments with their first replies (`sort` left out: the site's default_sort), with the
+    thread's editors' picks and conversations. The body holds nothing specific to the viewer, so it is
     cached by thread version and carries an ETag; If-None-Match gets a 304."""
     if limit is not None and not 1 <= limit <= selectors.MAX_LIMIT:
         raise ValidationFailed.one("limit", f"must be between 1 and {selectors.MAX_LIMIT}")

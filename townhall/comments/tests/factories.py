@@ -41,16 +41,16 @@ def bulk_thread(site: Site, *, top_level: int = 0, replies_to_first: int = 0, ur
     columns = (
         "id, thread_id, parent_id, depth, path, author_name, author_website, author_email, author_key, "
         "author_token, notify, text, html, status, reply_count, score, upvotes, downvotes, report_count, "
-        "flagged, reasons, moderation, featured, ip_truncated, created"
+        "flagged, reasons, moderation, featured, ip_truncated, created, quotes"
     )
-    values = ", ".join(["%s"] * 20 + [f"%s{json_cast}", f"%s{json_cast}", "%s", "%s", "%s"])
+    values = ", ".join(["%s"] * 20 + [f"%s{json_cast}", f"%s{json_cast}", "%s", "%s", "%s", f"%s{json_cast}"])
     sql = f"INSERT INTO comments_comment ({columns}) VALUES ({values})"  # noqa: S608 (constants only)
 
     def row(pk: int, parent_id: int | None, parent_path: str, replies: int = 0) -> tuple[Any, ...]:
         return (
             pk, thread.pk, parent_id, 1 if parent_id else 0, parent_path + path_segment(pk), f"a{pk % 97}", "", "",
             f"{pk % 97:032d}", "", False, "x", "<p>x</p>", Status.PUBLISHED, replies, pk % 7, pk % 7, 0, 0,
-            False, "[]", "{}", False, False, thread.created,
+            False, "[]", "{}", False, False, thread.created, "[]",
         )
 
     first_path = path_segment(start)

@@ -385,6 +385,8 @@ def test_replies_past_the_display_depth_continue_flat_with_in_reply_to(page_fact
     page, _ = page_factory()
     open_demo(page, demo)
     six = demo.el(6)
+    # Comment 6 opens the conversation under comment 5, shown collapsed: open it first.
+    page.locator(f"{demo.el(5)} > .th-replies > .th-cv button").click()
     page.locator(f"{six} .th-actions").get_by_role("button", name="Reply").click()
     form = page.locator(f"{six} .th-form")
     assert form.get_attribute("aria-label") == "Reply to 5thDrawer"

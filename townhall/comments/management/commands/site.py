@@ -1,4 +1,4 @@
-"""`townhall site add|list|show|set|sso`: manage the sites that embed Townhall."""
+"""`townhall site add|list|show|set|sso|article-key`: manage the sites that embed Townhall."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from townhall.comments.models import SITE_POLICY_FIELDS, Site, site_policy_field
 from townhall.comments.selectors import site_by_slug
-from townhall.comments.services import site_create, site_sso_secret_rotate, site_update
+from townhall.comments.services import site_article_key, site_create, site_sso_secret_rotate, site_update
 from townhall.core.errors import DomainError, ValidationFailed
 
 
@@ -53,7 +53,7 @@ def embed_snippet(site: Site, base_url: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Manage sites: add, list, show, set."
+    help = "Manage sites: add, list, show, set, article-key."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -77,6 +77,9 @@ class Command(BaseCommand):
         sso = sub.add_parser("sso", help="Create (or --rotate) the key the site signs sign-in tokens with; shown once.")
         sso.add_argument("slug")
         sso.add_argument("--rotate", action="store_true", help="replace the key: tokens signed with the old one stop working")
+        key = sub.add_parser("article-key", help="Print the key the site's CMS sends to set article texts.")
+        key.add_argument("slug")
+        key.add_argument("--rotate", action="store_true", help="replace it (the old key stops working)")
 
     def _policy(self, opts: dict[str, Any]) -> dict[str, Any]:
         policy: dict[str, Any] = {}
@@ -115,6 +118,13 @@ class Command(BaseCommand):
                     self.stdout.write(f"{site.slug}\t{site.name}\t{origins}")
             elif action == "sso":
                 self._sso(site_by_slug(opts["slug"]), rotate=opts["rotate"])
+            elif action == "article-key":
+                key = site_article_key(site=site_by_slug(opts["slug"]), rotate=opts["rotate"])
+                self.stdout.write(key)
+                self.stderr.write(
+                    "the CMS sends it as `Authorization: Bearer KEY` with PUT /api/v1/articles "
+                    "{site, url, text}; keep it secret"
+                )
             else:
                 self._show(site_by_slug(opts["slug"]))
         except ValidationFailed as exc:

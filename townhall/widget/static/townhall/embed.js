@@ -88,7 +88,7 @@
     loadMore: 'Load more comments',
     loading: 'Loading comments…',
     sortBy: 'Sort by',
-    sorts: { oldest: 'Oldest first', newest: 'Newest first', top: 'Best first' },
+    sorts: { oldest: 'Oldest first', newest: 'Newest first', top: 'Best first', picks: 'Picks first' },
     inReplyTo: 'in reply to',
     anonymous: 'Anonymous',
     badges: { staff: 'Staff', featured: 'Featured', verified: 'Verified' },
@@ -139,7 +139,7 @@
   const RETRY_UNKNOWN = 60; // seconds, when a 429 comes without Retry-After
   const TIME_UNITS = [['year', 365 * DAY], ['month', 30 * DAY], ['week', 7 * DAY], ['day', DAY],
     ['hour', 60 * MINUTE], ['minute', MINUTE]];
-  const SORTS = ['oldest', 'newest', 'top'];
+  const SORTS = ['oldest', 'newest', 'top', 'picks'];
   const CSS_PATH = '/static/townhall/embed.css';
   const ACCOUNT_PATH = '/static/townhall/account.js';
   // The look of a comment (see lookOf) -> its class; "published" has none.
@@ -347,7 +347,7 @@
       title: host.dataset.title || (og && og.content) || doc.title,
       cfg: null, // GET /config: the site's public policy (max_text_length, display_depth, ...)
       thread: null, // the thread's count, closed flag and URL, from GET /threads
-      sort: SORTS.includes(saved) ? saved : SORTS[0],
+      sort: saved, // else the site's default_sort
       cursor: null, // the next page of top-level comments
       nodes: new Map(), // comment id -> node (see makeNode), for comments in the thread
       votes: store.get('votes') || {}, // comment id -> this browser's vote
@@ -584,7 +584,19 @@
       state.cursor = r.data.cursor;
       ui.more.hidden = !state.cursor;
       showPending();
+      extras(r.data);
       return true;
+    }
+
+    /* extras.js (it sets s.x): quote marks, conversations, picks; loaded only if needed. */
+    function extras(d) {
+      if (!state.x && (d.picks[0] || d.conversations[0] || d.thread.quotes || !d.thread.article)) {
+        const s = doc.head.appendChild(h('script', { src: BASE + '/static/townhall/extras.js' }));
+        state.x = new Promise((ok) => {
+          s.onload = () => ok(s.x({ state, api, announce, loadReplies, host, ACTIONS }));
+        });
+      }
+      if (state.x) state.x.then((x) => x.page(d));
     }
 
     async function load() {
@@ -1138,9 +1150,10 @@
       if (!doc.querySelector('link[data-townhall-css]')) {
         doc.head.append(h('link', { rel: 'stylesheet', href: BASE + CSS_PATH, 'data-townhall-css': '' }));
       }
-      sortSel.value = state.sort;
       if (cfg.status !== 200) return unavailable(cfg);
       state.cfg = cfg.data;
+      if (!SORTS.includes(state.sort)) state.sort = cfg.data.default_sort;
+      sortSel.value = state.sort;
       if (state.cfg.sign_in_required || store.get('acct') || /townhall-sign-in=/.test(location.hash)) await account();
       if (!(await load())) return;
       await checkPending();
