@@ -10,6 +10,7 @@ from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
+from townhall.live.api import router as live_router
 from townhall.public.api import router as comments_router
 
 logger = logging.getLogger("townhall.api")
@@ -26,6 +27,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("", comments_router)
+api.add_router("", live_router)
 
 # Request parts that are not the client's field names.
 _LOC_NOISE = {"body", "query", "path", "payload", "header"}

@@ -104,6 +104,8 @@ VOTES_PER_IP = int(option("TOWNHALL_VOTES_PER_IP", "3", "Distinct voter tokens f
 IP_RETENTION_DAYS = int(option("TOWNHALL_IP_RETENTION_DAYS", "30", "After this many days stored IPs are truncated (IPv4 /24, IPv6 /48)."))
 ACCESS_LOG = _bool(option("TOWNHALL_ACCESS_LOG", "false", "Write an access log (method, path, status, time; never the client address)."))
 WORKERS = int(option("TOWNHALL_WORKERS", "2", "HTTP worker processes started by `townhall serve`."))
+THREADS = int(option("TOWNHALL_THREADS", "4", "Threads per HTTP worker that run Django (posts, pages, moderation); hot reads and live streams need none."))
+LIVE_HEARTBEAT = float(option("TOWNHALL_LIVE_HEARTBEAT", "15", "Seconds between heartbeats on a live stream, which keep proxies from closing an idle one."))
 RUN_TASK_WORKER = _bool(option("TOWNHALL_TASK_WORKER", "true", "Whether `townhall serve` also runs the background task worker."))
 
 EMAIL_HOST = option("TOWNHALL_EMAIL_HOST", "", "SMTP host for reply notifications. Empty: emails are written to the log instead, addresses masked.")
@@ -136,6 +138,7 @@ INSTALLED_APPS = [
     "townhall.widget",
     "townhall.moderators",
     "townhall.importers",
+    "townhall.live",
 ]
 
 MIDDLEWARE = [
