@@ -1,13 +1,19 @@
 """How a change reaches every process: the Protocol the hub depends on, and its two
-implementations. One process needs nothing but itself; several (granian workers, machines)
-share Redis pub/sub when REDIS_URL is set."""
+implementations: Redis pub/sub when REDIS_URL is set (any number of machines), else datagrams
+between the processes of this machine."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
+import os
+import socket
+import tempfile
 import time
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 import redis
@@ -30,19 +36,70 @@ class Broker(Protocol):
         """On the event loop, for the life of the process: apply changes made elsewhere."""
 
 
-class LocalBroker:
-    """One process: a change is applied where it was made. Other processes (a second granian
-    worker, `townhall` commands) learn of writes through SQLite's data_version or, failing
-    that, their responses' MAX_STALE."""
+class MachineBroker:
+    """Without Redis: the processes of one machine (granian workers, the task worker,
+    `townhall` commands) tell each other over Unix datagram sockets in a folder named after the
+    database. A change is applied at once where it was made and sent to every other listening
+    process; a socket left by a process that died is removed by the first send that finds it
+    dead. Other machines sharing the database hear nothing: they need Redis."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, folder: Path) -> None:
         self.hub = hub
+        self.folder = folder
+        self.address = str(folder / f"{os.getpid()}.sock")
+        self._out = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._out.setblocking(False)
 
     def publish(self, change: Change) -> None:
         self.hub.apply(change)
+        try:
+            peers = [p for p in os.listdir(self.folder) if p.endswith(".sock")]
+        except FileNotFoundError:
+            return  # nobody listens
+        data = change.encode()
+        for name in peers:
+            path = str(self.folder / name)
+            if path == self.address:
+                continue
+            try:
+                self._out.sendto(data, path)
+            except (ConnectionRefusedError, FileNotFoundError):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)  # its process is gone
+            except OSError:
+                # A full queue or an oversized change: that process's entries age out within
+                # MAX_STALE, and its readers miss this one event.
+                logger.warning("could not pass a change to %s", name, exc_info=True)
 
     async def listen(self) -> None:
-        await asyncio.Event().wait()
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.address)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(self.address)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+
+        def receive() -> None:
+            while True:
+                try:
+                    data = sock.recv(1 << 20)
+                except BlockingIOError:
+                    return
+                change = Change.decode(data)
+                self.hub.invalidate(change.site, change.thread)
+                if change.kind:
+                    self.hub.deliver(change)
+
+        loop.add_reader(sock.fileno(), receive)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            loop.remove_reader(sock.fileno())
+            sock.close()
+            with contextlib.suppress(OSError):
+                os.unlink(self.address)
 
 
 class RedisBroker:
@@ -94,6 +151,16 @@ def hub() -> Hub:
     return Hub(sqlite_path=sqlite_path())
 
 
+def machine_folder() -> Path:
+    """Short (a socket's path has a 108-byte limit) and the same for every process of one
+    installation: named after the data directory and the database."""
+    db = settings.DATABASES["default"]
+    name = f"{settings.DATA_DIR}|{db.get('HOST')}|{db.get('PORT')}|{db.get('NAME')}"
+    return Path(tempfile.gettempdir()) / f"townhall-{hashlib.blake2s(name.encode(), digest_size=6).hexdigest()}"
+
+
 @cache
 def broker() -> Broker:
-    return RedisBroker(hub(), settings.REDIS_URL) if settings.REDIS_URL else LocalBroker(hub())
+    if settings.REDIS_URL:
+        return RedisBroker(hub(), settings.REDIS_URL)
+    return MachineBroker(hub(), machine_folder())

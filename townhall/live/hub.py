@@ -2,10 +2,10 @@
 readers subscribed to a thread's stream.
 
 Staleness is bounded three ways. A change made in this process drops its thread's entries when it
-commits; a change made elsewhere arrives through the broker (Redis) or, on SQLite, through
-`PRAGMA data_version`, read at most every POLL_SECONDS on the request path; and whatever no
-signal covers (a vote, a moderator's feature, a site's policy, a server without Redis on
-PostgreSQL) ages out: no entry is served MAX_STALE seconds after Django made it.
+commits; one made in another process arrives through the broker (Redis, or datagrams between the
+processes of one machine) and, on SQLite, through `PRAGMA data_version`, read at most every
+POLL_SECONDS on the request path; whatever no signal covers (a vote, a moderator's feature, a
+site's policy) ages out: no entry is served MAX_STALE seconds after Django made it.
 """
 
 from __future__ import annotations
