@@ -300,7 +300,8 @@ def _first_replies(roots: list[Comment], per_root: int) -> dict[int, list[Commen
     numbering each branch's replies would read every reply of a branch to keep ten.)"""
     if not roots:
         return {}
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for i, root in enumerate(roots):
         branch = (
             Comment.objects.filter(thread_id=root.thread_id, path__gt=root.path, path__lt=subtree_end(root.path))

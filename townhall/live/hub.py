@@ -18,9 +18,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from townhall.comments.cache import MAX_STALE_SECONDS
 from townhall.live.changes import Change
 
-MAX_STALE = 1.0  # seconds; the README's guarantee, and Cache-Control's s-maxage
+MAX_STALE = float(MAX_STALE_SECONDS)  # the README's guarantee, and Cache-Control's s-maxage
 POLL_SECONDS = 0.1  # SQLite's data_version, read at most this often
 ENTRIES = 4096  # cached responses per process (a few KB each)
 REPLAY = 50  # recent events per thread kept for Last-Event-ID

@@ -17,7 +17,7 @@ def cold_page(client: Client, limit: int) -> tuple[int, dict]:
     page_cache.clear()
     site_cache.get("blog")  # the site is cached for seconds in every process: not a page's cost
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/api/v1/threads", {"site": "blog", "url": PAGE, "limit": limit})
+        response = client.get("/api/v1/threads", {"site": "blog", "url": PAGE, "limit": str(limit)})
     assert response.status_code == 200
     return len(queries.captured_queries), response.json()
 
