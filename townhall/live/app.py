@@ -105,9 +105,9 @@ class Townhall:
             await send({"type": "http.response.start", "status": hit.status, "headers": hit.headers})
             await send({"type": "http.response.body", "body": hit.body})
             return
-        seen = self.hub.changes
+        seen, asked = self.hub.changes, time.monotonic()
         response = await self.django(scope, b"")
-        self.keep(path, scope, headers, response, seen)
+        self.keep(path, scope, headers, response, seen, asked)
         await self.respond(send, response)
 
     @staticmethod
@@ -117,7 +117,9 @@ class Townhall:
             headers.get(b"if-none-match"), *(headers.get(h) for h in vary),
         )
 
-    def keep(self, path: str, scope: Scope, headers: dict[bytes, bytes], response: Response, seen: int) -> None:
+    def keep(self, path: str, scope: Scope, headers: dict[bytes, bytes], response: Response, seen: int, asked: float) -> None:
+        """Keep Django's answer until MAX_STALE after it was asked for: it saw every write
+        committed before that."""
         if response.status not in KEPT_STATUSES:
             return
         etag = b""
@@ -136,7 +138,7 @@ class Townhall:
         site = parse_qs(scope["query_string"].decode("latin-1")).get("site", [""])[0]
         entry = Cached(
             status=response.status, headers=response.headers, body=response.body,
-            expires=time.monotonic() + MAX_STALE, site=site, thread=int(match.group(1)) if match else 0,
+            expires=asked + MAX_STALE, site=site, thread=int(match.group(1)) if match else 0,
         )
         self.hub.store(self.key(path, scope, headers, self.vary.get(path, ())), entry, seen=seen)
 

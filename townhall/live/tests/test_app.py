@@ -105,7 +105,7 @@ def test_a_change_no_event_announces_is_served_within_the_bound(blog: Site, asgi
     assert time.monotonic() - start <= bound + 0.1
 
 
-def test_the_stream_carries_what_the_public_thread_shows_and_beats(blog: Site, asgi: Driver) -> None:
+def test_the_stream_carries_what_the_public_thread_shows_and_beats_after_djangos_handshake(blog: Site, asgi: Driver) -> None:
     stream = asgi.stream(THREAD, Origin=ORIGIN)
     written = post("Live words for the readers.")
     took = stream.wait_for(lambda t: "event: published" in t)
@@ -121,6 +121,16 @@ def test_the_stream_carries_what_the_public_thread_shows_and_beats(blog: Site, a
     stream.wait_for(lambda t: ": heartbeat" in t)
     assert "Held back" not in stream.text and "email" not in stream.text
     asgi.close_stream(stream)
+    # The handshake is Django's: an unknown site is its 404, a foreign page gets no CORS header.
+    unknown = urlencode({"site": "nope", "url": PAGE})
+    direct = django_reply("/api/v1/live", unknown, Origin=ORIGIN)
+    refused = asgi.stream(unknown, Origin=ORIGIN)
+    refused.wait_for(lambda t: "site_not_found" in t)
+    assert refused.status == direct.status == 404 and refused.text.encode() == direct.body
+    foreign = asgi.stream(THREAD, Origin="https://evil.example")
+    foreign.wait_for(lambda t: "retry:" in t)
+    assert b"access-control-allow-origin" not in dict(foreign.headers)
+    asgi.close_stream(foreign)
 
 
 def test_last_event_id_resumes_and_an_unprovable_gap_says_reset(blog: Site, asgi: Driver) -> None:
@@ -138,16 +148,3 @@ def test_last_event_id_resumes_and_an_unprovable_gap_says_reset(blog: Site, asgi
     stale.wait_for(lambda t: "event: reset" in t)
     for stream in (resumed, stale):
         asgi.close_stream(stream)
-
-
-def test_the_streams_handshake_is_djangos(blog: Site, asgi: Driver) -> None:
-    unknown = urlencode({"site": "nope", "url": PAGE})
-    direct = django_reply("/api/v1/live", unknown, Origin=ORIGIN)
-    stream = asgi.stream(unknown, Origin=ORIGIN)
-    stream.wait_for(lambda t: "site_not_found" in t)
-    assert stream.status == direct.status == 404 and stream.text.encode() == direct.body
-    foreign = asgi.stream(THREAD, Origin="https://evil.example")
-    foreign.wait_for(lambda t: "retry:" in t)
-    assert b"access-control-allow-origin" not in dict(foreign.headers)
-    for s in (stream, foreign):
-        asgi.close_stream(s)
