@@ -305,14 +305,20 @@ async def fan_out(port: int, group: int, subscribers: int, events: int) -> None:
                     marker = re.search(rb"Fan-out marker (\d+)", line).group(1).decode()  # type: ignore[union-attr]
                     arrivals.setdefault(marker, []).append(time.perf_counter())
 
+    first = subscribers // 5 // 250 * 250
+    middle = 0
     for start in range(0, subscribers, 250):
         batch = await asyncio.gather(*(subscribe() for _ in range(min(250, subscribers - start))))
         for reader, writer in batch:
             readers.append((asyncio.ensure_future(listen(reader)), writer))
+        if len(readers) == first:
+            await asyncio.sleep(1)
+            middle = sum(rss_kb(p) for p in workers)  # the first ones also grew the heaps for good
     await asyncio.sleep(1)
     after = sum(rss_kb(p) for p in workers)
     print(f"  live: {len(readers):,} subscribers on {len(workers)} workers; worker RSS {before / 1024:.0f} -> "
-          f"{after / 1024:.0f} MB: {(after - before) / len(readers):.1f} KB per subscriber")
+          f"{after / 1024:.0f} MB: {(after - before) / len(readers):.1f} KB per subscriber overall, "
+          f"{(after - middle) / (len(readers) - first):.1f} KB each for the last {len(readers) - first:,}")
     delays: list[float] = []
     loop = asyncio.get_running_loop()
     for i in range(events):

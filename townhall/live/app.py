@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -27,13 +28,14 @@ from django.conf import settings
 from townhall.live.api import STREAM_HEADER
 from townhall.live.bridge import Django, Response, read_body
 from townhall.live.broker import Broker, broker, hub
-from townhall.live.hub import CLOSE, MAX_STALE, Cached, Hub
+from townhall.live.hub import MAX_STALE, Cached, Hub, Reader
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
+logger = logging.getLogger("townhall.live")
 HOT = frozenset({"/api/v1/threads", "/api/v1/counts", "/api/v1/config"})
 LIVE = "/api/v1/live"
 KEPT_STATUSES = frozenset({200, 304, 404, 422})
@@ -72,6 +74,8 @@ class Townhall:
         """On the first request (or lifespan startup), in the worker's event loop."""
         self.hub.loop = asyncio.get_running_loop()
         self._tasks = [asyncio.ensure_future(self.broker.listen()), asyncio.ensure_future(self.beat())]
+        for task in self._tasks:
+            task.add_done_callback(_failed)
 
     async def lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -156,27 +160,36 @@ class Townhall:
         if response.status != 200 or stream is None:
             return await self.respond(send, Response(response.status, headers if stream else response.headers, response.body))
         last = next((v for k, v in scope["headers"] if k == b"last-event-id"), b"")
-        queue, backlog = self.hub.subscribe(stream, int(last) if last.isdigit() else None)
-        watcher = asyncio.ensure_future(_until_disconnect(receive, queue))
+        reader = self.hub.subscribe(stream, int(last) if last.isdigit() else None)
+        watcher = asyncio.ensure_future(_until_disconnect(receive, reader))
         try:
             await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": response.body + b"".join(backlog), "more_body": True})
-            while (frame := await queue.get()) != CLOSE:
-                await send({"type": "http.response.body", "body": frame, "more_body": True})
+            first = response.body
+            del response, headers  # thousands of readers wait below: hold only what they need
+            await send({"type": "http.response.body", "body": first, "more_body": True})
+            while frames := await reader.take():
+                await send({"type": "http.response.body", "body": frames, "more_body": True})
             with contextlib.suppress(Exception):
                 await send({"type": "http.response.body", "body": b""})
         except (OSError, RuntimeError):
             pass  # the reader went away mid-write (granian raises one of these)
         finally:
-            self.hub.unsubscribe(stream, queue)
+            self.hub.unsubscribe(stream, reader)
             watcher.cancel()
 
 
-async def _until_disconnect(receive: Receive, queue: asyncio.Queue[bytes]) -> None:
+def _failed(task: asyncio.Task[None]) -> None:
+    # Without its listener a process still serves nothing older than MAX_STALE, but its
+    # readers hear only this process's writes: say so.
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("the live layer stopped listening: %s", task.get_coro(), exc_info=task.exception())
+
+
+async def _until_disconnect(receive: Receive, reader: Reader) -> None:
     with contextlib.suppress(Exception):
         while (await receive())["type"] != "http.disconnect":
             pass
-    queue.put_nowait(CLOSE)
+    reader.close()
 
 
 def build() -> Townhall:

@@ -87,10 +87,7 @@ class MachineBroker:
                     data = sock.recv(1 << 20)
                 except BlockingIOError:
                     return
-                change = Change.decode(data)
-                self.hub.invalidate(change.site, change.thread)
-                if change.kind:
-                    self.hub.deliver(change)
+                heard(self.hub, data)
 
         loop.add_reader(sock.fileno(), receive)
         try:
@@ -129,16 +126,25 @@ class RedisBroker:
                     self.hub.invalidate()
                     self.hub.complete_since = time.time_ns()
                     async for message in pubsub.listen():
-                        change = Change.decode(message["data"])
-                        if change.process != PROCESS:
-                            self.hub.invalidate(change.site, change.thread)
-                            if change.kind:
-                                self.hub.deliver(change)
+                        heard(self.hub, message["data"])
             except (redis.RedisError, OSError):
                 logger.warning("lost the Redis subscription; retrying", exc_info=True)
             finally:
                 await client.aclose()
             await asyncio.sleep(RETRY_SECONDS)
+
+
+def heard(hub: Hub, raw: bytes) -> None:
+    """A change from another process: invalidate, and pass its event to this process's readers."""
+    try:
+        change = Change.decode(raw)
+    except (ValueError, TypeError):
+        logger.warning("ignored a change that is not one: %r", raw[:200])
+        return
+    if change.process != PROCESS:
+        hub.invalidate(change.site, change.thread)
+        if change.kind:
+            hub.deliver(change)
 
 
 def sqlite_path() -> str:

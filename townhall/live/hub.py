@@ -30,7 +30,41 @@ QUEUE_LIMIT = 1000  # frames a reader may fall behind before it is disconnected
 
 HEARTBEAT = b": heartbeat\n\n"
 RESET = b"event: reset\ndata: {}\n\n"  # the reader missed events: reload the thread
-CLOSE = b""
+
+
+class Reader:
+    """One subscriber's frames not yet sent, and the future its stream sleeps on meanwhile
+    (lighter than an asyncio.Queue: thousands of these are held at once)."""
+
+    __slots__ = ("closed", "frames", "waiter")
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.waiter: asyncio.Future[None] | None = None
+        self.closed = False
+
+    def put(self, frame: bytes) -> None:
+        if len(self.frames) >= QUEUE_LIMIT:
+            self.closed = True  # too far behind: it reconnects and resumes
+        else:
+            self.frames.append(frame)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def close(self) -> None:
+        self.closed = True
+        self.put(b"")
+
+    async def take(self) -> bytes:
+        """Every frame waiting, at once; b"" when the stream should end."""
+        while not self.frames and not self.closed:
+            self.waiter = asyncio.get_running_loop().create_future()
+            await self.waiter
+            self.waiter = None
+        if self.closed:
+            return b""
+        frames, self.frames = self.frames, []
+        return b"".join(frames)
 
 Key = tuple[Any, ...]
 
@@ -56,7 +90,7 @@ class Hub:
     by_site: dict[str, set[Key]] = field(default_factory=dict)
     changes: int = 0  # bumped by every invalidation
     loop: asyncio.AbstractEventLoop | None = None
-    subscribers: dict[str, set[asyncio.Queue[bytes]]] = field(default_factory=dict)
+    subscribers: dict[str, set[Reader]] = field(default_factory=dict)
     recent: dict[str, deque[Change]] = field(default_factory=dict)
     # Resuming from an event older than this can't be proven complete (this process was not
     # listening yet, or dropped a thread's recent events): the reader is told to reload.
@@ -143,41 +177,35 @@ class Hub:
             return  # already delivered (a change that came both ways)
         recent.append(change)
         frame = change.frame()
-        for queue in list(self.subscribers.get(change.stream, ())):
-            self._put(queue, frame)
+        for reader in list(self.subscribers.get(change.stream, ())):
+            reader.put(frame)
 
-    def subscribe(self, stream: str, last_id: int | None) -> tuple[asyncio.Queue[bytes], list[bytes]]:
-        """A reader's queue, and what it missed since `last_id` (or a reset when that can't be told)."""
-        queue: asyncio.Queue[bytes] = asyncio.Queue()
-        self.subscribers.setdefault(stream, set()).add(queue)
-        backlog: list[bytes] = []
+    def subscribe(self, stream: str, last_id: int | None) -> Reader:
+        """A reader, holding what it missed since `last_id` (or a reset when that can't be told)."""
+        reader = Reader()
+        self.subscribers.setdefault(stream, set()).add(reader)
         if last_id is not None:
             recent = self.recent.get(stream, deque())
             overflowed = recent.maxlen is not None and len(recent) == recent.maxlen and recent[0].id > last_id
             if last_id < self.complete_since or overflowed:
-                backlog = [RESET]
+                reader.put(RESET)
             else:
-                backlog = [c.frame() for c in recent if c.id > last_id]
-        return queue, backlog
+                for change in recent:
+                    if change.id > last_id:
+                        reader.put(change.frame())
+        return reader
 
-    def unsubscribe(self, stream: str, queue: asyncio.Queue[bytes]) -> None:
-        queues = self.subscribers.get(stream)
-        if queues is not None:
-            queues.discard(queue)
-            if not queues:
+    def unsubscribe(self, stream: str, reader: Reader) -> None:
+        readers = self.subscribers.get(stream)
+        if readers is not None:
+            readers.discard(reader)
+            if not readers:
                 del self.subscribers[stream]
 
     def heartbeat(self) -> None:
-        for queues in self.subscribers.values():
-            for queue in list(queues):
-                self._put(queue, HEARTBEAT)
+        for readers in self.subscribers.values():
+            for reader in list(readers):
+                reader.put(HEARTBEAT)
 
     def subscriber_count(self) -> int:
         return sum(len(q) for q in self.subscribers.values())
-
-    @staticmethod
-    def _put(queue: asyncio.Queue[bytes], frame: bytes) -> None:
-        if queue.qsize() >= QUEUE_LIMIT:
-            queue.put_nowait(CLOSE)  # too far behind: it reconnects and resumes
-        else:
-            queue.put_nowait(frame)
