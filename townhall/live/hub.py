@@ -23,7 +23,8 @@ from townhall.live.changes import Change
 
 MAX_STALE = float(MAX_STALE_SECONDS)  # the README's guarantee, and Cache-Control's s-maxage
 POLL_SECONDS = 0.1  # SQLite's data_version, read at most this often
-ENTRIES = 4096  # cached responses per process (a few KB each)
+ENTRIES = 4096  # cached responses per process
+ENTRY_BYTES = 32 << 20  # and their bodies' size: a page of 100 comments is about 100 KB
 REPLAY = 50  # recent events per thread kept for Last-Event-ID
 REPLAY_THREADS = 500  # threads whose recent events are kept
 QUEUE_LIMIT = 1000  # frames a reader may fall behind before it is disconnected
@@ -89,6 +90,7 @@ class Hub:
     by_thread: dict[int, set[Key]] = field(default_factory=dict)
     by_site: dict[str, set[Key]] = field(default_factory=dict)
     changes: int = 0  # bumped by every invalidation
+    size: int = 0  # bytes of the bodies kept
     loop: asyncio.AbstractEventLoop | None = None
     subscribers: dict[str, set[Reader]] = field(default_factory=dict)
     recent: dict[str, deque[Change]] = field(default_factory=dict)
@@ -116,15 +118,18 @@ class Hub:
         with self._lock:
             if self.changes != seen:
                 return
-            if len(self.entries) >= ENTRIES:
-                self._drop(next(iter(self.entries)))
+            self._drop(key)
+            while self.entries and (len(self.entries) >= ENTRIES or self.size + len(value.body) > ENTRY_BYTES):
+                self._drop(next(iter(self.entries)))  # the oldest kept
             self.entries[key] = value
+            self.size += len(value.body)
             index = self.by_thread.setdefault(value.thread, set()) if value.thread else self.by_site.setdefault(value.site, set())
             index.add(key)
 
     def _drop(self, key: Key) -> None:
         old = self.entries.pop(key, None)
         if old is not None:
+            self.size -= len(old.body)
             index = self.by_thread.get(old.thread) if old.thread else self.by_site.get(old.site)
             if index is not None:
                 index.discard(key)
@@ -137,9 +142,12 @@ class Hub:
                 self.entries.clear()
                 self.by_thread.clear()
                 self.by_site.clear()
+                self.size = 0
                 return
             for key in self.by_thread.pop(thread, set()) | self.by_site.pop(site, set()):
-                self.entries.pop(key, None)
+                old = self.entries.pop(key, None)
+                if old is not None:
+                    self.size -= len(old.body)
 
     def poll(self) -> None:
         """SQLite counts every commit by any connection in `data_version`: a cheap shared signal
