@@ -58,6 +58,8 @@ export function live(w) {
     draw();
   });
 
+  setInterval(draw, 1000); // the reader's own comment may arrive here before its POST answer places it
+
   const source = new EventSource(BASE + '/api/v1/live?' + new URLSearchParams({ site: state.site, url: state.url }));
   const on = (type, fn) => source.addEventListener(type, (e) => { try { fn(JSON.parse(e.data)); } catch (_) { /* not ours */ } });
   on('published', (c) => { if (placeable(c)) { waiting.set(c.id, c); draw(); } });
