@@ -1108,7 +1108,7 @@
       await checkPending();
       host.dataset.townhallReady = 'true';
       if (window.EventSource) import(BASE + '/static/townhall/live.js').then((m) => m.live({ state, ui, h, place, plural,
-        renderComment, setCount, load, BASE })).catch(() => {}); // live updates: only when used
+        renderComment, setCount, load, BASE, ACTIONS })).catch(() => {}); // live updates: only when used
     })();
   }
 

@@ -12,11 +12,11 @@ const STRINGS = {
 };
 
 export function live(w) {
-  const { state, ui, h, place, plural, renderComment, setCount, load, BASE } = w;
+  const { state, ui, h, place, plural, renderComment, setCount, load, BASE, ACTIONS } = w;
   const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.strings) || {});
   const waiting = new Map(); // id -> comment, in arrival order
   let stale = false; // the stream lost events: only a reload shows the thread as it is
-  const bar = h('button', { type: 'button', class: 'th-btn th-live', hidden: true });
+  const bar = h('button', { type: 'button', class: 'th-btn th-live', 'data-action': 'live', hidden: true });
   ui.list.after(bar); // below the list, sticky at the window's bottom: showing it moves nothing above
 
   /* Runs `change`, then scrolls by however much it moved the first comment in view. */
@@ -38,7 +38,8 @@ export function live(w) {
     bar.textContent = stale ? S.newerThread : plural(S.newComments, n);
   }
 
-  bar.addEventListener('click', () => {
+  // A click reaches it through the widget's one listener, like every other button.
+  ACTIONS.live = () => {
     if (stale) {
       stale = false;
       waiting.clear();
@@ -56,7 +57,7 @@ export function live(w) {
       setCount();
     });
     draw();
-  });
+  };
 
   setInterval(draw, 1000); // the reader's own comment may arrive here before its POST answer places it
 
