@@ -108,11 +108,14 @@ class RedisBroker:
         self.hub = hub
         self.url = url
         self._client = redis.Redis.from_url(url)
+        # Channels are shared by every database of a Redis server; installations sharing one
+        # server keep apart by database number, as their cache keys do.
+        self.channel = f"{CHANNEL}:{self._client.connection_pool.connection_kwargs.get('db', 0)}"
 
     def publish(self, change: Change) -> None:
         self.hub.apply(change)
         try:
-            self._client.publish(CHANNEL, change.encode())
+            self._client.publish(self.channel, change.encode())
         except redis.RedisError:
             # The write has committed; other processes' entries still age out within MAX_STALE.
             logger.warning("could not publish a change to Redis", exc_info=True)
@@ -122,7 +125,7 @@ class RedisBroker:
             client = aioredis.Redis.from_url(self.url)
             try:
                 async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(self.channel)
                     self.hub.invalidate()
                     self.hub.complete_since = time.time_ns()
                     async for message in pubsub.listen():
