@@ -26,7 +26,7 @@ from urllib.parse import parse_qs
 from django.conf import settings
 
 from townhall.live.api import STREAM_HEADER
-from townhall.live.bridge import Django, Response, read_body
+from townhall.live.bridge import Django, Response, declared_length, read_body
 from townhall.live.broker import Broker, broker, hub
 from townhall.live.hub import MAX_STALE, Cached, Hub, Reader
 
@@ -64,7 +64,7 @@ class Townhall:
                     return await self.hot(scope, receive, send)
                 if path == LIVE:
                     return await self.stream(scope, receive, send)
-            return await self.respond(send, await self.django(scope, await read_body(receive)))
+            return await self.respond(send, await self.django(scope, await read_body(receive, declared_length(scope))))
         if kind == "lifespan":
             return await self.lifespan(receive, send)
         if kind == "websocket":
@@ -101,7 +101,7 @@ class Townhall:
         headers = dict(scope["headers"])
         if any(headers.get(h, b"0") != b"0" for h in _BODY_HEADERS):
             # A GET with a body is Django's to judge (the body limit applies).
-            return await self.respond(send, await self.django(scope, await read_body(receive)))
+            return await self.respond(send, await self.django(scope, await read_body(receive, declared_length(scope))))
         path = scope["path"]
         key = self.key(path, scope, headers, self.vary.get(path, ()))
         hit = self.hub.get(key)

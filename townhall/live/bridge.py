@@ -35,19 +35,31 @@ def body_limit() -> int:
     return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440) + 1
 
 
-async def read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive, declared: int | None = None) -> bytes:
+    """The request body, read no further than one byte past the limit: a body declared larger
+    is not read at all, and Django answers from the declared length as it would anyway."""
+    limit = body_limit()
+    if declared is not None and declared > limit:
+        return b""
     chunks: list[bytes] = []
-    size, limit = 0, body_limit()
-    while True:
+    size = 0
+    while size <= limit:
         message = await receive()
         if message["type"] != "http.request":
-            return b""  # the client went away
+            break  # the client went away
         chunk = message.get("body", b"")
-        if size < limit:
-            chunks.append(chunk[: limit - size])
+        chunks.append(chunk)
         size += len(chunk)
         if not message.get("more_body"):
-            return b"".join(chunks)
+            break
+    return b"".join(chunks)[: limit + 1]
+
+
+def declared_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
 
 
 def environ_of(scope: Scope, body: bytes) -> dict[str, Any]:

@@ -79,15 +79,23 @@ class Driver:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
+        self.read = 0
 
     def run(self, coro: Any, timeout: float = 10) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def get(self, path: str, query: str = "", **headers: str) -> Reply:
+        return self.request("GET", path, query, [], **headers)
+
+    def request(self, method: str, path: str, query: str, chunks: list[bytes], **headers: str) -> Reply:
+        """`chunks` arrive one http.request message each; `self.read` counts those the app took."""
         reply = Reply(0, [], b"")
+        pending = list(chunks) or [b""]
+        self.read = 0
 
         async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
+            self.read += 1
+            return {"type": "http.request", "body": pending.pop(0), "more_body": bool(pending)}
 
         async def send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -95,7 +103,9 @@ class Driver:
             else:
                 reply.body += message.get("body", b"")
 
-        self.run(self.app(scope(path, query, headers), receive, send))
+        request = scope(path, query, headers)
+        request["method"] = method
+        self.run(self.app(request, receive, send))
         return reply
 
     def stream(self, query: str, **headers: str) -> Stream:

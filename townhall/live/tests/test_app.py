@@ -3,8 +3,10 @@ once, nothing is older than MAX_STALE, and the live stream delivers, resumes and
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -148,3 +150,17 @@ def test_last_event_id_resumes_and_an_unprovable_gap_says_reset(blog: Site, asgi
     stale.wait_for(lambda t: "event: reset" in t)
     for stream in (resumed, stale):
         asgi.close_stream(stream)
+
+
+def test_a_body_over_the_limit_gets_djangos_answer_without_being_read_whole(blog: Site, asgi: Driver, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"site": "blog", "url": PAGE, "text": "x" * 5000, "author_name": "Ann"}).encode()
+    direct = Client().post("/api/v1/comments", data=body, content_type="application/json")
+    assert direct.status_code >= 400
+    headers = {"Content-Type": "application/json"}
+    declared = asgi.request("POST", "/api/v1/comments", "", [body], **headers, **{"Content-Length": str(len(body))})
+    assert (declared.status, declared.body) == (direct.status_code, direct.content)
+    assert asgi.read == 0  # declared too large: not read at all
+    chunked = asgi.request("POST", "/api/v1/comments", "", [body[i : i + 100] for i in range(0, len(body), 100)], **headers)
+    assert (chunked.status, chunked.body) == (direct.status_code, direct.content)
+    assert asgi.read <= 11  # read up to one byte past the limit, no further
