@@ -20,6 +20,8 @@ from townhall.comments.tests.factories import make_comment
 from townhall.core.testing import ORIGIN, PAGE, post_json
 from townhall.live.hub import MAX_STALE, POLL_SECONDS
 from townhall.live.tests.asgi import Driver, Reply, driven
+from townhall.moderation.seed import load_seed_document, seed_timestamps
+from townhall.posting.services import ImportRow, comment_import
 
 pytestmark = pytest.mark.django_db(transaction=True)  # Django answers on the app's own thread
 THREAD = urlencode({"site": "blog", "url": PAGE})
@@ -31,7 +33,17 @@ def blog(transactional_db: None) -> Site:
     for i in range(3):
         top = make_comment(site, text=f"Top {i}", author_name=f"Reader {i}")
         make_comment(site, parent=top, text=f"A reply to {i}")
-    make_comment(site, text="Held", status=Status.PENDING)
+    return site
+
+
+@pytest.fixture
+def seed(transactional_db: None) -> Site:
+    """The seed thread (the demo's 60 comments, nested and partly held), through the pipeline."""
+    site = site_create(slug="blog", name="A blog", origins=[ORIGIN])
+    comments = load_seed_document()["comments"]
+    rows = [ImportRow(ref=c["id"], parent_ref=c["parent"], text=c["text"], created=at, author_name=c["author"] or "")
+            for c, at in zip(comments, seed_timestamps(len(comments)), strict=True)]
+    comment_import(site=site, url=PAGE, rows=rows)
     return site
 
 
@@ -52,7 +64,7 @@ def post(text: str, **extra: object) -> dict:
     return response.json()
 
 
-def test_memory_answers_with_djangos_body_and_headers(blog: Site, asgi: Driver) -> None:
+def test_memory_answers_with_djangos_body_and_headers(seed: Site, asgi: Driver) -> None:
     etag = django_reply("/api/v1/threads", THREAD).header("etag")
     assert etag
     cases = {
@@ -76,7 +88,9 @@ def test_memory_answers_with_djangos_body_and_headers(blog: Site, asgi: Driver) 
     assert thread.header("access-control-allow-origin") == ORIGIN and thread.header("vary") == "origin"
     assert thread.header("content-security-policy") and thread.header("x-content-type-options") == "nosniff"
     assert f"s-maxage={int(MAX_STALE)}" in (thread.header("cache-control") or "")
-    assert b"Held" not in thread.body and b"Top 2" in thread.body
+    page = json.loads(thread.body)
+    assert page["thread"]["count"] > 40 and page["comments"][0]["replies"]  # the seed thread
+    assert b"worthless crap article" not in thread.body  # seed comment 3 is held
     assert asgi.get("/api/v1/threads", THREAD, Origin="https://evil.example").header("access-control-allow-origin") is None
     assert asgi.get("/api/v1/threads", THREAD, **{"If-None-Match": etag}).status == 304
     assert asgi.get("/api/v1/threads", urlencode({"site": "nope", "url": PAGE})).status == 404
