@@ -253,7 +253,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 # CORS: only the API, only origins some site lists (checked per request in core.cors).
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["content-type", "x-townhall-token", "x-townhall-edit-token", "if-none-match"]
+CORS_ALLOW_HEADERS = ["content-type", "x-townhall-token", "x-townhall-edit-token", "if-none-match", "last-event-id"]
 CORS_EXPOSE_HEADERS = ["etag", "retry-after"]
 CORS_ALLOW_CREDENTIALS = False
 
