@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from townhall.articles.api import router as articles_router
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
+from townhall.live.api import router as live_router
 from townhall.notifications.api import router as notifications_router
 from townhall.public.account import router as readers_router
 from townhall.public.api import router as comments_router
@@ -32,6 +33,7 @@ api.add_router("", comments_router)
 api.add_router("", notifications_router)
 api.add_router("", readers_router)
 api.add_router("", articles_router)
+api.add_router("", live_router)
 
 # Request parts that are not the client's field names.
 _LOC_NOISE = {"body", "query", "path", "payload", "header"}

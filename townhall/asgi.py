@@ -1,6 +1,17 @@
+"""The ASGI entry point `townhall serve` runs under granian: hot reads and live streams in front
+of Django (townhall.live.app)."""
+
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from townhall.live.app import build  # noqa: E402
+from townhall.moderation.ml import warm_up  # noqa: E402
+
+application = build()
+
+# Load the moderation models now, not on the first comment (py3langid takes seconds).
+warm_up()

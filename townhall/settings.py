@@ -107,6 +107,8 @@ AVATAR_MAX_BYTES = int(option("TOWNHALL_AVATAR_MAX_BYTES", "200000", "Largest pi
 AVATAR_PRIVATE_HOSTS = _bool(option("TOWNHALL_AVATAR_PRIVATE_HOSTS", "false", "Fetch readers' pictures from private addresses too (a site on the same network). Off: public hosts only."))
 ACCESS_LOG = _bool(option("TOWNHALL_ACCESS_LOG", "false", "Write an access log (method, path, status, time; never the client address)."))
 WORKERS = int(option("TOWNHALL_WORKERS", "2", "HTTP worker processes started by `townhall serve`."))
+THREADS = int(option("TOWNHALL_THREADS", "4", "Threads per HTTP worker that run Django (posts, pages, moderation); hot reads and live streams need none."))
+LIVE_HEARTBEAT = float(option("TOWNHALL_LIVE_HEARTBEAT", "15", "Seconds between heartbeats on a live stream, which keep proxies from closing an idle one."))
 RUN_TASK_WORKER = _bool(option("TOWNHALL_TASK_WORKER", "true", "Whether `townhall serve` also runs the background task worker."))
 
 EMAIL_HOST = option("TOWNHALL_EMAIL_HOST", "", "SMTP host for notification and alert mail. Empty: emails are written to the log instead, addresses masked.")
@@ -150,6 +152,7 @@ INSTALLED_APPS = [
     "townhall.importers",
     "townhall.notifications",
     "townhall.webhooks",
+    "townhall.live",
 ]
 
 MIDDLEWARE = [
@@ -285,7 +288,9 @@ CSRF_COOKIE_HTTPONLY = True
 
 # CORS: only the API, only origins some site lists (checked per request in core.cors).
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["content-type", "x-townhall-token", "x-townhall-edit-token", "if-none-match", "accept-language"]
+CORS_ALLOW_HEADERS = [
+    "content-type", "x-townhall-token", "x-townhall-edit-token", "if-none-match", "accept-language", "last-event-id",
+]
 CORS_EXPOSE_HEADERS = ["etag", "retry-after"]
 CORS_ALLOW_CREDENTIALS = False
 

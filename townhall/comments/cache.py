@@ -20,6 +20,10 @@ from townhall.comments.schemas import ThreadPageOut
 from townhall.comments.selectors import Sort, ThreadRef, site_by_slug, thread_page
 
 SITE_TTL_SECONDS = 5.0
+# The most a read may lag a committed write, in seconds: townhall.live serves nothing older, and
+# a CDN may keep a thread page this long (s-maxage) while browsers revalidate with the ETag.
+MAX_STALE_SECONDS = 1
+THREAD_CACHE_CONTROL = f"public, max-age=0, s-maxage={MAX_STALE_SECONDS}, must-revalidate"
 
 
 class SiteCache:

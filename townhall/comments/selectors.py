@@ -332,13 +332,46 @@ def thread_page(
     page["picks"] = thread_picks(thread, display_depth=site.display_depth)
     page["conversations"] = thread_conversations(thread)
     roots, page["cursor"] = _top_level(thread, sort, cursor, limit)
+    first = _first_replies([r for r in roots if r.reply_count], site.replies_per_page)
     for root in roots:
         node = _serialise(root, display_depth=site.display_depth, names={})
-        if root.reply_count:
-            replies, node["replies_cursor"] = _replies_range(root, None, site.replies_per_page)
-            node["replies"] = _nest(replies, display_depth=site.display_depth, known_names={root.pk: _name(root)})
+        replies = first.get(root.pk, [])
+        if len(replies) > site.replies_per_page:
+            replies = replies[: site.replies_per_page]
+            node["replies_cursor"] = _encode_cursor({"r": root.pk, "p": replies[-1].path})
+        # A reply's parent comes before it in path order and is visible (it has a visible
+        # reply), so every name "in reply to" needs is in this list: no query per root.
+        node["replies"] = _nest(replies, display_depth=site.display_depth, known_names={root.pk: _name(root)})
         page["comments"].append(node)
     return page
+
+
+def _first_replies(roots: list[Comment], per_root: int) -> dict[int, list[Comment]]:
+    """The first `per_root + 1` visible replies of each root in reading order (the extra one
+    says whether there are more), in one query whatever the page size: one index range on
+    (thread, path) per branch, each with its own LIMIT, joined by UNION ALL. (A window function
+    numbering each branch's replies would read every reply of a branch to keep ten.)"""
+    if not roots:
+        return {}
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, root in enumerate(roots):
+        branch = (
+            Comment.objects.filter(thread_id=root.thread_id, path__gt=root.path, path__lt=subtree_end(root.path))
+            .filter(VISIBLE)
+            .only(*PUBLIC_COLUMNS)
+            .order_by("path")[: per_root + 1]
+        )
+        sql, branch_params = branch.query.sql_with_params()
+        # Each branch is a subquery of its own: SQLite allows LIMIT only on the whole compound.
+        parts.append(f"SELECT * FROM ({sql}) AS b{i}")  # noqa: S608 (SQL Django compiled, values as params)
+        params.extend(branch_params)
+    found: dict[int, list[Comment]] = {}
+    for c in Comment.objects.raw(" UNION ALL ".join(parts), params):
+        found.setdefault(int(c.path[:PATH_SEGMENT]), []).append(c)
+    for replies in found.values():
+        replies.sort(key=lambda c: c.path)
+    return found
 
 
 def comment_public(comment_id: int) -> Comment:

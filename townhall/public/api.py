@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from ninja import Query, Router, Status
 
 from townhall.comments import selectors, services
-from townhall.comments.cache import site_cache, thread_page_cached
+from townhall.comments.cache import THREAD_CACHE_CONTROL, site_cache, thread_page_cached
 from townhall.comments.models import Comment, Site
 from townhall.comments.models import Status as CommentStatus
 from townhall.comments.origins import origin_may_write, own_origin
@@ -105,7 +105,7 @@ def thread_read(
     )
     response = HttpResponseNotModified() if page.body is None else HttpResponse(page.body, content_type="application/json")
     response["ETag"] = page.etag
-    response["Cache-Control"] = "no-cache"
+    response["Cache-Control"] = THREAD_CACHE_CONTROL
     return response
 
 

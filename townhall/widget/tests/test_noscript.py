@@ -229,7 +229,7 @@ def test_demo_page_embeds_the_widget_with_its_noscript_link(client: Client, demo
 
 
 def test_static_widget_files_are_served(client: Client) -> None:
-    for name in ("embed.js", "embed.css", "count.js"):
+    for name in ("embed.js", "embed.css", "count.js", "live.js"):
         response = client.get(f"/static/townhall/{name}")
         assert response.status_code == 200, name
 
