@@ -1158,8 +1158,9 @@
       if (!(await load())) return;
       await checkPending();
       host.dataset.townhallReady = 'true';
-      if (window.EventSource) import(BASE + '/static/townhall/live.js').then((m) => m.live({ state, ui, h, place, plural,
-        renderComment, setCount, load, BASE, ACTIONS })).catch(() => {}); // live updates: only when used
+      // Live updates: the module loads only where the browser can follow a stream.
+      if (window.EventSource) import(BASE + '/static/townhall/live.js').then((m) => m.live({ state, ui, h, place,
+        plural, renderComment, setCount, load, BASE, ACTIONS })).catch(() => {});
     })();
   }
 
