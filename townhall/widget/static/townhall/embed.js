@@ -1157,6 +1157,7 @@
       if (state.cfg.sign_in_required || store.get('acct') || /townhall-sign-in=/.test(location.hash)) await account();
       if (!(await load())) return;
       await checkPending();
+      await state.x; // ready once the extras have laid the thread out
       host.dataset.townhallReady = 'true';
       // Live updates: the module loads only where the browser can follow a stream.
       if (window.EventSource) import(BASE + '/static/townhall/live.js').then((m) => m.live({ state, ui, h, place,
