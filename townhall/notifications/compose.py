@@ -16,6 +16,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.comments.rendering import plain_excerpt
@@ -69,10 +72,14 @@ def _build(*, site: Site, address: EmailAddress, subject: str, template: str, co
 # ---------------------------------------------------------------------------- readers
 
 def confirmation(*, address: EmailAddress, token: str) -> EmailMultiAlternatives:
+    """In the site's language, like every mail to a reader (the site's `language`)."""
     site = address.site
     url = absolute(reverse("notifications:confirm", args=[token]))
-    return _build(site=site, address=address, subject=f"Confirm your email address for {site.name}",
-                  template="confirm", context={"confirm_url": url}, unsubscribe=Unsubscribe(address_id=address.pk))
+    with translation.override(site.language):
+        return _build(site=site, address=address,
+                      subject=_("Confirm your email address for %(site)s") % {"site": site.name},
+                      template="confirm", context={"confirm_url": url},
+                      unsubscribe=Unsubscribe(address_id=address.pk))
 
 
 @dataclass
@@ -107,24 +114,29 @@ def _notice_view(notice: Notice) -> NoticeView | None:
             return None  # approved after all, or deleted by its author
         reasons = describe(list(c.reasons or []))
         if verdict(c.moderation) == Verdict.SPAM:
-            reasons.append("a moderator judged it to be spam")
+            reasons.append(_("a moderator judged it to be spam"))
         # Its text stays out: the page does not show it either. The link is the article's.
-        return NoticeView(kind, "Your comment was not approved", "", "", c.thread.url, reasons)
+        return NoticeView(kind, _("Your comment was not approved"), "", "", c.thread.url, reasons)
     if c.status != Status.PUBLISHED:
         return None
-    author = c.author_name or "Someone"
+    author = c.author_name or _("Someone")
     title = {
-        NoticeKind.REPLY: f"{author} replied to your comment",
-        NoticeKind.FOLLOW: f"{author} commented",
-        NoticeKind.APPROVED: "Your comment was approved and is now published",
-        NoticeKind.PICKED: "Your comment is an editors' pick",
+        NoticeKind.REPLY: _("%(author)s replied to your comment") % {"author": author},
+        NoticeKind.FOLLOW: _("%(author)s commented") % {"author": author},
+        NoticeKind.APPROVED: _("Your comment was approved and is now published"),
+        NoticeKind.PICKED: _("Your comment is an editors' pick"),
     }[kind]
     return NoticeView(kind, title, author, plain_excerpt(c.html, EXCERPT), link)
 
 
 def notices(*, address: EmailAddress, batch: list[Notice]) -> EmailMultiAlternatives | None:
-    """One mail for every unsent notice of an address, grouped by article; None when nothing in
-    the batch is still true."""
+    """One mail for every unsent notice of an address, grouped by article, in the site's
+    language; None when nothing in the batch is still true."""
+    with translation.override(address.site.language):
+        return _notices(address=address, batch=batch)
+
+
+def _notices(*, address: EmailAddress, batch: list[Notice]) -> EmailMultiAlternatives | None:
     groups: dict[int, ThreadGroup] = {}
     count = 0
     for notice in batch:
@@ -143,11 +155,13 @@ def notices(*, address: EmailAddress, batch: list[Notice]) -> EmailMultiAlternat
         return None
     only = next(iter(groups.values())) if len(groups) == 1 else None
     if only is not None and count == 1:
-        subject = f"{only.items[0].title} on {only.title}"
+        subject = _("%(what)s on %(article)s") % {"what": only.items[0].title, "article": only.title}
     elif only is not None:
-        subject = f"{count} updates on {only.title}"
+        subject = ngettext("%(count)s update on %(article)s", "%(count)s updates on %(article)s", count) % {
+            "count": count, "article": only.title}
     else:
-        subject = f"{count} updates from {address.site.name}"
+        subject = ngettext("%(count)s update from %(site)s", "%(count)s updates from %(site)s", count) % {
+            "count": count, "site": address.site.name}
     # One thread: the header's one-click unsubscribe stops that thread; several: everything.
     scope = (Unsubscribe(address_id=address.pk, thread_id=next(iter(groups))) if only is not None
              else Unsubscribe(address_id=address.pk))
