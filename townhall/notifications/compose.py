@@ -29,6 +29,8 @@ from townhall.notifications.models import Alert, AlertKind, AlertPreference, Not
 from townhall.notifications.tokens import Unsubscribe
 
 EXCERPT = 400  # characters of a comment quoted in a mail
+# The one-click links of an alert, named in the moderator's words (called when the mail is built).
+VERDICT_LABELS = {Verdict.APPROVE: lambda: _("Approve"), Verdict.REJECT: lambda: _("Reject"), Verdict.SPAM: lambda: _("Spam")}
 DEFAULT_BASE = "http://127.0.0.1:8000"  # `townhall serve`'s own address, when TOWNHALL_PUBLIC_URL is unset
 
 
@@ -197,29 +199,33 @@ def _alert_item(alert: Alert, *, user_id: int, with_actions: bool) -> AlertItem 
     site = alert.preference.site
     kind = AlertKind(alert.kind)
     if kind == AlertKind.BACKLOG:
-        return AlertItem(kind, f"{alert.pending} comments wait in the pending queue", site.name,
+        return AlertItem(kind, ngettext("%(n)s comment waits in the pending queue",
+                                          "%(n)s comments wait in the pending queue", alert.pending) % {"n": alert.pending},
+                         site.name,
                          queue_url=absolute(reverse("moderators:queue", args=["pending"]) + f"?site={site.slug}"))
     if kind == AlertKind.FLAMEWAR:
         war = alert.war
         if war is None:
             return None
-        return AlertItem(kind, f"Flame war on {_thread_title(war.thread)}", site.name,
-                         author=", ".join(war.participants), reasons=[f"{war.comment_count} replies, "
-                                                                      f"{war.hostile_count} hostile"],
+        return AlertItem(kind, _("Flame war on %(article)s") % {"article": _thread_title(war.thread)}, site.name,
+                         author=", ".join(war.participants),
+                         reasons=[_("%(replies)s replies, %(hostile)s hostile") % {
+                             "replies": war.comment_count, "hostile": war.hostile_count}],
                          queue_url=absolute(reverse("moderators:flamewars") + f"?thread={war.thread_id}"))
     c = alert.comment
     if c is None or c.status == Status.DELETED:
         return None
     queue = "pending" if kind == AlertKind.HELD else "reported"
     item = AlertItem(
-        kind, ("Held" if kind == AlertKind.HELD else "Reported") + f" on {_thread_title(c.thread)}", site.name,
-        author=c.author_name or "anonymous", excerpt=plain_excerpt(c.html, EXCERPT),
+        kind, (_("Held on %(article)s") if kind == AlertKind.HELD else _("Reported on %(article)s"))
+        % {"article": _thread_title(c.thread)}, site.name,
+        author=c.author_name or _("anonymous"), excerpt=plain_excerpt(c.html, EXCERPT),
         reasons=describe(list(c.reasons or [])),
         queue_url=absolute(reverse("moderators:queue", args=[queue]) + f"?thread={c.thread_id}"),
     )
     if with_actions:
         item.actions = [
-            (str(v.value).capitalize(), absolute(reverse("notifications:act", args=[
+            (VERDICT_LABELS[v](), absolute(reverse("notifications:act", args=[
                 tokens.action_token(user_id=user_id, comment_id=c.pk, verdict=v)])))
             for v in tokens.ACTION_VERDICTS
         ]
@@ -232,8 +238,9 @@ def alert_batch(*, preference: AlertPreference, alerts: list[Alert]) -> AlertBat
         return None
     site = preference.site
     subject = (f"[{site.name}] {items[0].headline}" if len(items) == 1
-               else f"[{site.name}] {len(items)} moderation alerts")
-    text = "\n".join(f"• {i.headline}" + (f" ({i.author})" if i.author else "") + f" <{i.queue_url}|open>"
+               else f"[{site.name}] " + ngettext("%(n)s moderation alert", "%(n)s moderation alerts", len(items)) % {
+                   "n": len(items)})
+    text = "\n".join(f"• {i.headline}" + (f" ({i.author})" if i.author else "") + f" <{i.queue_url}|{_('open')}>"
                      for i in items)
     return AlertBatch(preference, items, subject, text)
 
