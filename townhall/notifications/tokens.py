@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-
 from django.utils.translation import gettext
 
 from townhall.core.errors import FieldError, ValidationFailed
