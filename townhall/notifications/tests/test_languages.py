@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 # the title of the page its unsubscribe link opens.
 EXPECTED = {
     "fr": ("Confirmez votre adresse e-mail pour A blog", f"Bob a répondu à votre commentaire sur {PAGE}",
-           "Ne plus recevoir de courriels sur cet article :", "<title>Se désabonner · Townhall</title>"),
-    "de": ("Bestätigen Sie Ihre E-Mail-Adresse für A blog", f"Bob hat auf Ihren Kommentar geantwortet zu {PAGE}",
+           "Ne plus recevoir d’e-mails sur cet article :", "<title>Se désabonner · Townhall</title>"),
+    "de": ("Bestätigen Sie Ihre E-Mail-Adresse für A blog", f"{PAGE}: Bob hat auf Ihren Kommentar geantwortet",
            "Keine E-Mails mehr zu diesem Artikel:", "<title>Abbestellen · Townhall</title>"),
     "en": ("Confirm your email address for A blog", f"Bob replied to your comment on {PAGE}",
            "Stop mail about this article:", "<title>Unsubscribe · Townhall</title>"),
@@ -36,7 +36,7 @@ def test_a_reply_mail_is_in_the_sites_language(lang: str, site: Site, smtp: Hand
     first = post(site, "A first comment worth answering.", name="Ann", email=ANN, notify=True)
     worker.run()
     [confirm] = smtp.to(ANN)
-    assert confirm.message["Subject"] == confirm_subject
+    assert str(confirm.message["Subject"]).strip() == confirm_subject  # a long encoded header may fold
     # A reader whose browser asks for English still gets the site's language.
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert client.post(confirm.path("/mail/confirm/")).status_code == 200
@@ -44,7 +44,7 @@ def test_a_reply_mail_is_in_the_sites_language(lang: str, site: Site, smtp: Hand
     post(site, "I see it differently, for two reasons.", name="Bob", email=BOB, parent=first)
     worker.run(later=timedelta(seconds=batch_window()))
     mail = smtp.to(ANN)[-1]
-    assert mail.message["Subject"] == subject
+    assert str(mail.message["Subject"]).strip() == subject
     assert line in mail.text and "for two reasons" in mail.text
     assert f'<html lang="{lang}" dir="ltr">' in mail.html
     link = re.search(re.escape(line) + r" (http://testserver\S+)", mail.text)
