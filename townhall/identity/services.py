@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from townhall.comments.models import Site
 from townhall.core.errors import FieldError, ValidationFailed
@@ -38,13 +39,13 @@ def email_confirmation_check(*, token: str) -> EmailAddress:
             token.strip(), max_age=CONFIRM_MAX_AGE
         )
     except signing.SignatureExpired:
-        raise ValidationFailed([FieldError("token", "has expired: ask for a new link", "expired")]) from None
+        raise ValidationFailed([FieldError("token", gettext("has expired: ask for a new link"), "expired")]) from None
     except signing.BadSignature:
-        raise ValidationFailed([FieldError("token", "is not a link this server sent", "invalid")]) from None
+        raise ValidationFailed([FieldError("token", gettext("is not a link this server sent"), "invalid")]) from None
     pk, _, digest_head = value.partition(":")
     address = EmailAddress.objects.filter(pk=int(pk), digest__startswith=digest_head).first()
     if address is None:
-        raise ValidationFailed([FieldError("token", "names an address that no longer exists", "invalid")])
+        raise ValidationFailed([FieldError("token", gettext("names an address that no longer exists"), "invalid")])
     return address
 
 
@@ -81,5 +82,5 @@ def mute_set(*, identity: Identity, author_key: str, name: str, muted: bool) -> 
         Mute.objects.filter(identity=identity, author_key=author_key).delete()
         return
     if Mute.objects.filter(identity=identity).count() >= MAX_MUTES:
-        raise ValidationFailed([FieldError("key", f"at most {MAX_MUTES} commenters can be muted", "too_many")])
+        raise ValidationFailed([FieldError("key", gettext("at most %(n)s commenters can be muted") % {"n": MAX_MUTES}, "too_many")])
     Mute.objects.update_or_create(identity=identity, author_key=author_key, defaults={"name": name[:100]})

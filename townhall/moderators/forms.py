@@ -46,20 +46,20 @@ class SanctionForm(forms.Form):
     """A sanction: on the author of a comment (by its id), or by hand on a kind and value."""
 
     comment = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False,
-                                 help_text="the id of one of their comments: every identifier of its author")
-    kind = forms.ChoiceField(choices=[("", "(the comment's author)"), *BanKind.choices], required=False)
+                                 help_text=gettext_lazy("the id of one of their comments: every identifier of its author"))
+    kind = forms.ChoiceField(choices=[("", gettext_lazy("(the comment's author)")), *BanKind.choices], required=False)
     value = forms.CharField(max_length=300, required=False, strip=True,
-                            help_text="an IP address or range, an email, a domain, a user id")
+                            help_text=gettext_lazy("an IP address or range, an email, a domain, a user id"))
     action = forms.ChoiceField(choices=BanAction.choices, initial=BanAction.BAN)
     days = forms.IntegerField(min_value=0, max_value=MAX_BAN_DAYS, required=False,
-                              help_text="empty or 0: until lifted; a ban with days is a suspension")
+                              help_text=gettext_lazy("empty or 0: until lifted; a ban with days is a suspension"))
     message = forms.CharField(max_length=500, required=False, strip=True,
-                              help_text="what a warned commenter reads and must acknowledge")
+                              help_text=gettext_lazy("what a warned commenter reads and must acknowledge"))
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if not data.get("comment") and not (data.get("kind") and data.get("value")):
-            raise forms.ValidationError("name a comment (its author is sanctioned), or a kind and a value")
+            raise forms.ValidationError(gettext_lazy("name a comment (its author is sanctioned), or a kind and a value"))
         return data
 
 

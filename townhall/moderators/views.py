@@ -538,10 +538,12 @@ def site_sanctions(request: HttpRequest, slug: str) -> HttpResponse:
             if data.get("comment"):
                 comment = selectors.access_comment(request.user, min(data["comment"], MAX_ID))
                 if comment.thread.site_id != site.pk:
-                    raise ValidationFailed.one("comment", "is on another site")
+                    raise ValidationFailed.one("comment", _("is on another site"))
                 made = services.sanction_author(moderator=_user(request), comment=comment, action=data["action"],
                                                 days=data.get("days"), message=data.get("message", ""))
-                done = f"{data['action']}: {len(made)} identifiers of the author of comment #{comment.pk}"
+                done = ngettext("%(action)s: %(count)s identifier of the author of comment #%(id)s",
+                                "%(action)s: %(count)s identifiers of the author of comment #%(id)s", len(made)) % {
+                    "action": data["action"], "count": len(made), "id": comment.pk}
             else:
                 services.sanction_create(moderator=_user(request), site=site, kind=data["kind"], value=data["value"],
                                          action=data["action"], days=data.get("days"), message=data.get("message", ""))
@@ -589,17 +591,17 @@ def sanction_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "lift":
             services.sanction_lift(moderator=_user(request), ban=ban)
-            return _done(request, default, "lifted", {"id": ban.pk})
+            return _done(request, default, _("lifted"), {"id": ban.pk})
         if action != "change":
             raise Http404("no such action")
         form = SanctionChangeForm(request.POST)
         if not form.is_valid():
-            raise ValidationFailed.one("days", f"must be a number of days up to {services.MAX_BAN_DAYS}")
+            raise ValidationFailed.one("days", _("must be a number of days up to %(n)s") % {"n": services.MAX_BAN_DAYS})
         services.sanction_change(moderator=_user(request), ban=ban, action=form.cleaned_data["action"],
                                  days=form.cleaned_data.get("days"))
     except DomainError as exc:
         return _failed(request, default, exc)
-    return _done(request, default, "changed", {"id": ban.pk})
+    return _done(request, default, _("changed"), {"id": ban.pk})
 
 
 @staff_view

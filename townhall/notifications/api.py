@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja import Router, Status
 
 from townhall.comments.schemas import ErrorOut
@@ -13,8 +14,9 @@ from townhall.notifications.schemas import FollowIn, FollowOut
 
 router = Router(tags=["notifications"])
 
-FOLLOW_MESSAGE = ("You will get an email for each new comment on this article. If this is the first time "
-                  "you use this address here, confirm it first with the link we just sent.")
+# Lazy: the widget sends its language as Accept-Language, and the reader reads this sentence.
+FOLLOW_MESSAGE = gettext_lazy("You will get an email for each new comment on this article. If this is the first "
+                              "time you use this address here, confirm it first with the link we just sent.")
 
 
 @router.post("/follows", response={202: FollowOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}, throttle=[WRITE])
@@ -24,4 +26,4 @@ def follow_create(request: HttpRequest, payload: FollowIn) -> Status[dict[str, s
     asks for anything on the site; 202 either way, with the same message."""
     site = site_by_slug(payload.site)
     services.thread_follow(site=site, url=payload.url, email=payload.email, title=payload.title)
-    return Status(202, {"message": FOLLOW_MESSAGE})
+    return Status(202, {"message": str(FOLLOW_MESSAGE)})

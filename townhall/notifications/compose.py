@@ -16,6 +16,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.comments.rendering import plain_excerpt
@@ -26,6 +29,8 @@ from townhall.notifications.models import Alert, AlertKind, AlertPreference, Not
 from townhall.notifications.tokens import Unsubscribe
 
 EXCERPT = 400  # characters of a comment quoted in a mail
+# The one-click links of an alert, named in the moderator's words (called when the mail is built).
+VERDICT_LABELS = {Verdict.APPROVE: lambda: _("Approve"), Verdict.REJECT: lambda: _("Reject"), Verdict.SPAM: lambda: _("Spam")}
 DEFAULT_BASE = "http://127.0.0.1:8000"  # `townhall serve`'s own address, when TOWNHALL_PUBLIC_URL is unset
 
 
@@ -69,10 +74,14 @@ def _build(*, site: Site, address: EmailAddress, subject: str, template: str, co
 # ---------------------------------------------------------------------------- readers
 
 def confirmation(*, address: EmailAddress, token: str) -> EmailMultiAlternatives:
+    """In the site's language, like every mail to a reader (the site's `language`)."""
     site = address.site
     url = absolute(reverse("notifications:confirm", args=[token]))
-    return _build(site=site, address=address, subject=f"Confirm your email address for {site.name}",
-                  template="confirm", context={"confirm_url": url}, unsubscribe=Unsubscribe(address_id=address.pk))
+    with translation.override(site.language):
+        return _build(site=site, address=address,
+                      subject=_("Confirm your email address for %(site)s") % {"site": site.name},
+                      template="confirm", context={"confirm_url": url},
+                      unsubscribe=Unsubscribe(address_id=address.pk))
 
 
 @dataclass
@@ -107,24 +116,29 @@ def _notice_view(notice: Notice) -> NoticeView | None:
             return None  # approved after all, or deleted by its author
         reasons = describe(list(c.reasons or []))
         if verdict(c.moderation) == Verdict.SPAM:
-            reasons.append("a moderator judged it to be spam")
+            reasons.append(_("a moderator judged it to be spam"))
         # Its text stays out: the page does not show it either. The link is the article's.
-        return NoticeView(kind, "Your comment was not approved", "", "", c.thread.url, reasons)
+        return NoticeView(kind, _("Your comment was not approved"), "", "", c.thread.url, reasons)
     if c.status != Status.PUBLISHED:
         return None
-    author = c.author_name or "Someone"
+    author = c.author_name or _("Someone")
     title = {
-        NoticeKind.REPLY: f"{author} replied to your comment",
-        NoticeKind.FOLLOW: f"{author} commented",
-        NoticeKind.APPROVED: "Your comment was approved and is now published",
-        NoticeKind.PICKED: "Your comment is an editors' pick",
+        NoticeKind.REPLY: _("%(author)s replied to your comment") % {"author": author},
+        NoticeKind.FOLLOW: _("%(author)s commented") % {"author": author},
+        NoticeKind.APPROVED: _("Your comment was approved and is now published"),
+        NoticeKind.PICKED: _("Your comment is an editors' pick"),
     }[kind]
     return NoticeView(kind, title, author, plain_excerpt(c.html, EXCERPT), link)
 
 
 def notices(*, address: EmailAddress, batch: list[Notice]) -> EmailMultiAlternatives | None:
-    """One mail for every unsent notice of an address, grouped by article; None when nothing in
-    the batch is still true."""
+    """One mail for every unsent notice of an address, grouped by article, in the site's
+    language; None when nothing in the batch is still true."""
+    with translation.override(address.site.language):
+        return _notices(address=address, batch=batch)
+
+
+def _notices(*, address: EmailAddress, batch: list[Notice]) -> EmailMultiAlternatives | None:
     groups: dict[int, ThreadGroup] = {}
     count = 0
     for notice in batch:
@@ -143,11 +157,13 @@ def notices(*, address: EmailAddress, batch: list[Notice]) -> EmailMultiAlternat
         return None
     only = next(iter(groups.values())) if len(groups) == 1 else None
     if only is not None and count == 1:
-        subject = f"{only.items[0].title} on {only.title}"
+        subject = _("%(what)s on %(article)s") % {"what": only.items[0].title, "article": only.title}
     elif only is not None:
-        subject = f"{count} updates on {only.title}"
+        subject = ngettext("%(count)s update on %(article)s", "%(count)s updates on %(article)s", count) % {
+            "count": count, "article": only.title}
     else:
-        subject = f"{count} updates from {address.site.name}"
+        subject = ngettext("%(count)s update from %(site)s", "%(count)s updates from %(site)s", count) % {
+            "count": count, "site": address.site.name}
     # One thread: the header's one-click unsubscribe stops that thread; several: everything.
     scope = (Unsubscribe(address_id=address.pk, thread_id=next(iter(groups))) if only is not None
              else Unsubscribe(address_id=address.pk))
@@ -183,29 +199,33 @@ def _alert_item(alert: Alert, *, user_id: int, with_actions: bool) -> AlertItem 
     site = alert.preference.site
     kind = AlertKind(alert.kind)
     if kind == AlertKind.BACKLOG:
-        return AlertItem(kind, f"{alert.pending} comments wait in the pending queue", site.name,
+        return AlertItem(kind, ngettext("%(n)s comment waits in the pending queue",
+                                          "%(n)s comments wait in the pending queue", alert.pending) % {"n": alert.pending},
+                         site.name,
                          queue_url=absolute(reverse("moderators:queue", args=["pending"]) + f"?site={site.slug}"))
     if kind == AlertKind.FLAMEWAR:
         war = alert.war
         if war is None:
             return None
-        return AlertItem(kind, f"Flame war on {_thread_title(war.thread)}", site.name,
-                         author=", ".join(war.participants), reasons=[f"{war.comment_count} replies, "
-                                                                      f"{war.hostile_count} hostile"],
+        return AlertItem(kind, _("Flame war on %(article)s") % {"article": _thread_title(war.thread)}, site.name,
+                         author=", ".join(war.participants),
+                         reasons=[_("%(replies)s replies, %(hostile)s hostile") % {
+                             "replies": war.comment_count, "hostile": war.hostile_count}],
                          queue_url=absolute(reverse("moderators:flamewars") + f"?thread={war.thread_id}"))
     c = alert.comment
     if c is None or c.status == Status.DELETED:
         return None
     queue = "pending" if kind == AlertKind.HELD else "reported"
     item = AlertItem(
-        kind, ("Held" if kind == AlertKind.HELD else "Reported") + f" on {_thread_title(c.thread)}", site.name,
-        author=c.author_name or "anonymous", excerpt=plain_excerpt(c.html, EXCERPT),
+        kind, (_("Held on %(article)s") if kind == AlertKind.HELD else _("Reported on %(article)s"))
+        % {"article": _thread_title(c.thread)}, site.name,
+        author=c.author_name or _("anonymous"), excerpt=plain_excerpt(c.html, EXCERPT),
         reasons=describe(list(c.reasons or [])),
         queue_url=absolute(reverse("moderators:queue", args=[queue]) + f"?thread={c.thread_id}"),
     )
     if with_actions:
         item.actions = [
-            (str(v.value).capitalize(), absolute(reverse("notifications:act", args=[
+            (VERDICT_LABELS[v](), absolute(reverse("notifications:act", args=[
                 tokens.action_token(user_id=user_id, comment_id=c.pk, verdict=v)])))
             for v in tokens.ACTION_VERDICTS
         ]
@@ -218,8 +238,9 @@ def alert_batch(*, preference: AlertPreference, alerts: list[Alert]) -> AlertBat
         return None
     site = preference.site
     subject = (f"[{site.name}] {items[0].headline}" if len(items) == 1
-               else f"[{site.name}] {len(items)} moderation alerts")
-    text = "\n".join(f"• {i.headline}" + (f" ({i.author})" if i.author else "") + f" <{i.queue_url}|open>"
+               else f"[{site.name}] " + ngettext("%(n)s moderation alert", "%(n)s moderation alerts", len(items)) % {
+                   "n": len(items)})
+    text = "\n".join(f"• {i.headline}" + (f" ({i.author})" if i.author else "") + f" <{i.queue_url}|{_('open')}>"
                      for i in items)
     return AlertBatch(preference, items, subject, text)
 

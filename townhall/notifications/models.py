@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from townhall.comments.models import Comment, Site, Thread
 from townhall.identity.models import EmailAddress
@@ -84,10 +85,10 @@ class Notice(models.Model):
 
 
 class AlertMode(models.TextChoices):
-    OFF = "off", "off"
-    IMMEDIATE = "immediate", "at once"
-    HOURLY = "hourly", "hourly digest"
-    DAILY = "daily", "daily digest"
+    OFF = "off", gettext_lazy("off")
+    IMMEDIATE = "immediate", gettext_lazy("at once")
+    HOURLY = "hourly", gettext_lazy("hourly digest")
+    DAILY = "daily", gettext_lazy("daily digest")
 
 
 class AlertKind(models.TextChoices):

@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.comments.selectors import thread_locate
@@ -69,7 +70,7 @@ def _clean_email(value: str) -> str:
     try:
         validate_email(value)
     except DjangoValidationError:
-        raise ValidationFailed.one("email", "is not an email address") from None
+        raise ValidationFailed.one("email", gettext("is not an email address")) from None
     return value
 
 
@@ -115,17 +116,17 @@ def unsubscribe_scope(*, token: str) -> UnsubscribeScope:
     if scope.preference_id:
         pref = AlertPreference.objects.select_related("site").filter(pk=scope.preference_id).first()
         if pref is None:
-            raise NotFound("these alerts no longer exist", code="not_found")
-        return UnsubscribeScope(f"moderation alerts for {pref.site.name}", pref.site)
+            raise NotFound(gettext("these alerts no longer exist"), code="not_found")
+        return UnsubscribeScope(gettext("moderation alerts for %(site)s") % {"site": pref.site.name}, pref.site)
     address = EmailAddress.objects.select_related("site").filter(pk=scope.address_id).first()
     if address is None:
-        raise NotFound("this address is no longer known here", code="not_found")
+        raise NotFound(gettext("this address is no longer known here"), code="not_found")
     if scope.thread_id:
         thread = Thread.objects.filter(pk=scope.thread_id, site=address.site).first()
         if thread is None:
-            raise NotFound("this article is no longer known here", code="not_found")
-        return UnsubscribeScope(f"mail about “{thread.title or thread.url}”", address.site)
-    return UnsubscribeScope(f"all mail from {address.site.name}", address.site)
+            raise NotFound(gettext("this article is no longer known here"), code="not_found")
+        return UnsubscribeScope(gettext("mail about “%(article)s”") % {"article": thread.title or thread.url}, address.site)
+    return UnsubscribeScope(gettext("all mail from %(site)s") % {"site": address.site.name}, address.site)
 
 
 def unsubscribe(*, token: str) -> UnsubscribeScope:
@@ -214,17 +215,17 @@ def action_check(*, token: str, signed_in: User | None) -> PendingAction:
     moderates the comment's site, and a comment still there to judge."""
     action = tokens.action_read(token)
     if ActionUse.objects.filter(nonce=action.nonce).exists():
-        raise Conflict("this link was already used; each link works once", code="used")
+        raise Conflict(gettext("this link was already used; each link works once"), code="used")
     moderator = User.objects.filter(pk=action.user_id, is_active=True).first()
     if moderator is None:
-        raise Forbidden("this link's moderator account no longer exists", code="forbidden")
+        raise Forbidden(gettext("this link's moderator account no longer exists"), code="forbidden")
     if signed_in is not None and signed_in.is_authenticated and signed_in.pk != moderator.pk:
-        raise Forbidden("this link was sent to another moderator; use your own, or the queue", code="other_moderator")
+        raise Forbidden(gettext("this link was sent to another moderator; use your own, or the queue"), code="other_moderator")
     comment = Comment.objects.select_related("thread__site").filter(pk=action.comment_id).first()
     if comment is None or comment.status == Status.DELETED:
-        raise NotFound("this comment no longer exists (its author deleted it)", code="comment_not_found")
+        raise NotFound(gettext("this comment no longer exists (its author deleted it)"), code="comment_not_found")
     if not can_moderate(moderator, comment.thread.site):
-        raise Forbidden("you no longer moderate this comment's site", code="forbidden")
+        raise Forbidden(gettext("you no longer moderate this comment's site"), code="forbidden")
     return PendingAction(action, moderator, comment)
 
 
@@ -239,7 +240,7 @@ def action_take(*, token: str, signed_in: User | None) -> PendingAction:
             pending.comment = comment_decide(moderator=pending.moderator, comment=pending.comment,
                                              verdict=Verdict(pending.action.verdict))
     except IntegrityError:
-        raise Conflict("this link was already used; each link works once", code="used") from None
+        raise Conflict(gettext("this link was already used; each link works once"), code="used") from None
     return pending
 
 

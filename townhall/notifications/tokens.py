@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext
 
 from townhall.core.errors import FieldError, ValidationFailed
 from townhall.moderation.decisions import Verdict
@@ -22,8 +23,8 @@ ACTION_SALT = "townhall.notifications.action"
 ACTION_VERDICTS = (Verdict.APPROVE, Verdict.REJECT, Verdict.SPAM)
 
 
-def _invalid(message: str = "is not a link this server sent", code: str = "invalid") -> ValidationFailed:
-    return ValidationFailed([FieldError("token", message, code)])
+def _invalid(message: str = "", code: str = "invalid") -> ValidationFailed:
+    return ValidationFailed([FieldError("token", message or gettext("is not a link this server sent"), code)])
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def action_read(token: str) -> Action:
         user_id, comment_id, verdict, nonce = value
         return Action(int(user_id), int(comment_id), Verdict(verdict), str(nonce))
     except signing.SignatureExpired:
-        raise _invalid("has expired: moderate this comment from the queue instead", "expired") from None
+        raise _invalid(gettext("has expired: moderate this comment from the queue instead"), "expired") from None
     except (signing.BadSignature, ValueError, TypeError):
         raise _invalid() from None
 

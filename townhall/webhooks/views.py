@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from townhall.comments.models import Site
@@ -55,7 +56,7 @@ def endpoints(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"added {endpoint.url}: copy its secret below into the receiver")
+            messages.success(request, _("added %(url)s: copy its secret below into the receiver") % {"url": endpoint.url})
             return redirect("webhooks:endpoint", slug=slug, pk=endpoint.pk)
     return render(request, "webhooks/endpoints.html", _context(
         request, site, endpoints=selectors.endpoints_of(site), form=form,
@@ -82,15 +83,15 @@ def _act(request: HttpRequest, endpoint: Endpoint, action: str) -> str:
     actor = _user(request)
     if action == "test":
         services.endpoint_send_test(actor=actor, endpoint=endpoint)
-        return "test event queued: it shows in the log below once the worker has sent it"
+        return _("test event queued: it shows in the log below once the worker has sent it")
     if action == "rotate":
         services.endpoint_rotate_secret(actor=actor, endpoint=endpoint)
-        return "new secret: deliveries carry a signature with the old one too for a while"
+        return _("new secret: deliveries carry a signature with the old one too for a while")
     if action in ("disable", "enable"):
         services.endpoint_set_enabled(actor=actor, endpoint=endpoint, enabled=action == "enable")
-        return f"endpoint {action}d"
+        return _("endpoint enabled") if action == "enable" else _("endpoint disabled")
     services.endpoint_remove(actor=actor, endpoint=endpoint)
-    return f"removed {endpoint.url}"
+    return _("removed %(url)s") % {"url": endpoint.url}
 
 
 @staff_view
@@ -102,7 +103,7 @@ def endpoint_action(request: HttpRequest, slug: str, pk: int, action: str) -> Ht
     site = selectors.access_site_webhooks(request.user, slug)
     found = selectors.access_endpoint(site, pk)
     if action not in ACTIONS:
-        messages.error(request, f"unknown action {action!r}")
+        messages.error(request, _("unknown action %(action)r") % {"action": action})
         return redirect("webhooks:endpoint", slug=slug, pk=pk)
     try:
         messages.success(request, _act(request, found, action))

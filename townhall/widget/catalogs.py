@@ -26,6 +26,9 @@ ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
 STATIC = ROOT / "widget" / "static" / "townhall"
 EMBED_JS = STATIC / "embed.js"
+# The modules embed.js loads on demand, each with its own STRINGS table: in the JSON catalog
+# their translations are one group each, under this key, which the module reads from embed.js's S.
+MODULES = {"account": "account.js", "extras": "extras.js", "followForm": "follow.js", "live": "live.js"}
 JSON_DIR = STATIC / "i18n"
 SOURCE_LANGUAGE = "en"
 
@@ -53,13 +56,23 @@ def po_path(lang: str, domain: str) -> Path:
 # ---------------------------------------------------------------------------- the widget's table
 
 def widget_strings(source: str | None = None) -> dict[str, Any]:
-    """The STRINGS object literal of embed.js, read as data (keys, quoted strings, nested
-    objects, trailing commas: the only syntax the table uses)."""
-    text = source if source is not None else EMBED_JS.read_text(encoding="utf-8")
-    match = re.search(r"const STRINGS = (\{.*?\n  \});", text, re.S)
+    """The STRINGS table of embed.js, with each on-demand module's table as a group (MODULES);
+    or, given `source`, that one script's table."""
+    if source is None:
+        table = widget_strings(EMBED_JS.read_text(encoding="utf-8"))
+        for group, name in MODULES.items():
+            table[group] = widget_strings((STATIC / name).read_text(encoding="utf-8"))
+        return table
+    return _table(source)
+
+
+def _table(text: str) -> dict[str, Any]:
+    """A `const STRINGS = {...};` object literal read as data (keys, quoted strings joined with
+    +, nested objects, trailing commas: the only syntax the tables use)."""
+    match = re.search(r"const STRINGS = (\{.*?\n *\});", text, re.S)
     if match is None:
-        raise ValueError("embed.js: no `const STRINGS = {...};` table")
-    literal = match.group(1)
+        raise ValueError("no `const STRINGS = {...};` table")
+    literal = re.sub(r"'\s*\+\s*'", "", match.group(1))
     strings: list[str] = []
 
     def keep(m: re.Match[str]) -> str:
@@ -68,7 +81,7 @@ def widget_strings(source: str | None = None) -> dict[str, Any]:
 
     literal = re.sub(r"'((?:[^'\\\n]|\\.)*)'", keep, literal)
     literal = re.sub(r"//[^\n]*", "", literal)
-    literal = re.sub(r"([{,]\s*)([A-Za-z_]\w*)\s*:", r'\1"\2":', literal)
+    literal = re.sub(r"([{,]\s*)(\w+)\s*:", r'\1"\2":', literal)
     literal = re.sub(r",(\s*})", r"\1", literal)
     literal = re.sub(r'"\x00(\d+)"', lambda m: json.dumps(strings[int(m.group(1))]), literal)
     data: dict[str, Any] = json.loads(literal)

@@ -88,3 +88,15 @@ def test_the_widget_in_each_language(page_factory: Any, demo: Demo) -> None:  # 
         page.locator(f"{demo.el(2)} > .th-main .th-actions button[data-action=reply]").click()
         bad = axe_violations(page)
         assert bad == [], f"{lang}: {json.dumps(bad, ensure_ascii=False, indent=1)}"
+        # The on-demand modules read the same catalog (embed.js hands them its S).
+        if lang in MODULE_TEXTS:
+            follow_label, data_title = MODULE_TEXTS[lang]
+            page.locator("#townhall button[data-action=follow]").click()
+            assert page.locator("#townhall .th-followform label").inner_text() == follow_label
+            page.locator("#townhall button[data-action=account]").click()
+            assert page.locator("#townhall .th-account").get_attribute("aria-label") == data_title
+
+
+MODULE_TEXTS = {"fr": ("Votre adresse e-mail (jamais affichée)", "Vos données sur ce site"),
+                "ar": ("عنوان بريدك الإلكتروني (لا يُعرض أبدًا)", "بياناتك على هذا الموقع"),
+                "en": ("Your email address (never shown)", "Your data on this site")}

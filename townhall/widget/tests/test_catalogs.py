@@ -55,6 +55,13 @@ def test_the_widget_table_is_read_from_embed_js() -> None:
     # Quotes, backslashes and trailing commas as JavaScript writes them.
     source = "const STRINGS = {\n    a: 'it\\'s',\n    b: { one: '1 x', other: '{n} xs', },\n  };"
     assert catalogs.widget_strings(source) == {"a": "it's", "b": {"one": "1 x", "other": "{n} xs"}}
+    # The on-demand modules' tables, one group each: a module file at the top level, strings
+    # joined with +, numbered keys.
+    assert table["account"]["signOut"] == "Sign out" and table["live"]["newerThread"]
+    assert table["extras"]["convHeat"]["0"] == "Calm" and table["followForm"]["send"] == "Follow"
+    assert messages["extras.span.days"].plural == "{n} days"
+    module = "const STRINGS = {\n  a: 'one ' +\n    'two',\n  b: { 0: 'zero' },\n};"
+    assert catalogs.widget_strings(module) == {"a": "one two", "b": {"0": "zero"}}
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -50,3 +50,7 @@ class Command(BaseCommand):
                 catalogs.json_text(catalogs.widget_json(lang, widget, table)), encoding="utf-8")
             todo = len(catalogs.problems(server, widget=False)) + missing
             self.stdout.write(f"{lang}: {len(server)} server and {len(widget)} widget messages, {todo} to translate")
+            if options["verbosity"] >= 2:  # -v 2: which ones, and in which file
+                for domain, po in (("django", server), ("widget", widget)):
+                    for problem in catalogs.problems(po, widget=domain == "widget"):
+                        self.stdout.write(f"  {catalogs.po_path(lang, domain).relative_to(catalogs.ROOT.parent)}: {problem}")

@@ -42,7 +42,8 @@ const STRINGS = {
 
 export default function account(X) {
   const { api, h, store, state, ui, ACTIONS, renderComment, formEl, announce } = X;
-  const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.accountStrings) || {});
+  // The catalog's translation (embed.js's S.account), then the site's own texts.
+  const S = Object.assign({}, STRINGS, X.S.account, (window.Townhall && window.Townhall.accountStrings) || {});
   const t = (s, vars) => String(s).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : ''));
   const btn = (action, text, cls, key) =>
     h('button', { type: 'button', class: cls || 'th-link', 'data-action': action, 'data-key': key, text });

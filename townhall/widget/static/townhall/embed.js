@@ -593,7 +593,7 @@
       if (!state.x && (d.picks[0] || d.conversations[0] || d.thread.quotes || !d.thread.article)) {
         const s = doc.head.appendChild(h('script', { src: BASE + '/static/townhall/extras.js' }));
         state.x = new Promise((ok) => {
-          s.onload = () => ok(s.x({ state, api, announce, loadReplies, host, ACTIONS }));
+          s.onload = () => ok(s.x({ state, api, announce, loadReplies, host, ACTIONS, S }));
         });
       }
       if (state.x) state.x.then((x) => x.page(d));
@@ -1160,7 +1160,7 @@
       await state.x; // ready once the extras have laid the thread out
       host.dataset.townhallReady = 'true';
       // Live updates: the module loads only where the browser can follow a stream.
-      if (window.EventSource) import(BASE + '/static/townhall/live.js').then((m) => m.live({ state, ui, h, place,
+      if (window.EventSource) import(BASE + '/static/townhall/live.js').then((m) => m.live({ state, ui, h, place, S,
         plural, renderComment, setCount, load, BASE, ACTIONS })).catch(() => {});
     })();
   }

@@ -4,7 +4,8 @@
  * that embed.js calls once this script has loaded, with {state, api, announce, loadReplies, host};
  * the returned object's page(data) is called with every page of the thread embed.js loads. Its own small
  * helpers (h, t, plural) repeat embed.js's, so that embed.js stays small.
- * To translate, set the keys below in window.Townhall.strings (the same table embed.js reads).
+ * Translations come from embed.js's catalog (its S.extras, see `townhall catalogs`); a site may
+ * still set the keys below in window.Townhall.strings (the same table embed.js reads).
  *
  *   STRINGS        every text a reader sees here
  *   ARTICLE        the page's article text, sent once when the server has none
@@ -51,7 +52,7 @@
   const doc = document;
   const script = doc.currentScript;
   const BASE = script ? script.src.replace(/\/static\/townhall\/extras\.js(\?.*)?$/, '') : location.origin;
-  const PLURAL = new Intl.PluralRules(doc.documentElement.lang || navigator.language || 'en');
+  let PLURAL; // the widget's language, set below
   const t = (s, vars) => String(s).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : ''));
   const plural = (forms, n, vars) => t(forms[PLURAL.select(n)] || forms.other, Object.assign({ n }, vars));
   function h(tag, attrs, ...kids) {
@@ -70,7 +71,8 @@
   if (!script) return;
   script.x = (ctx) => {
     const { state, api, host, announce } = ctx;
-    const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.strings) || {});
+    PLURAL = new Intl.PluralRules(host.lang || 'en');
+    const S = Object.assign({}, STRINGS, ctx.S.extras, (window.Townhall && window.Townhall.strings) || {});
     const ui = state.ui;
     const convs = new Map(); // id -> summary from the thread page, with .open and .line
     let sentArticle = false;

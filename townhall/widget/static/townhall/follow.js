@@ -1,8 +1,8 @@
 /* Townhall: follow an article by email. embed.js imports this module only when a reader presses
  * "Follow by email", so readers who never do download none of it. It posts to
  * /api/v1/follows; the server mails a confirmation link the first time an address asks for
- * anything, and every later mail carries links to stop it. Translate with
- * window.Townhall = {strings: {followForm: {...}}}. */
+ * anything, and every later mail carries links to stop it. Translated by embed.js's
+ * catalog (S.followForm); a site may set window.Townhall = {strings: {followForm: {...}}}. */
 const STRINGS = {
   email: 'Your email address (never shown)',
   send: 'Follow',

@@ -4,7 +4,8 @@
  * edits and deletions of comments on screen apply at once. Whatever changes, the comment the
  * reader is looking at stays where it is on the screen. The browser reconnects by itself and
  * resumes with Last-Event-ID; `reset` (events were missed) offers to reload the thread.
- * To translate: window.Townhall = {strings: {newComments: {one, other}, newerThread}}. */
+ * Translated by embed.js's catalog (S.live); a site may still set window.Townhall =
+ * {strings: {newComments: {one, other}, newerThread}}. */
 
 const STRINGS = {
   newComments: { one: 'Show 1 new comment', other: 'Show {n} new comments' },
@@ -13,7 +14,7 @@ const STRINGS = {
 
 export function live(w) {
   const { state, ui, h, place, plural, renderComment, setCount, load, BASE, ACTIONS } = w;
-  const S = Object.assign({}, STRINGS, (window.Townhall && window.Townhall.strings) || {});
+  const S = Object.assign({}, STRINGS, w.S.live, (window.Townhall && window.Townhall.strings) || {});
   const waiting = new Map(); // id -> comment, in arrival order
   let stale = false; // the stream lost events: only a reload shows the thread as it is
   const bar = h('button', { type: 'button', class: 'th-btn th-live', 'data-action': 'live', hidden: true });
