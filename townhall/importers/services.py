@@ -63,9 +63,9 @@ from townhall.importers.base import (
     SourceThread,
 )
 from townhall.importers.models import ImportedComment, ImportRun
+from townhall.importers.tasks import index_imported, insert_shingles, shingle_rows
 from townhall.moderation import flamewar, pipeline
-from townhall.moderation.duplicates import shingles
-from townhall.moderation.models import Shingle
+from townhall.moderation.selectors import policy_for
 
 SOURCES = ("disqus", "wordpress", "isso", "remark42", "townhall")
 Reader = Callable[[Path], Iterator[Record]]
@@ -84,6 +84,7 @@ def reader_for(source: str) -> Reader:
     return readers[source]
 
 
+@functools.lru_cache(maxsize=8192)  # authors repeat
 def import_author_key(source: str, author_id: str, name: str) -> str:
     """The identity of an imported author: keyed by the source and its author id (else the
     name). Live posts key on "email:..." or "name:...", so no live post can ever produce it."""
@@ -104,6 +105,7 @@ class Report:
     states: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     held: int = 0
+    index_later: int = 0  # comments older than the duplicate window: indexed by a background task
     orphans: int = 0  # replies whose parent is not in the file: kept at the top level
     foreign: list[str] = field(default_factory=list)  # first few thread URLs outside the origins
     notes: list[str] = field(default_factory=list)
@@ -115,7 +117,7 @@ class Report:
             "source": self.source, "file": self.file, "dry_run": self.dry_run, "moderated": self.moderated,
             "threads_new": self.threads_new, "threads_existing": self.threads_existing,
             "comments": self.comments, "already_imported": self.already, "states": dict(self.states),
-            "skipped": dict(self.skipped), "held": self.held, "orphans": self.orphans,
+            "skipped": dict(self.skipped), "held": self.held, "index_later": self.index_later, "orphans": self.orphans,
             "foreign_examples": self.foreign, "seconds": round(self.seconds, 2), "resumed": self.resumed,
         }
 
@@ -133,6 +135,9 @@ class Report:
             out.append(f"  already imported (left as they are): {self.already:,}")
         if self.moderated:
             out.append(f"  held by the moderation pipeline: {self.held:,}")
+        if self.index_later:
+            out.append(f"  older than the site's duplicate window, put into the near-duplicate index by the "
+                       f"background task worker: {self.index_later:,}")
         if self.orphans:
             out.append(f"  replies whose parent is not in the file, kept at the top level: {self.orphans:,}")
         for reason, n in sorted(self.skipped.items()):
@@ -482,9 +487,6 @@ def _executemany(cur: Any, sql: str, rows: list[Any], chunk: int = 5000) -> None
         cur.executemany(sql, rows[i:i + chunk])
 
 
-_SHINGLE_INSERT = (
-    f'INSERT INTO "{Shingle._meta.db_table}" (site_id, comment_id, hash, created) VALUES (%s, %s, %s, %s)'  # noqa: S608
-)
 _MAPPING_INSERT = (
     f'INSERT INTO "{ImportedComment._meta.db_table}" (site_id, source, source_id, comment_id) '  # noqa: S608
     "VALUES (%s, %s, %s, %s)"
@@ -493,18 +495,16 @@ _PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models
 
 
 class _CommentRows:
-    """Comment rows for a plain INSERT, without model instances: each value goes through its
-    field's own conversion to the database (dates, JSON, IP addresses); strings, numbers,
-    booleans and ids need none. Fields the importer does not set get their defaults."""
+    """Comment rows for a plain INSERT, without model instances: each value goes through the
+    conversion its field would apply on the way to the database (dates, JSON, IP addresses:
+    the backend's own adapters, called directly); strings, numbers, booleans and ids need none.
+    Fields the importer does not set get their defaults."""
 
     def __init__(self) -> None:
         fields = Comment._meta.concrete_fields
         self.names = [f.attname for f in fields]
         self.defaults = {f.attname: f.get_default() for f in fields}
-        self.prep: list[Callable[[Any], Any] | None] = [
-            None if isinstance(f, _PLAIN_FIELDS) else functools.partial(f.get_db_prep_save, connection=connection)
-            for f in fields
-        ]
+        self.prep: list[Callable[[Any], Any] | None] = [self._adapter(f) for f in fields]
         quote = connection.ops.quote_name
         self.insert = (
             f"INSERT INTO {quote(Comment._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608
@@ -513,13 +513,29 @@ class _CommentRows:
         self._created = Comment._meta.get_field("created")
         assert isinstance(self._created, models.DateTimeField)
 
+    @staticmethod
+    def _adapter(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+        """What `f.get_db_prep_save` comes down to for the values the importer produces (aware
+        datetimes, JSON-able lists and dicts, address strings), without the layers around it."""
+        ops = connection.ops
+        if isinstance(f, _PLAIN_FIELDS):
+            return None
+        if isinstance(f, models.DateTimeField):
+            return ops.adapt_datetimefield_value
+        if isinstance(f, models.JSONField):
+            encoder = f.encoder
+            return lambda v: ops.adapt_json_value(v, encoder)
+        if isinstance(f, models.GenericIPAddressField):
+            return lambda v: ops.adapt_ipaddressfield_value(v or None)
+        return functools.partial(f.get_db_prep_save, connection=connection)
+
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         defaults = self.defaults
-        out = []
-        for name, prep in zip(self.names, self.prep, strict=True):
-            v = values[name] if name in values else defaults[name]
-            out.append(v if prep is None else prep(v))
-        return tuple(out)
+        return tuple(
+            (values[name] if name in values else defaults[name]) if prep is None
+            else prep(values[name] if name in values else defaults[name])
+            for name, prep in zip(self.names, self.prep, strict=True)
+        )
 
     def created(self, value: datetime) -> Any:
         return self._created.get_db_prep_save(value, connection)
@@ -532,6 +548,9 @@ class _Writer:
         self.keep_ids = source == "townhall"
         self.ip_cutoff = timezone.now() - timedelta(days=settings.IP_RETENTION_DAYS)
         self.rows = _CommentRows()
+        # Comments older than this cannot be repeated by a new one (moderation.duplicates looks
+        # back duplicate_hours): their index rows are written by a background task instead.
+        self.index_since = timezone.now() - timedelta(hours=policy_for(site).duplicate_hours)
         self._next_id: int | None = None  # SQLite: the next id to hand out, inside a transaction
 
     def write_thread(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
@@ -569,19 +588,25 @@ class _Writer:
             threads = self._threads([planned for planned, _ in work])
             counts: list[tuple[int, int]] = []
             versions: list[tuple[int, int]] = []
-            shingle_rows: list[tuple[int, int, int, Any]] = []
+            index_rows: list[tuple[int, int, int, Any]] = []
+            index_later: list[int] = []
             mapping_rows: list[tuple[int, str, str, int]] = []
             for planned, new in work:
                 thread, fresh = threads[planned.url]
                 order, parent_rows, existing_parents = self._prepare(thread, new, known)
-                published = self._write_rows(thread, order, parent_rows, existing_parents, shingle_rows, mapping_rows)
+                published = self._write_rows(thread, order, parent_rows, existing_parents, index_rows, index_later,
+                                             mapping_rows)
                 counts.append((published, thread.pk))
                 if fresh and self.keep_ids and planned.extra.get("version"):
                     # A thread moved from another Townhall keeps its version (and so its ETags).
                     versions.append((int(planned.extra["version"]), thread.pk))
             table = connection.ops.quote_name
+            insert_shingles(index_rows)
+            if index_later:
+                # Enqueued in this transaction: the task exists exactly when the comments do.
+                index_imported.enqueue(site_id=self.site.pk, comment_ids=index_later)
+                report.index_later += len(index_later)
             with connection.cursor() as cur:
-                _executemany(cur, _SHINGLE_INSERT, shingle_rows)
                 _executemany(cur, _MAPPING_INSERT, mapping_rows)
                 tt = table(Thread._meta.db_table)
                 cur.executemany(
@@ -777,10 +802,11 @@ class _Writer:
 
     def _write_rows(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
                     parent_rows: dict[int, Comment], existing_parents: dict[str, int],
-                    shingle_rows: list[tuple[int, int, int, Any]],
+                    index_rows: list[tuple[int, int, int, Any]], index_later: list[int],
                     mapping_rows: list[tuple[int, str, str, int]]) -> int:
         """Insert a thread's new comments (parents first), collect their near-duplicate index
-        rows and source-id rows; returns how many are published."""
+        rows (or, for comments older than the site's duplicate window, their ids for the
+        background task) and source-id rows; returns how many are published."""
         report = self.report
         explicit = [int(c.extra["id"]) for c, _ in order if self.keep_ids and c.extra.get("id")]
         keep_ids = bool(explicit) and not Comment.objects.filter(pk__in=explicit).exists()
@@ -848,13 +874,14 @@ class _Writer:
         if keep_ids:
             self._next_id = None  # SQLite's counter moved past the explicit ids
             _reset_sequence()
-        for c, _ in order:  # in the order the ORM version wrote them (so the same row ids)
+        since = self.index_since
+        for c, _ in order:
             pk = made[c.id][0]
             if status_of[c.id] != Status.REJECTED:
-                hashes = shingles(c.text)
-                if hashes:
-                    created = self.rows.created(c.created)
-                    shingle_rows.extend((site_id, pk, h, created) for h in hashes)
+                if c.created >= since:
+                    index_rows.extend(shingle_rows(site_id, pk, c.text, c.created))
+                else:
+                    index_later.append(pk)
             mapping_rows.append((site_id, source, c.id, pk))
         for parent_pk, delta in existing_delta.items():
             _adjust_visible_replies(parent_pk, delta)
@@ -871,12 +898,9 @@ class _Writer:
         would store, written in bulk."""
         rows: list[tuple[int, int, int, Any]] = []
         for o in comments:
-            if o.status == Status.REJECTED:
-                continue
-            created = self.rows.created(o.created)
-            rows.extend((self.site.pk, o.pk, h, created) for h in shingles(o.text))
-        with connection.cursor() as cur:
-            _executemany(cur, _SHINGLE_INSERT, rows)
+            if o.status != Status.REJECTED:
+                rows.extend(shingle_rows(self.site.pk, o.pk, o.text, o.created))
+        insert_shingles(rows)
 
     def _write_moderated(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
                          parent_rows: dict[int, Comment], existing_parents: dict[str, int]) -> None:
