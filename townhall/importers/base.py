@@ -63,7 +63,19 @@ class Skipped:
     where: str
 
 
-Record = SourceThread | SourceComment | Skipped
+@dataclass
+class SourceVote:
+    """One reader's vote on a comment (Townhall's own export with --include-private)."""
+
+    comment_id: str  # the source's comment id
+    voter: str
+    ip_hash: str
+    value: int  # +1 or -1
+    created: datetime
+    where: str = ""
+
+
+Record = SourceThread | SourceComment | SourceVote | Skipped
 
 
 # ---------------------------------------------------------------------------- XML

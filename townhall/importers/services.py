@@ -46,7 +46,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.comments.locator import canonical_url
-from townhall.comments.models import MAX_DEPTH, VISIBLE, Comment, Site, Status, Thread, path_segment
+from townhall.comments.models import MAX_DEPTH, VISIBLE, Comment, Site, Status, Thread, Vote, path_segment
 from townhall.core.errors import ValidationFailed
 from townhall.core.net import truncate_ip
 from townhall.importers import fastmd
@@ -61,6 +61,7 @@ from townhall.importers.base import (
     Record,
     SourceComment,
     SourceThread,
+    SourceVote,
 )
 from townhall.importers.models import ImportedComment, ImportRun
 from townhall.importers.tasks import index_imported, insert_shingles, shingle_rows
@@ -105,6 +106,8 @@ class Report:
     states: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     held: int = 0
+    votes: int = 0  # vote rows written (townhall format)
+    votes_already: int = 0
     index_later: int = 0  # comments older than the duplicate window: indexed by a background task
     orphans: int = 0  # replies whose parent is not in the file: kept at the top level
     foreign: list[str] = field(default_factory=list)  # first few thread URLs outside the origins
@@ -117,7 +120,8 @@ class Report:
             "source": self.source, "file": self.file, "dry_run": self.dry_run, "moderated": self.moderated,
             "threads_new": self.threads_new, "threads_existing": self.threads_existing,
             "comments": self.comments, "already_imported": self.already, "states": dict(self.states),
-            "skipped": dict(self.skipped), "held": self.held, "index_later": self.index_later, "orphans": self.orphans,
+            "skipped": dict(self.skipped), "held": self.held, "index_later": self.index_later,
+            "votes": self.votes, "votes_already": self.votes_already, "orphans": self.orphans,
             "foreign_examples": self.foreign, "seconds": round(self.seconds, 2), "resumed": self.resumed,
         }
 
@@ -135,6 +139,10 @@ class Report:
             out.append(f"  already imported (left as they are): {self.already:,}")
         if self.moderated:
             out.append(f"  held by the moderation pipeline: {self.held:,}")
+        if self.votes or self.votes_already:
+            verb_votes = "would restore" if self.dry_run else "restored"
+            out.append(f"  votes: {verb_votes} {self.votes:,}"
+                       + (f", already there {self.votes_already:,}" if self.votes_already else ""))
         if self.index_later:
             out.append(f"  older than the site's duplicate window, put into the near-duplicate index by the "
                        f"background task worker: {self.index_later:,}")
@@ -168,11 +176,16 @@ class Staging:
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
             CREATE TABLE threads (key TEXT PRIMARY KEY, url TEXT, title TEXT, extra TEXT, seq INTEGER);
             CREATE TABLE comments (id TEXT PRIMARY KEY, thread TEXT, seq INTEGER, created TEXT,
-                                   where_ TEXT, body TEXT);
+                                   where_ TEXT, parent TEXT, text TEXT, state TEXT, author_id TEXT,
+                                   author_name TEXT, author_email TEXT, author_website TEXT, ip TEXT,
+                                   upvotes INTEGER, downvotes INTEGER, extra TEXT);
+            CREATE TABLE votes (comment TEXT, voter TEXT, ip_hash TEXT, value INTEGER, created TEXT,
+                                where_ TEXT, PRIMARY KEY (comment, voter));
             """
         )
         self.comments = 0
         self.threads = 0
+        self.votes = 0
         self.skipped: Counter[str] = Counter()
 
     def add(self, record: Record) -> None:
@@ -181,10 +194,12 @@ class Staging:
                 raise ImportFailed(f"{record.where}: unknown state {record.state!r}")
             self.comments += 1
             try:
+                c = record
                 self.db.execute(
-                    "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?)",
-                    (record.id, record.thread_key, self.comments, record.created.isoformat(), record.where,
-                     json.dumps(_comment_body(record), separators=(",", ":"))),
+                    "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (c.id, c.thread_key, self.comments, c.created.isoformat(), c.where, c.parent_id, c.text, c.state,
+                     c.author_id, c.author_name, c.author_email, c.author_website, c.ip, c.upvotes, c.downvotes,
+                     json.dumps(c.extra, separators=(",", ":")) if c.extra else None),
                 )
             except sqlite3.IntegrityError:
                 first = self.db.execute("SELECT where_ FROM comments WHERE id = ?", (record.id,)).fetchone()
@@ -200,8 +215,30 @@ class Staging:
                 )
             except sqlite3.IntegrityError:
                 raise ImportFailed(f"{record.extra.get('line', '?')}: duplicate thread id {record.key!r}") from None
+        elif isinstance(record, SourceVote):
+            self.votes += 1
+            try:
+                self.db.execute(
+                    "INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)",
+                    (record.comment_id, record.voter, record.ip_hash, record.value, record.created.isoformat(),
+                     record.where),
+                )
+            except sqlite3.IntegrityError:
+                first = self.db.execute("SELECT where_ FROM votes WHERE comment = ? AND voter = ?",
+                                        (record.comment_id, record.voter)).fetchone()
+                raise ImportFailed(
+                    f"{record.where}: a second vote of one voter on comment {record.comment_id} "
+                    f"(first at {first[0] if first else '?'})"
+                ) from None
         else:
             self.skipped[record.reason] += 1
+
+    def votes_in(self, chunk: int = 5000) -> Iterator[list[SourceVote]]:
+        """The file's votes, a chunk at a time."""
+        cur = self.db.execute("SELECT comment, voter, ip_hash, value, created, where_ FROM votes ORDER BY rowid")
+        while rows := cur.fetchmany(chunk):
+            yield [SourceVote(comment_id=c, voter=v, ip_hash=h, value=n, created=datetime.fromisoformat(t), where=w)
+                   for c, v, h, n, t, w in rows]
 
     def commit(self) -> None:
         self.db.commit()
@@ -219,7 +256,7 @@ class Staging:
     def comments_of(self, keys: list[str]) -> list[SourceComment]:
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
-            f"SELECT id, thread, created, where_, body FROM comments WHERE thread IN ({marks}) "  # noqa: S608
+            f"SELECT {_STAGED} FROM comments WHERE thread IN ({marks}) "  # noqa: S608
             "ORDER BY created, seq",
             keys,
         )
@@ -229,21 +266,16 @@ class Staging:
         self.db.close()
 
 
-def _comment_body(c: SourceComment) -> dict[str, Any]:
-    return {
-        "p": c.parent_id, "x": c.text, "s": c.state, "ai": c.author_id, "an": c.author_name,
-        "ae": c.author_email, "aw": c.author_website, "ip": c.ip, "u": c.upvotes, "d": c.downvotes,
-        "e": c.extra,
-    }
+_STAGED = ("id, thread, parent, created, text, state, author_id, author_name, author_email, author_website, ip, "
+           "upvotes, downvotes, where_, extra")
 
 
 def _comment_from(row: tuple[Any, ...]) -> SourceComment:
-    cid, thread, created, where, body = row
-    b = json.loads(body)
+    cid, thread, parent, created, text, state, ai, an, ae, aw, ip, up, down, where, extra = row
     return SourceComment(
-        id=cid, thread_key=thread, parent_id=b["p"], created=datetime.fromisoformat(created), text=b["x"],
-        state=b["s"], author_id=b["ai"], author_name=b["an"], author_email=b["ae"], author_website=b["aw"],
-        ip=b["ip"], upvotes=b["u"], downvotes=b["d"], where=where, extra=b["e"],
+        id=cid, thread_key=thread, parent_id=parent, created=datetime.fromisoformat(created), text=text,
+        state=state, author_id=ai, author_name=an, author_email=ae, author_website=aw, ip=ip, upvotes=up,
+        downvotes=down, where=where, extra=json.loads(extra) if extra else {},
     )
 
 
@@ -271,10 +303,11 @@ def stage(source: str, path: Path, directory: Path, *, progress: bool = True) ->
 # ---------------------------------------------------------------------------- plan
 
 
-def thread_locate(*, site: Site, url: str) -> str:
+def thread_locate(*, site: Site, url: str, origins: list[str] | None = None) -> str:
     """The site's canonical form of a page URL (comments/locator.py); ValidationFailed when the
-    URL is not on one of the site's origins."""
-    origins = [o.origin for o in site.origins.all()]
+    URL is not on one of the site's origins (`origins`: the site's, when already read)."""
+    if origins is None:
+        origins = [o.origin for o in site.origins.all()]
     return canonical_url(url, origins=origins, identity_params=site.identity_params)
 
 
@@ -298,6 +331,7 @@ def plan(staging: Staging, site: Site, mappings: list[tuple[str, str]], report: 
     by_url: dict[str, PlannedThread] = {}
     by_identity: dict[str, str] = {}
     counts = dict(staging.db.execute("SELECT thread, COUNT(*) FROM comments GROUP BY thread"))
+    origins = [o.origin for o in site.origins.all()]
     for key, raw_url, title, extra in staging.thread_rows():
         url = raw_url
         if base_url and url.startswith("/"):
@@ -308,7 +342,7 @@ def plan(staging: Staging, site: Site, mappings: list[tuple[str, str]], report: 
             by_url[by_identity[identity]].keys.append(key)
             continue
         try:
-            canonical = thread_locate(site=site, url=url)
+            canonical = thread_locate(site=site, url=url, origins=origins)
         except ValidationFailed as exc:
             n = counts.get(key, 0)
             if n:
@@ -369,6 +403,8 @@ def run_import(
             writer = _Writer(site=site, source=source, report=report, dry_run=dry_run, moderate=moderate)
             with _bigger_page_cache():
                 _write_all(writer, staging, threads, bar, batched=not (dry_run or moderate))
+                if staging.votes:
+                    writer.write_votes(staging)
             if bar:
                 bar.done()
         finally:
@@ -548,6 +584,13 @@ class _Writer:
         self.keep_ids = source == "townhall"
         self.ip_cutoff = timezone.now() - timedelta(days=settings.IP_RETENTION_DAYS)
         self.rows = _CommentRows()
+        # Vote.created is auto_now_add: a plain insert keeps the vote's own date.
+        quote = connection.ops.quote_name
+        self.vote_insert = (
+            f"INSERT INTO {quote(Vote._meta.db_table)} (comment_id, voter, ip_hash, value, created) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)"
+        )
+        self.vote_created = functools.partial(Vote._meta.get_field("created").get_db_prep_save, connection=connection)
         # Comments older than this cannot be repeated by a new one (moderation.duplicates looks
         # back duplicate_hours): their index rows are written by a background task instead.
         self.index_since = timezone.now() - timedelta(hours=policy_for(site).duplicate_hours)
@@ -616,6 +659,37 @@ class _Writer:
                 if versions:
                     cur.executemany(f"UPDATE {tt} SET version = %s WHERE id = %s", versions)  # noqa: S608
 
+    def write_votes(self, staging: Staging) -> None:
+        """The vote rows (after every comment is in): each names its comment by the source's id,
+        found through `ImportedComment`; a vote whose comment was not imported (a thread outside
+        the origins, say) is skipped and counted, one already there is left alone. Vote counts
+        travel on the comments themselves, so they are not touched here. One transaction per
+        chunk; a re-run adds the rows a crash left out."""
+        report = self.report
+        if self.dry_run:  # nothing was written: the votes on comments the file has
+            report.votes = staging.db.execute(
+                "SELECT COUNT(*) FROM votes WHERE comment IN (SELECT id FROM comments)").fetchone()[0]
+            return
+        for chunk in staging.votes_in():
+            with transaction.atomic():
+                pks = self._known([v.comment_id for v in chunk])
+                kept = [v for v in chunk if v.comment_id in pks]
+                if len(kept) < len(chunk):
+                    report.skipped["votes on comments not imported"] += len(chunk) - len(kept)
+                if not kept:
+                    continue
+                there = set(Vote.objects.filter(comment_id__in={pks[v.comment_id] for v in kept})
+                            .values_list("comment_id", "voter"))
+                new = [v for v in kept if (pks[v.comment_id], v.voter) not in there]
+                report.votes_already += len(kept) - len(new)
+                report.votes += len(new)
+                if not new:
+                    continue
+                with connection.cursor() as cur:
+                    _executemany(cur, self.vote_insert, [
+                        (pks[v.comment_id], v.voter, v.ip_hash, v.value, self.vote_created(v.created)) for v in new
+                    ])
+
     def _known(self, ids: list[str]) -> dict[str, int]:
         known: dict[str, int] = {}
         if not ids or not ImportedComment.objects.filter(site=self.site, source=self.source).exists():
@@ -652,10 +726,13 @@ class _Writer:
         for i in range(0, len(urls), 500):
             found.update((t.url, t) for t in Thread.objects.select_for_update().filter(site=site, url__in=urls[i:i + 500]))
         out: dict[str, tuple[Thread, bool]] = {}
+        missing = [p for p in planned if p.url not in found]
+        # One multi-row insert for the batch's new threads (ids come back on both databases).
+        made = {t.url: t for t in Thread.objects.bulk_create(Thread(site=site, url=p.url, title=p.title[:300]) for p in missing)}
         for p in planned:
             thread = found.get(p.url)
             if thread is None:
-                thread = Thread.objects.create(site=site, url=p.url, title=p.title[:300])
+                thread = made[p.url]
                 report.threads_new += 1
                 extra = p.extra
                 if self.keep_ids and extra.get("created"):
