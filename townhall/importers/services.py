@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import heapq
 import hmac
 import ipaddress
 import json
@@ -402,7 +403,10 @@ def run_import(
             bar = Progress("importing", total=total) if progress else None
             writer = _Writer(site=site, source=source, report=report, dry_run=dry_run, moderate=moderate)
             with _bigger_page_cache():
-                _write_all(writer, staging, threads, bar, batched=not (dry_run or moderate))
+                if moderate and not dry_run:
+                    _write_all_moderated(writer, staging, threads, bar)
+                else:
+                    _write_all(writer, staging, threads, bar, batched=not dry_run)
                 if staging.votes:
                     writer.write_votes(staging)
             if bar:
@@ -435,6 +439,82 @@ def _write_all(writer: _Writer, staging: Staging, threads: list[PlannedThread], 
             bar.step(len(comments))
     if batch:
         writer.write_batch(batch)
+
+
+MODERATED_PER_TRANSACTION = 100
+
+
+def _write_all_moderated(writer: _Writer, staging: Staging, threads: list[PlannedThread], bar: Progress | None) -> None:
+    """`--moderate`: every comment of the file through the pipeline in one time order across
+    threads (as the comments were posted: a flood or a repeat spans pages), never a reply before
+    its parent. First each thread is planned on its own (parents resolved, orphans and cycles
+    reported, the thread found or created) and the plan goes into the scratch file; then the
+    comments come back from it oldest first and are written in transactions of
+    MODERATED_PER_TRANSACTION, each recounting the threads it touched, so a crash loses at most
+    one of them and a re-run resumes there."""
+    db = staging.db
+    db.executescript("ALTER TABLE comments ADD COLUMN thread_pk INTEGER; ALTER TABLE comments ADD COLUMN host TEXT;")
+    planned_ids: set[str] = set()  # this run's comments not written yet (replies wait for them)
+    for planned in threads:
+        comments = staging.comments_of(planned.keys)
+        if not comments:
+            continue
+        with transaction.atomic():
+            plan_rows = writer.plan_moderated(planned, comments)
+        db.executemany("UPDATE comments SET thread_pk = ?, host = ? WHERE id = ?", plan_rows)
+        planned_ids.update(cid for _, _, cid in plan_rows)
+        if bar:
+            bar.step(len(comments) - len(plan_rows))  # already imported
+    db.execute("CREATE INDEX comments_time ON comments (created, seq) WHERE thread_pk IS NOT NULL")
+    rows = db.execute(f"SELECT {_STAGED}, thread_pk, host FROM comments WHERE thread_pk IS NOT NULL "  # noqa: S608
+                      "ORDER BY created, seq")
+    waiting: dict[str, list[tuple[datetime, int, SourceComment, int, str | None]]] = defaultdict(list)
+    threads_in_tx: set[int] = set()
+
+    def write(c: SourceComment, thread_pk: int, host: str | None) -> None:
+        writer.write_moderated(thread_pk, c, host)
+        planned_ids.discard(c.id)
+        threads_in_tx.add(thread_pk)
+        if bar:
+            bar.step()
+
+    def write_with_replies(c: SourceComment, thread_pk: int, host: str | None) -> None:
+        """Write `c`, then the replies that waited for it (and theirs), oldest first."""
+        heap: list[tuple[datetime, int, SourceComment, int, str | None]] = []
+        write(c, thread_pk, host)
+        for item in waiting.pop(c.id, []):
+            heapq.heappush(heap, item)
+        while heap:
+            _, _, kid, kid_thread, kid_host = heapq.heappop(heap)
+            write(kid, kid_thread, kid_host)
+            for item in waiting.pop(kid.id, []):
+                heapq.heappush(heap, item)
+
+    seq = 0
+    while True:
+        chunk = rows.fetchmany(MODERATED_PER_TRANSACTION)
+        if not chunk:
+            break
+        with transaction.atomic():
+            for row in chunk:
+                c, thread_pk, host = _comment_from(row[:-2]), row[-2], row[-1]
+                if host is not None and host in planned_ids:  # its parent comes later in time
+                    seq += 1
+                    waiting[host].append((c.created, seq, c, thread_pk, host))
+                    continue
+                write_with_replies(c, thread_pk, host)
+            for thread_pk in threads_in_tx:
+                thread_recount(Thread(pk=thread_pk))
+        threads_in_tx.clear()
+    if waiting:  # cannot happen (every parent waited for is in the plan), but never drop a comment
+        with transaction.atomic():
+            for items in waiting.values():
+                for _, _, c, thread_pk, _host in items:
+                    writer.report.orphans += 1
+                    writer.write_moderated(thread_pk, c, None)
+                    threads_in_tx.add(thread_pk)
+            for thread_pk in threads_in_tx:
+                thread_recount(Thread(pk=thread_pk))
 
 
 @contextlib.contextmanager
@@ -595,19 +675,12 @@ class _Writer:
         # back duplicate_hours): their index rows are written by a background task instead.
         self.index_since = timezone.now() - timedelta(hours=policy_for(site).duplicate_hours)
         self._next_id: int | None = None  # SQLite: the next id to hand out, inside a transaction
+        self.threads: dict[int, Thread] = {}  # --moderate: the threads being written, by id
 
     def write_thread(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
-        """One thread in its own transaction (dry runs and --moderate)."""
-        if not comments:
-            return
-        if self.dry_run:
+        """A dry run's thread: counted, nothing written."""
+        if comments:
             self._dry(planned, comments)
-            return
-        if not self.moderate:
-            self.write_batch([(planned, comments)])
-            return
-        with transaction.atomic():
-            self._write_one_moderated(planned, comments)
 
     def write_batch(self, batch: list[tuple[PlannedThread, list[SourceComment]]]) -> None:
         """A few threads in one transaction, written with plain multi-row inserts: ids are
@@ -749,17 +822,20 @@ class _Writer:
             thread.site = site
         return out
 
-    def _write_one_moderated(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
+    def plan_moderated(self, planned: PlannedThread, comments: list[SourceComment]) -> list[tuple[int, str | None, str]]:
+        """One thread's part of the plan for `--moderate`: (thread id, parent's source id or
+        None, source id) for each comment not imported yet, the thread found or created."""
         known = self._known([c.id for c in comments])
         new = [c for c in comments if c.id not in known]
         self.report.already += len(comments) - len(new)
         if not new:
-            return
+            return []
         thread, fresh = self._threads([planned])[planned.url]
-        order, parent_rows, existing_parents = self._prepare(thread, new, known)
-        self._write_moderated(thread, order, parent_rows, existing_parents)
+        self.threads[thread.pk] = thread
         if fresh and self.keep_ids and planned.extra.get("version"):
             Thread.objects.filter(pk=thread.pk).update(version=int(planned.extra["version"]))
+        order, _parent_rows, _existing = self._prepare(thread, new, known)
+        return [(thread.pk, parent, c.id) for c, parent in order]
 
     def _prepare(self, thread: Thread, new: list[SourceComment], known: dict[str, int]
                  ) -> tuple[list[tuple[SourceComment, str | None]], dict[int, Comment], dict[str, int]]:
@@ -979,74 +1055,53 @@ class _Writer:
                 rows.extend(shingle_rows(self.site.pk, o.pk, o.text, o.created))
         insert_shingles(rows)
 
-    def _write_moderated(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
-                         parent_rows: dict[int, Comment], existing_parents: dict[str, int]) -> None:
-        """One comment at a time, in time order, through the site's pipeline (as a replay does:
-        slow mode and flood are recorded, not enforced); what it would hold is held. Counters
-        are recounted for the thread at the end."""
-        made: dict[str, Comment] = {}
-        for c, parent in _time_order(order):
-            obj = self._comment(thread, c)
-            obj.pk = None
-            host = None
-            if parent is not None:
-                host = made.get(parent) or parent_rows.get(existing_parents.get(parent, -1))
-            if host is not None:
-                obj.parent = host
-                obj.root_id = host.root_id or host.pk
-                obj.depth = min(host.depth + 1, MAX_DEPTH)
-            decision = None
-            if obj.status == Status.PUBLISHED:
-                obj.status = Status.PENDING  # as the pipeline sees a comment being posted
-                try:
-                    decision = pipeline.moderate(site=self.site, comment=obj, acknowledged_warning=True,
-                                                 enforce_limits=False, now=obj.created)
-                except ValidationFailed as exc:  # longer than the live limit, say
-                    decision = pipeline.Decision(pipeline.Action.HOLD, notes=[exc.message])
-                obj.flagged = decision.flagged
-                obj.reasons = decision.reasons
-                obj.moderation = {**decision.record(), "imported": self.source, "source_id": c.id}
-                if decision.status == Status.PUBLISHED:
-                    obj.status = Status.PUBLISHED
-                else:
-                    self.report.held += 1  # held, whatever the pipeline proposed: a moderator decides
-            obj.save(force_insert=True)
-            obj.path = (host.path if host is not None else "") + path_segment(obj.pk)
-            Comment.objects.filter(pk=obj.pk).update(path=obj.path)
-            if decision is not None:
-                _record_moderated(self.site, obj, decision)
-            elif obj.status != Status.REJECTED:
-                self._index([obj])
-            made[c.id] = obj
-            ImportedComment.objects.create(site=self.site, source=self.source, source_id=c.id, comment=obj)
-            self.report.states[_state_word(Status(obj.status))] += 1
-            self.report.comments += 1
-        thread_recount(thread)
+    def write_moderated(self, thread_pk: int, c: SourceComment, host_id: str | None) -> None:
+        """One comment through the site's pipeline, as a replay does (slow mode and flood are
+        recorded, not enforced); what it would not publish is held. `host_id` is the source id
+        of its parent, already written (in this run or an earlier one)."""
+        thread = self.threads[thread_pk]
+        obj = self._comment(thread, c)
+        obj.pk = None
+        host = None
+        if host_id is not None:
+            row = (ImportedComment.objects.filter(site=self.site, source=self.source, source_id=host_id)
+                   .select_related("comment").first())
+            host = row.comment if row is not None else None
+        if host is not None:
+            obj.parent = host
+            obj.root_id = host.root_id or host.pk
+            obj.depth = min(host.depth + 1, MAX_DEPTH)
+        decision = None
+        if obj.status == Status.PUBLISHED:
+            obj.status = Status.PENDING  # as the pipeline sees a comment being posted
+            try:
+                decision = pipeline.moderate(site=self.site, comment=obj, acknowledged_warning=True,
+                                             enforce_limits=False, now=obj.created)
+            except ValidationFailed as exc:  # longer than the live limit, say
+                decision = pipeline.Decision(pipeline.Action.HOLD, notes=[exc.message])
+            obj.flagged = decision.flagged
+            obj.reasons = decision.reasons
+            obj.moderation = {**decision.record(), "imported": self.source, "source_id": c.id}
+            if decision.status == Status.PUBLISHED:
+                obj.status = Status.PUBLISHED
+            else:
+                self.report.held += 1  # held, whatever the pipeline proposed: a moderator decides
+        obj.save(force_insert=True)
+        obj.path = (host.path if host is not None else "") + path_segment(obj.pk)
+        Comment.objects.filter(pk=obj.pk).update(path=obj.path)
+        if decision is not None:
+            _record_moderated(self.site, obj, decision)
+        elif obj.status != Status.REJECTED:
+            self._index([obj])
+        ImportedComment.objects.create(site=self.site, source=self.source, source_id=c.id, comment=obj)
+        self.report.states[_state_word(Status(obj.status))] += 1
+        self.report.comments += 1
 
 
 def _record_moderated(site: Site, comment: Comment, decision: Any) -> None:
     """What the pipeline records once a comment is stored: the near-duplicate index and the
     flame war it belongs to."""
     flamewar.record_comment(site=site, comment=comment, decision=decision, created=True)
-
-
-def _time_order(order: list[tuple[SourceComment, str | None]]) -> Iterator[tuple[SourceComment, str | None]]:
-    """Oldest first, but never a reply before its parent (clocks of old systems disagree)."""
-    import heapq
-
-    in_batch = {c.id for c, _ in order}
-    kids: dict[str, list[int]] = defaultdict(list)
-    ready: list[tuple[datetime, int]] = []
-    for i, (c, parent) in enumerate(order):
-        if parent is not None and parent in in_batch:
-            kids[parent].append(i)
-        else:
-            heapq.heappush(ready, (c.created, i))
-    while ready:
-        _, i = heapq.heappop(ready)
-        yield order[i]
-        for k in kids.get(order[i][0].id, []):
-            heapq.heappush(ready, (order[k][0].created, k))
 
 
 def _state_word(status: str) -> str:
