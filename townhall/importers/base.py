@@ -55,6 +55,10 @@ class SourceComment:
     downvotes: int = 0
     where: str = ""  # "line 12" or "row 4", for messages
     extra: dict[str, Any] = field(default_factory=dict)
+    # "html": `text` is still the source's HTML, converted by `convert.finish` (which may run in
+    # another process); "markdown": `text` is our Markdown source.
+    markup: str = "markdown"
+    html: str = ""  # the rendered text, set by `convert.finish`
 
 
 @dataclass

@@ -34,7 +34,6 @@ from townhall.importers.base import (
     text_of,
     xml_error,
 )
-from townhall.importers.htmltext import html_to_markdown
 
 NS = "http://disqus.com"
 DSQ = "http://disqus.com/disqus-internals"
@@ -133,7 +132,8 @@ def _post(el: Any) -> SourceComment:
         thread_key=thread_key,
         parent_id=parent_id or None,
         created=parse_date(_text(kids, "createdAt"), where),
-        text=check_text(html_to_markdown(raw), where),
+        text=raw,
+        markup="html",
         state=state,
         author_id=username,
         author_name=name,

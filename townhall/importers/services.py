@@ -64,6 +64,7 @@ from townhall.importers.base import (
     SourceThread,
     SourceVote,
 )
+from townhall.importers.convert import converted
 from townhall.importers.models import ImportedComment, ImportRun
 from townhall.importers.tasks import index_imported, insert_shingles, shingle_rows
 from townhall.moderation import flamewar, pipeline
@@ -179,7 +180,7 @@ class Staging:
             CREATE TABLE comments (id TEXT PRIMARY KEY, thread TEXT, seq INTEGER, created TEXT,
                                    where_ TEXT, parent TEXT, text TEXT, state TEXT, author_id TEXT,
                                    author_name TEXT, author_email TEXT, author_website TEXT, ip TEXT,
-                                   upvotes INTEGER, downvotes INTEGER, extra TEXT);
+                                   upvotes INTEGER, downvotes INTEGER, extra TEXT, html TEXT);
             CREATE TABLE votes (comment TEXT, voter TEXT, ip_hash TEXT, value INTEGER, created TEXT,
                                 where_ TEXT, PRIMARY KEY (comment, voter));
             """
@@ -197,10 +198,10 @@ class Staging:
             try:
                 c = record
                 self.db.execute(
-                    "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (c.id, c.thread_key, self.comments, c.created.isoformat(), c.where, c.parent_id, c.text, c.state,
                      c.author_id, c.author_name, c.author_email, c.author_website, c.ip, c.upvotes, c.downvotes,
-                     json.dumps(c.extra, separators=(",", ":")) if c.extra else None),
+                     json.dumps(c.extra, separators=(",", ":")) if c.extra else None, c.html),
                 )
             except sqlite3.IntegrityError:
                 first = self.db.execute("SELECT where_ FROM comments WHERE id = ?", (record.id,)).fetchone()
@@ -268,15 +269,15 @@ class Staging:
 
 
 _STAGED = ("id, thread, parent, created, text, state, author_id, author_name, author_email, author_website, ip, "
-           "upvotes, downvotes, where_, extra")
+           "upvotes, downvotes, where_, extra, html")
 
 
 def _comment_from(row: tuple[Any, ...]) -> SourceComment:
-    cid, thread, parent, created, text, state, ai, an, ae, aw, ip, up, down, where, extra = row
+    cid, thread, parent, created, text, state, ai, an, ae, aw, ip, up, down, where, extra, html = row
     return SourceComment(
         id=cid, thread_key=thread, parent_id=parent, created=datetime.fromisoformat(created), text=text,
         state=state, author_id=ai, author_name=an, author_email=ae, author_website=aw, ip=ip, upvotes=up,
-        downvotes=down, where=where, extra=json.loads(extra) if extra else {},
+        downvotes=down, where=where, extra=json.loads(extra) if extra else {}, html=html or "",
     )
 
 
@@ -285,7 +286,7 @@ def stage(source: str, path: Path, directory: Path, *, progress: bool = True) ->
     staging = Staging(directory)
     bar = Progress("checking", stream=None) if progress else None
     try:
-        for record in reader_for(source)(path):
+        for record in converted(reader_for(source)(path), size=path.stat().st_size):
             staging.add(record)
             if bar:
                 bar.step()
@@ -911,7 +912,7 @@ class _Writer:
             "author_email": _clean_email(c.author_email),
             "author_key": extra.get("author_key") or import_author_key(self.source, c.author_id, c.author_name),
             "text": c.text,
-            "html": fastmd.render(c.text),  # render_markdown's output, faster for plain text
+            "html": c.html or fastmd.render(c.text),  # rendered in the first pass (convert.finish)
             "status": STATUS_OF[c.state],
             "upvotes": max(c.upvotes, 0),
             "downvotes": max(c.downvotes, 0),
