@@ -29,6 +29,7 @@ import heapq
 import hmac
 import ipaddress
 import json
+import operator
 import sqlite3
 import tempfile
 import time
@@ -370,7 +371,7 @@ def plan(staging: Staging, site: Site, mappings: list[tuple[str, str]], report: 
 # ---------------------------------------------------------------------------- write
 
 
-BATCH_COMMENTS = 1000  # comments per transaction (whole threads; a bigger thread is one transaction)
+BATCH_COMMENTS = 2000  # comments per transaction (whole threads; a bigger thread is one transaction)
 
 STATUS_OF = {APPROVED: Status.PUBLISHED, PENDING: Status.PENDING, SPAM: Status.REJECTED, DELETED: Status.DELETED}
 
@@ -520,21 +521,28 @@ def _write_all_moderated(writer: _Writer, staging: Staging, threads: list[Planne
 
 @contextlib.contextmanager
 def _bigger_page_cache() -> Iterator[None]:
-    """SQLite: a 64 MiB page cache on this connection while the import writes (the default
-    2 MiB makes the random inserts into the near-duplicate index spill and re-read pages);
-    put back afterwards. It changes nothing about durability."""
+    """SQLite, on this connection while the import writes, put back afterwards: a 64 MiB page
+    cache (the default 2 MiB makes the inserts into the comment and index B-trees spill and
+    re-read pages), and a WAL checkpoint every 16,000 pages instead of 1,000 (each checkpoint
+    syncs the database file; the WAL grows to about 64 MiB in between). Neither changes what a
+    crash can lose. `synchronous` stays as it is (NORMAL under WAL): OFF would let a power cut
+    corrupt the whole site's database, not just lose this import."""
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cur:
         cur.execute("PRAGMA cache_size")
-        before = cur.fetchone()[0]
+        cache = cur.fetchone()[0]
+        cur.execute("PRAGMA wal_autocheckpoint")
+        checkpoint = cur.fetchone()[0]
         cur.execute("PRAGMA cache_size = -65536")
+        cur.execute("PRAGMA wal_autocheckpoint = 16000")
     try:
         yield
     finally:
         with connection.cursor() as cur:
-            cur.execute(f"PRAGMA cache_size = {int(before)}")
+            cur.execute(f"PRAGMA cache_size = {int(cache)}")
+            cur.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
 
 
 _SKIP_WORDS = {"pingback": "pingbacks", "trackback": "trackbacks", "note": "block-editor notes"}
@@ -622,6 +630,8 @@ class _CommentRows:
         self.names = [f.attname for f in fields]
         self.defaults = {f.attname: f.get_default() for f in fields}
         self.prep: list[Callable[[Any], Any] | None] = [self._adapter(f) for f in fields]
+        self._pick = operator.itemgetter(*self.names)
+        self._preps = [(i, prep) for i, prep in enumerate(self.prep) if prep is not None]
         quote = connection.ops.quote_name
         self.insert = (
             f"INSERT INTO {quote(Comment._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608
@@ -646,13 +656,11 @@ class _CommentRows:
             return lambda v: ops.adapt_ipaddressfield_value(v or None)
         return functools.partial(f.get_db_prep_save, connection=connection)
 
-    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        defaults = self.defaults
-        return tuple(
-            (values[name] if name in values else defaults[name]) if prep is None
-            else prep(values[name] if name in values else defaults[name])
-            for name, prep in zip(self.names, self.prep, strict=True)
-        )
+    def row(self, values: dict[str, Any]) -> list[Any]:
+        out = list(self._pick({**self.defaults, **values}))
+        for i, prep in self._preps:
+            out[i] = prep(out[i])
+        return out
 
     def created(self, value: datetime) -> Any:
         return self._created.get_db_prep_save(value, connection)
