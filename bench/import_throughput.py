@@ -186,13 +186,16 @@ def main() -> None:
             env = {**os.environ, "TOWNHALL_DATA_DIR": str(Path(tmp) / "data")}
             load = os.getloadavg()[0]
             done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(Path(tmp) / "floor.sqlite3")],
-                                  env=env, cwd=root, check=True, capture_output=True, text=True)
+                                  env=env, cwd=root, check=False, capture_output=True, text=True)
+            if done.returncode:
+                sys.exit(f"the import child failed:\n{done.stderr[-3000:]}")
             r = json.loads(done.stdout.strip().splitlines()[-1])
             rate, floor = r["comments"] / r["seconds"], r["comments"] / r["floor_seconds"]
             print(f"{comments:,} comments / {threads:,} threads ({path.stat().st_size / 1e6:,.1f} MB): "
                   f"{r['seconds']:,.1f} s = {rate:,.0f} comments/s ({r['comments'] / r['cpu_seconds']:,.0f} per "
-                  f"CPU-second), peak RSS {r['rss_mb']:,.0f} MB (each converting worker at most "
-                  f"{r['workers_rss_mb']:,.0f} MB); same rows by plain executemany {floor:,.0f} "
+                  f"CPU-second), peak RSS {r['rss_mb']:,.0f} MB"
+                  + (f" (each converting worker at most {r['workers_rss_mb']:,.0f} MB)" if r["workers_rss_mb"] else "")
+                  + f"; same rows by plain executemany {floor:,.0f} "
                   f"comments/s (import at {rate / floor:.0%} of that); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
             print(f"    index rows written by the import: {r['index_rows_by_import']:,}; the background task then "
                   f"indexed {r['index_later']:,} older comments in {r['backfill_seconds']:,.1f} s "
