@@ -160,7 +160,8 @@ else:
 result["floor_seconds"] = floor
 # The index rows of the older comments, as the task worker writes them after the import.
 started = time.perf_counter()
-call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO(), stderr=StringIO())
+if sys.argv[3] == "backfill":
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO(), stderr=StringIO())
 result["backfill_seconds"] = time.perf_counter() - started
 with connection.cursor() as cur:
     cur.execute("SELECT COUNT(*) FROM moderation_shingle WHERE site_id = %s", [site_id])
@@ -173,6 +174,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000:500,100000:5000", help="comments:threads, comma-separated")
     parser.add_argument("--recent", action="store_true", help="date the comments inside the duplicate window")
+    parser.add_argument("--no-backfill", action="store_true", help="do not run the index tasks afterwards")
     args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
     db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
@@ -185,7 +187,8 @@ def main() -> None:
             generate(path, comments, threads, recent=args.recent)
             env = {**os.environ, "TOWNHALL_DATA_DIR": str(Path(tmp) / "data")}
             load = os.getloadavg()[0]
-            done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(Path(tmp) / "floor.sqlite3")],
+            done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(Path(tmp) / "floor.sqlite3"),
+                                   "no-backfill" if args.no_backfill else "backfill"],
                                   env=env, cwd=root, check=False, capture_output=True, text=True)
             if done.returncode:
                 sys.exit(f"the import child failed:\n{done.stderr[-3000:]}")
@@ -197,9 +200,10 @@ def main() -> None:
                   + (f" (each converting worker at most {r['workers_rss_mb']:,.0f} MB)" if r["workers_rss_mb"] else "")
                   + f"; same rows by plain executemany {floor:,.0f} "
                   f"comments/s (import at {rate / floor:.0%} of that); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
-            print(f"    index rows written by the import: {r['index_rows_by_import']:,}; the background task then "
-                  f"indexed {r['index_later']:,} older comments in {r['backfill_seconds']:,.1f} s "
-                  f"({r['index_rows_total']:,} index rows in all)")
+            print(f"    index rows written by the import: {r['index_rows_by_import']:,}; "
+                  + (f"the background task then indexed {r['index_later']:,} older comments in "
+                     f"{r['backfill_seconds']:,.1f} s ({r['index_rows_total']:,} index rows in all)"
+                     if not args.no_backfill else f"left to the background task: {r['index_later']:,} comments"))
 
 
 if __name__ == "__main__":

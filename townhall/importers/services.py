@@ -22,7 +22,6 @@ slow mode are recorded, not enforced) and is held when the pipeline would hold i
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import heapq
@@ -65,9 +64,10 @@ from townhall.importers.base import (
     SourceThread,
     SourceVote,
 )
+from townhall.importers.bulk import bulk_writing, insert_shingles, shingle_rows
 from townhall.importers.convert import converted
 from townhall.importers.models import ImportedComment, ImportRun
-from townhall.importers.tasks import index_imported, insert_shingles, shingle_rows
+from townhall.importers.tasks import index_imported
 from townhall.moderation import flamewar, pipeline
 from townhall.moderation.selectors import policy_for
 
@@ -404,7 +404,7 @@ def run_import(
             total = staging.comments
             bar = Progress("importing", total=total) if progress else None
             writer = _Writer(site=site, source=source, report=report, dry_run=dry_run, moderate=moderate)
-            with _bigger_page_cache():
+            with bulk_writing():
                 if moderate and not dry_run:
                     _write_all_moderated(writer, staging, threads, bar)
                 else:
@@ -517,32 +517,6 @@ def _write_all_moderated(writer: _Writer, staging: Staging, threads: list[Planne
                     threads_in_tx.add(thread_pk)
             for thread_pk in threads_in_tx:
                 thread_recount(Thread(pk=thread_pk))
-
-
-@contextlib.contextmanager
-def _bigger_page_cache() -> Iterator[None]:
-    """SQLite, on this connection while the import writes, put back afterwards: a 64 MiB page
-    cache (the default 2 MiB makes the inserts into the comment and index B-trees spill and
-    re-read pages), and a WAL checkpoint every 16,000 pages instead of 1,000 (each checkpoint
-    syncs the database file; the WAL grows to about 64 MiB in between). Neither changes what a
-    crash can lose. `synchronous` stays as it is (NORMAL under WAL): OFF would let a power cut
-    corrupt the whole site's database, not just lose this import."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cur:
-        cur.execute("PRAGMA cache_size")
-        cache = cur.fetchone()[0]
-        cur.execute("PRAGMA wal_autocheckpoint")
-        checkpoint = cur.fetchone()[0]
-        cur.execute("PRAGMA cache_size = -65536")
-        cur.execute("PRAGMA wal_autocheckpoint = 16000")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cur:
-            cur.execute(f"PRAGMA cache_size = {int(cache)}")
-            cur.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
 
 
 _SKIP_WORDS = {"pingback": "pingbacks", "trackback": "trackbacks", "note": "block-editor notes"}

@@ -13,35 +13,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django_tasks import task
 
 from townhall.comments.models import Comment, Status
-from townhall.moderation.duplicates import shingles
+from townhall.importers.bulk import bulk_writing, insert_shingles, shingle_rows
 from townhall.moderation.models import Shingle
 
-SHINGLE_INSERT = (
-    f'INSERT INTO "{Shingle._meta.db_table}" (site_id, comment_id, hash, created) VALUES (%s, %s, %s, %s)'  # noqa: S608
-)
-_CREATED = Shingle._meta.get_field("created")
-
-
-def shingle_rows(site_id: int, comment_id: int, text: str, created: datetime) -> list[tuple[int, int, int, Any]]:
-    """The rows `moderation.duplicates.index_comment` would store for this comment."""
-    hashes = shingles(text)
-    if not hashes:
-        return []
-    stored = _CREATED.get_db_prep_save(created, connection)
-    return [(site_id, comment_id, h, stored) for h in hashes]
-
-
-def insert_shingles(rows: list[tuple[int, int, int, Any]], chunk: int = 20_000) -> None:
-    """Insert index rows ordered by hash: the (site, hash, created) B-tree then takes them page
-    after page instead of at random places, which is what costs on a big index."""
-    rows.sort(key=lambda r: r[2])
-    with connection.cursor() as cur:
-        for i in range(0, len(rows), chunk):
-            cur.executemany(SHINGLE_INSERT, rows[i:i + chunk])
+PER_TRANSACTION = 250  # comments (about 10,000 index rows): a live SQLite site waits for one at most
 
 
 @task()
@@ -50,17 +29,24 @@ def index_imported(site_id: int, comment_ids: list[int]) -> int:
     Idempotent: a comment's rows are replaced, so a task run twice (or after an edit, which
     re-indexed the comment already) stores the same rows once. Rejected and removed comments
     stay out, as live ones do."""
-    with transaction.atomic():
-        comments: Iterable[tuple[int, str, datetime]] = (
-            Comment.objects.filter(pk__in=comment_ids, thread__site_id=site_id)
-            .exclude(status=Status.REJECTED).values_list("id", "text", "created")
-        )
-        rows: list[tuple[int, int, int, Any]] = []
-        indexed = 0
-        for pk, text, created in comments:
-            mine = shingle_rows(site_id, pk, text, created)
-            indexed += bool(mine)
-            rows.extend(mine)
-        Shingle.objects.filter(comment_id__in=comment_ids).delete()
-        insert_shingles(rows)
+    with bulk_writing():
+        return _index(site_id, comment_ids)
+
+
+def _index(site_id: int, comment_ids: list[int]) -> int:
+    indexed = 0
+    for i in range(0, len(comment_ids), PER_TRANSACTION):
+        ids = comment_ids[i:i + PER_TRANSACTION]
+        with transaction.atomic():
+            comments: Iterable[tuple[int, str, datetime]] = (
+                Comment.objects.filter(pk__in=ids, thread__site_id=site_id)
+                .exclude(status=Status.REJECTED).values_list("id", "text", "created")
+            )
+            rows: list[tuple[int, int, int, Any]] = []
+            for pk, text, created in comments:
+                mine = shingle_rows(site_id, pk, text, created)
+                indexed += bool(mine)
+                rows.extend(mine)
+            Shingle.objects.filter(comment_id__in=ids).delete()
+            insert_shingles(rows)
     return indexed
