@@ -156,101 +156,10 @@ def tidy(md: str) -> str:
     return md.strip()
 
 
-# The fast path's subset: paragraphs, line breaks and links with plain text, and the five
-# entities exports use; anything else (other tags, other entities, control characters, a "<"
-# that is not one of these tags) goes to lxml.
-_TAG = re.compile(r"(<[^<>]*>)")
-_ENTITY = r"&(?:amp|lt|gt|quot|#39|#x27);"
-_FAST_TEXT = re.compile(rf"(?:[^<&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]|{_ENTITY})*")
-_A_OPEN = re.compile(
-    rf"""<a((?:\s+[a-z][a-z-]*=(?:"(?:[^"<>&]|{_ENTITY})*"|'(?:[^'<>&]|{_ENTITY})*'))*)\s*>"""
-)
-_ATTR = re.compile(r"""\s+([a-z][a-z-]*)=(?:"([^"]*)"|'([^']*)')""")
-_BR = {"<br>", "<br/>", "<br />"}
-
-
-def _unescape(text: str) -> str:
-    if "&" not in text:
-        return text
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
-            .replace("&#x27;", "'").replace("&amp;", "&"))
-
-
-def _fast_inline(parts: list[str], i: int, out: list[str]) -> int:
-    """Inline content (text, <br>, <a> with text only) from parts[i] on, as `_Converter.children`
-    writes it, up to a tag it does not take; returns that tag's index, or -1 outside the subset."""
-    while i < len(parts):
-        part = parts[i]
-        if i % 2 == 0:  # text between tags
-            if not _FAST_TEXT.fullmatch(part):
-                return -1
-            out.append(_Converter.inline_text(_unescape(part)))
-        elif part in _BR:
-            out.append("\n")
-        elif part.startswith("<a") and (m := _A_OPEN.fullmatch(part)):
-            attrs = [(name, dq or sq) for name, dq, sq in _ATTR.findall(m.group(1))]
-            names = [name for name, _ in attrs]
-            if len(set(names)) != len(names) or i + 2 >= len(parts) or parts[i + 2] != "</a>":
-                return -1
-            text = parts[i + 1]
-            if not _FAST_TEXT.fullmatch(text):
-                return -1
-            inner = _Converter.inline_text(_unescape(text)).strip()
-            href = _safe_href(_unescape(dict(attrs)["href"])) if "href" in names else None
-            if not inner:
-                return -1
-            out.append(f"[{inner}]({href})" if href else inner)
-            i += 2
-        else:
-            return i
-        i += 1
-    return i
-
-
-def _fast(source: str) -> str | None:
-    """`html_to_markdown(source)` for HTML inside the subset (what most exported comments are),
-    without building a tree; None outside it. Either paragraphs with only whitespace between
-    them, or inline content without paragraphs (lxml and the converter give the same text
-    whether or not libxml2 implies a paragraph around it)."""
-    parts = _TAG.split(source)
-    out: list[str] = []
-    if "<p>" not in parts:
-        end = _fast_inline(parts, 0, out)
-        return _fast_done(out) if end == len(parts) else None
-    if parts[0].strip(" \t\r\n") or not _FAST_TEXT.fullmatch(parts[0]):
-        return None
-    i = 1
-    while i < len(parts):
-        if parts[i] != "<p>":
-            return None
-        inner: list[str] = []
-        end = _fast_inline(parts, i + 1, inner)
-        if end < 0 or end >= len(parts) or parts[end] != "</p>":
-            return None
-        between = parts[end + 1] if end + 1 < len(parts) else ""
-        if between.strip(" \t\r\n"):
-            return None
-        out.append("\n\n" + tidy("".join(inner)) + "\n\n")
-        out.append(_Converter.inline_text(between))
-        i = end + 2
-    return _fast_done(out)
-
-
-def _fast_done(out: list[str]) -> str:
-    return _escape_line_starts(tidy("".join(out)))
-
-
 def html_to_markdown(source: str) -> str:
     """HTML (a fragment) to Markdown source for comments/rendering.py."""
     if not _HTMLISH.search(source):
         return plain_to_markdown(_SPACES.sub(" ", source) if "\n" not in source else source)
-    fast = _fast(source)
-    if fast is not None:
-        return fast
-    return _slow(source)
-
-
-def _slow(source: str) -> str:
     try:
         root = lhtml.fragment_fromstring(source, create_parent="div", parser=_PARSER)
     except (etree.ParserError, ValueError):
