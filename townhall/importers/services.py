@@ -1,23 +1,28 @@
-"""The import's write path: validate the whole file, then write it thread by thread.
+"""The import's write path: validate the whole file, then write it a batch of threads at a time.
 
 1. **Stage** (first pass, nothing written to the site's database): the reader streams records
    into a scratch SQLite file in a temporary directory. Every record is checked as it passes
    (dates, sizes, states), source ids must be unique (the scratch table's primary key says
-   which line repeats which), and only the current record is in memory.
+   which line repeats which), and only the current record is in memory. HTML becomes Markdown
+   and is rendered on the way (convert.py: in worker processes for big files).
 2. **Plan**: each source thread's URL goes through `--map-url` and the site's canonicalisation;
    threads outside the site's origins are skipped and reported; source threads that land on one
    page (http and https, tracking parameters, one Disqus identifier) become one thread.
-3. **Write**: per thread, one transaction: its comments come out of the scratch file (one thread
-   in memory at a time), parents are resolved (a reply that comes before its parent in the file
-   is placed under it all the same; a missing parent is reported and the reply kept at the top
-   level), then the comments are inserted level by level with bulk inserts, paths and counters
-   are computed here rather than per comment, the near-duplicate index gets their word triples,
-   and the source ids go into `ImportedComment`. A re-run skips ids already there, so running
-   a file twice adds nothing and a crashed run resumes at the first thread that did not commit.
+3. **Write**: whole threads in transactions of about BATCH_COMMENTS comments: their comments come
+   out of the scratch file (one batch in memory at a time), parents are resolved (a reply that
+   comes before its parent in the file is placed under it all the same; a missing parent is
+   reported and the reply kept at the top level), then the comments are inserted with plain
+   multi-row inserts, ids handed out first so paths and counters are computed here rather than
+   per comment; the near-duplicate index gets the word triples of comments inside the site's
+   duplicate window, and one background task per batch is enqueued for the older ones
+   (tasks.py); the source ids go into `ImportedComment`. A re-run skips ids already there, so
+   running a file twice adds nothing and a crashed run resumes at the first batch that did not
+   commit. Then the vote rows of a Townhall export.
 
 With `moderate=True` each comment whose source state is "approved" instead goes through the
-site's moderation pipeline in time order (as `townhall moderation replay` does: flame wars and
-slow mode are recorded, not enforced) and is held when the pipeline would hold it.
+site's moderation pipeline in one time order across the whole file (as `townhall moderation
+replay` does: flame wars and slow mode are recorded, not enforced) and is held when the
+pipeline would hold it.
 """
 
 from __future__ import annotations
