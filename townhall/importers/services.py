@@ -74,7 +74,7 @@ from townhall.importers.convert import converted
 from townhall.importers.models import ImportedComment, ImportRun
 from townhall.importers.tasks import index_imported
 from townhall.moderation import flamewar, pipeline
-from townhall.moderation.selectors import policy_for
+from townhall.moderation.models import Policy
 
 SOURCES = ("disqus", "wordpress", "isso", "remark42", "townhall")
 Reader = Callable[[Path], Iterator[Record]]
@@ -524,6 +524,12 @@ def _write_all_moderated(writer: _Writer, staging: Staging, threads: list[Planne
                 thread_recount(Thread(pk=thread_pk))
 
 
+def _duplicate_hours(site: Site) -> int:
+    """The site's duplicate window, read without creating its policy (a dry run writes nothing)."""
+    hours = Policy.objects.filter(site=site).values_list("duplicate_hours", flat=True).first()
+    return int(hours if hours is not None else Policy._meta.get_field("duplicate_hours").default)
+
+
 _SKIP_WORDS = {"pingback": "pingbacks", "trackback": "trackbacks", "note": "block-editor notes"}
 
 
@@ -661,7 +667,7 @@ class _Writer:
         self.vote_created = functools.partial(Vote._meta.get_field("created").get_db_prep_save, connection=connection)
         # Comments older than this cannot be repeated by a new one (moderation.duplicates looks
         # back duplicate_hours): their index rows are written by a background task instead.
-        self.index_since = timezone.now() - timedelta(hours=policy_for(site).duplicate_hours)
+        self.index_since = timezone.now() - timedelta(hours=_duplicate_hours(site))
         self._next_id: int | None = None  # SQLite: the next id to hand out, inside a transaction
         self.threads: dict[int, Thread] = {}  # --moderate: the threads being written, by id
 

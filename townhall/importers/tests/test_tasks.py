@@ -14,6 +14,7 @@ from townhall.importers.tests.helpers import imported, run
 from townhall.importers.tests.test_hostile import DISQUS_HEAD, THREAD, post
 from townhall.moderation.duplicates import find_repeat, shingles
 from townhall.moderation.models import Shingle
+from townhall.moderation.services import policy_update
 
 OLD_TEXT = "the council should publish the full budget report before the vote"
 NEW_TEXT = "parking downtown has been a problem for years and nobody fixes it"
@@ -41,3 +42,13 @@ def test_older_comments_are_indexed_by_the_task_the_import_enqueued(site: Site, 
     match, share = find_repeat(site=site, text=OLD_TEXT, author_key="x", since=datetime(2000, 1, 1, tzinfo=UTC),
                                containment=0.9)
     assert match == old.pk and share == 1.0
+
+
+def test_the_window_is_the_sites_own(site: Site, settings: Any, tmp_path: Path) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    policy_update(site=site, duplicate_hours=24 * 365 * 30)  # thirty years: 2016 is inside it
+    path = tmp_path / "x.xml"
+    path.write_text(DISQUS_HEAD + THREAD + post("1", OLD_TEXT) + "</disqus>\n")
+    report = run("import", "disqus", str(path), "--site", "blog")
+    assert "background task" not in report and not task_backends["default"].results  # type: ignore[attr-defined]
+    assert Shingle.objects.filter(comment=imported("disqus", "1")).count() == len(shingles(OLD_TEXT))
