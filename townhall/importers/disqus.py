@@ -43,26 +43,34 @@ DSQ_ID = f"{{{DSQ}}}id"
 
 
 def read(path: Path) -> Iterator[Record]:
-    context = safe_iterparse(path, events=("start", "end"))
-    depth = 0
+    _check_root(path)
+    # Events for <thread> and <post> only (a post's own <thread dsq:id> reference included),
+    # not for each field inside them: the parser does the filtering.
+    context = safe_iterparse(path, tags=(THREAD, POST))
     try:
-        for event, el in context:
-            if event == "start":
-                depth += 1
-                if depth == 1 and el.tag != ROOT:
-                    raise ImportFailed(
-                        f"line {el.sourceline}: this is not a Disqus export: the root element is "
-                        f"<{etree.QName(el).localname}>, not <disqus xmlns=\"{NS}\">"
-                    )
-                continue
-            depth -= 1
-            if depth != 1:  # only the root's children are records
+        for _, el in context:
+            parent = el.getparent()
+            if parent is None or parent.getparent() is not None:  # only the root's children are records
                 continue
             if el.tag == THREAD:
                 yield _thread(el)
-            elif el.tag == POST:
+            else:
                 yield _post(el)
             clear(el)
+    except etree.XMLSyntaxError as exc:
+        raise xml_error(exc, context) from None
+
+
+def _check_root(path: Path) -> None:
+    context = safe_iterparse(path, events=("start",))
+    try:
+        for _, el in context:
+            if el.tag != ROOT:
+                raise ImportFailed(
+                    f"line {el.sourceline}: this is not a Disqus export: the root element is "
+                    f"<{etree.QName(el).localname}>, not <disqus xmlns=\"{NS}\">"
+                )
+            return
     except etree.XMLSyntaxError as exc:
         raise xml_error(exc, context) from None
 
