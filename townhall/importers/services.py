@@ -195,25 +195,35 @@ class Staging:
         self.threads = 0
         self.votes = 0
         self.skipped: Counter[str] = Counter()
+        self._pending: list[tuple[Any, ...]] = []  # comment rows not inserted yet
+
+    def flush(self) -> None:
+        """Insert the pending comment rows. A repeated id stops the insert at that row; the
+        rows before it are in, so the first pending row whose id is stored under another
+        sequence number is the repeat, and the error names it and the first."""
+        rows, self._pending = self._pending, []
+        try:
+            self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.IntegrityError:
+            for row in rows:
+                first = self.db.execute("SELECT seq, where_ FROM comments WHERE id = ?", (row[0],)).fetchone()
+                if first is not None and first[0] != row[2]:
+                    raise ImportFailed(f"{row[4]}: duplicate comment id {row[0]!r} (first at {first[1]})") from None
+            raise
 
     def add(self, record: Record) -> None:
         if isinstance(record, SourceComment):
             if record.state not in STATES:
                 raise ImportFailed(f"{record.where}: unknown state {record.state!r}")
             self.comments += 1
-            try:
-                c = record
-                self.db.execute(
-                    "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (c.id, c.thread_key, self.comments, c.created.isoformat(), c.where, c.parent_id, c.text, c.state,
-                     c.author_id, c.author_name, c.author_email, c.author_website, c.ip, c.upvotes, c.downvotes,
-                     json.dumps(c.extra, separators=(",", ":")) if c.extra else None, c.html),
-                )
-            except sqlite3.IntegrityError:
-                first = self.db.execute("SELECT where_ FROM comments WHERE id = ?", (record.id,)).fetchone()
-                raise ImportFailed(
-                    f"{record.where}: duplicate comment id {record.id!r} (first at {first[0] if first else '?'})"
-                ) from None
+            c = record
+            self._pending.append((
+                c.id, c.thread_key, self.comments, c.created.isoformat(), c.where, c.parent_id, c.text, c.state,
+                c.author_id, c.author_name, c.author_email, c.author_website, c.ip, c.upvotes, c.downvotes,
+                json.dumps(c.extra, separators=(",", ":")) if c.extra else None, c.html,
+            ))
+            if len(self._pending) >= 1000:
+                self.flush()
         elif isinstance(record, SourceThread):
             self.threads += 1
             try:
@@ -249,6 +259,7 @@ class Staging:
                    for c, v, h, n, t, w in rows]
 
     def commit(self) -> None:
+        self.flush()
         self.db.commit()
         self.db.execute("CREATE INDEX comments_thread ON comments (thread, created, seq)")
 
@@ -292,10 +303,14 @@ def stage(source: str, path: Path, directory: Path, *, progress: bool = True) ->
     staging = Staging(directory)
     bar = Progress("checking", stream=None) if progress else None
     try:
-        for record in converted(reader_for(source)(path), size=path.stat().st_size):
-            staging.add(record)
-            if bar:
-                bar.step()
+        try:
+            for record in converted(reader_for(source)(path), size=path.stat().st_size):
+                staging.add(record)
+                if bar:
+                    bar.step()
+        except ImportFailed:
+            staging.flush()  # a repeated id among the pending rows comes first in the file
+            raise
         staging.commit()
     except ImportFailed:
         staging.close()
