@@ -38,7 +38,9 @@ def _finish_text(item: tuple[str, str, str]) -> tuple[str, str]:
 
 
 def workers() -> int:
-    return max(0, min(4, os.cpu_count() or 1)) if (os.cpu_count() or 1) > 1 else 0
+    """Worker processes for a big file: one per CPU, at most 4; none on a single CPU."""
+    cpus = os.cpu_count() or 1
+    return min(4, cpus) if cpus > 1 else 0
 
 
 def converted(records: Iterator[R], *, size: int) -> Iterator[R]:
