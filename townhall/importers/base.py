@@ -55,6 +55,10 @@ class SourceComment:
     downvotes: int = 0
     where: str = ""  # "line 12" or "row 4", for messages
     extra: dict[str, Any] = field(default_factory=dict)
+    # "html": `text` is still the source's HTML, converted by `convert.finish` (which may run in
+    # another process); "markdown": `text` is our Markdown source.
+    markup: str = "markdown"
+    html: str = ""  # the rendered text, set by `convert.finish`
 
 
 @dataclass
@@ -63,7 +67,19 @@ class Skipped:
     where: str
 
 
-Record = SourceThread | SourceComment | Skipped
+@dataclass
+class SourceVote:
+    """One reader's vote on a comment (Townhall's own export with --include-private)."""
+
+    comment_id: str  # the source's comment id
+    voter: str
+    ip_hash: str
+    value: int  # +1 or -1
+    created: datetime
+    where: str = ""
+
+
+Record = SourceThread | SourceComment | SourceVote | Skipped
 
 
 # ---------------------------------------------------------------------------- XML

@@ -34,7 +34,6 @@ from townhall.importers.base import (
     text_of,
     xml_error,
 )
-from townhall.importers.htmltext import html_to_markdown
 
 NS = "http://disqus.com"
 DSQ = "http://disqus.com/disqus-internals"
@@ -43,31 +42,35 @@ THREAD, POST = f"{{{NS}}}thread", f"{{{NS}}}post"
 DSQ_ID = f"{{{DSQ}}}id"
 
 
-def _flag(el: Any, name: str) -> bool:
-    return text_of(el, name, NS).lower() == "true"
-
-
 def read(path: Path) -> Iterator[Record]:
-    context = safe_iterparse(path, events=("start", "end"))
-    depth = 0
+    _check_root(path)
+    # Events for <thread> and <post> only (a post's own <thread dsq:id> reference included),
+    # not for each field inside them: the parser does the filtering.
+    context = safe_iterparse(path, tags=(THREAD, POST))
     try:
-        for event, el in context:
-            if event == "start":
-                depth += 1
-                if depth == 1 and el.tag != ROOT:
-                    raise ImportFailed(
-                        f"line {el.sourceline}: this is not a Disqus export: the root element is "
-                        f"<{etree.QName(el).localname}>, not <disqus xmlns=\"{NS}\">"
-                    )
-                continue
-            depth -= 1
-            if depth != 1:  # only the root's children are records
+        for _, el in context:
+            parent = el.getparent()
+            if parent is None or parent.getparent() is not None:  # only the root's children are records
                 continue
             if el.tag == THREAD:
                 yield _thread(el)
-            elif el.tag == POST:
+            else:
                 yield _post(el)
             clear(el)
+    except etree.XMLSyntaxError as exc:
+        raise xml_error(exc, context) from None
+
+
+def _check_root(path: Path) -> None:
+    context = safe_iterparse(path, events=("start",))
+    try:
+        for _, el in context:
+            if el.tag != ROOT:
+                raise ImportFailed(
+                    f"line {el.sourceline}: this is not a Disqus export: the root element is "
+                    f"<{etree.QName(el).localname}>, not <disqus xmlns=\"{NS}\">"
+                )
+            return
     except etree.XMLSyntaxError as exc:
         raise xml_error(exc, context) from None
 
@@ -87,32 +90,48 @@ def _thread(el: Any) -> SourceThread:
     )
 
 
+def _children(el: Any) -> dict[str, Any]:
+    """An element's children by tag, the first of each (as `find` would give): one pass over
+    them instead of one search per field."""
+    out: dict[str, Any] = {}
+    for child in el:
+        out.setdefault(child.tag, child)
+    return out
+
+
+def _text(kids: dict[str, Any], name: str) -> str:
+    child = kids.get(f"{{{NS}}}{name}")
+    return (child.text or "").strip() if child is not None else ""
+
+
 def _post(el: Any) -> SourceComment:
     dsq_id = el.get(DSQ_ID, "").strip()
     where = f"line {el.sourceline} (<post dsq:id=\"{dsq_id}\">)"
     if not dsq_id:
         raise ImportFailed(f"line {el.sourceline}: a <post> has no dsq:id")
-    thread = el.find(THREAD)
+    kids = _children(el)
+    thread = kids.get(THREAD)
     thread_key = thread.get(DSQ_ID, "").strip() if thread is not None else ""
     if not thread_key:
         raise ImportFailed(f"{where}: the post names no thread")
-    parent = el.find(f"{{{NS}}}parent")
+    parent = kids.get(f"{{{NS}}}parent")
     parent_id = parent.get(DSQ_ID, "").strip() if parent is not None else ""
-    author = el.find(f"{{{NS}}}author")
+    author = kids.get(f"{{{NS}}}author")
     name = email = username = ""
     if author is not None:
-        name = bounded(text_of(author, "name", NS), where, "author name")
-        email = bounded(text_of(author, "email", NS), where, "author email")
-        if not _flag(author, "isAnonymous"):
-            username = bounded(text_of(author, "username", NS), where, "author username")
-    message = el.find(f"{{{NS}}}message")
+        who = _children(author)
+        name = bounded(_text(who, "name"), where, "author name")
+        email = bounded(_text(who, "email"), where, "author email")
+        if _text(who, "isAnonymous").lower() != "true":
+            username = bounded(_text(who, "username"), where, "author username")
+    message = kids.get(f"{{{NS}}}message")
     raw = message.text or "" if message is not None else ""
     check_text(raw, where)
-    if _flag(el, "isSpam"):
+    if _text(kids, "isSpam").lower() == "true":
         state = SPAM
-    elif _flag(el, "isDeleted"):
+    elif _text(kids, "isDeleted").lower() == "true":
         state = DELETED
-    elif text_of(el, "isApproved", NS).lower() == "false":
+    elif _text(kids, "isApproved").lower() == "false":
         state = PENDING
     else:
         state = APPROVED
@@ -120,12 +139,13 @@ def _post(el: Any) -> SourceComment:
         id=dsq_id,
         thread_key=thread_key,
         parent_id=parent_id or None,
-        created=parse_date(text_of(el, "createdAt", NS), where),
-        text=check_text(html_to_markdown(raw), where),
+        created=parse_date(_text(kids, "createdAt"), where),
+        text=raw,
+        markup="html",
         state=state,
         author_id=username,
         author_name=name,
         author_email=email,
-        ip=bounded(text_of(el, "ipAddress", NS), where, "IP address", 64),
+        ip=bounded(_text(kids, "ipAddress"), where, "IP address", 64),
         where=where,
     )

@@ -3,8 +3,10 @@ for the plain Markdown most comments are, at a small part of markdown-it's cost.
 
 Most imported comments are paragraphs of text, line breaks and plain links (that is what
 htmltext.py makes of Disqus and WordPress HTML). For text inside that narrow subset, the HTML
-markdown-it would produce is built here directly and then goes through the same nh3 clean;
-anything outside it (emphasis, code, lists, quotes, entities, bare URLs that linkify would turn
+that markdown-it and then the nh3 clean would produce is built here directly, serialised as nh3
+(html5ever) serialises: text escapes only &, < and >, links get nh3's rel attribute, line
+breaks are <br>; nothing else can occur in it (no tags but p, br and a with an http(s) URL, no
+attributes but href and rel). Anything outside it (emphasis, code, lists, quotes, entities, bare URLs that linkify would turn
 into links, odd whitespace, ...) returns None and the caller uses `render_markdown`.
 
 Equality with `render_markdown` is checked, not assumed: on first use a set of probe texts is
@@ -15,9 +17,6 @@ and the tests compare the two on thousands of generated texts.
 from __future__ import annotations
 
 import re
-from html import escape as _html_escape
-
-import nh3
 
 from townhall.comments import rendering
 
@@ -46,6 +45,11 @@ _BLOCK_START = re.compile(r"[-+*=#>_~`\s]|[0-9]{1,9}[.)]")
 _ODD = re.compile(r"[^\S \n]|[\x00-\x09\x0b-\x1f\x7f]")
 
 
+def _esc(text: str) -> str:
+    """Text as html5ever serialises it (the subset has no no-break spaces)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _inline(line: str) -> str | None:
     out: list[str] = []
     probe: list[str] = []
@@ -57,20 +61,21 @@ def _inline(line: str) -> str | None:
         kind = m.lastgroup
         if kind == "text":
             text = m.group("text")
-            out.append(_html_escape(text))
+            out.append(_esc(text))
             probe.append(text)
         elif kind == "esc":
-            out.append(_html_escape(m.group()[1]))
+            out.append(_esc(m.group()[1]))
             probe.append(" ")
         elif kind in ("gt", "bang", "amp"):
-            out.append(_html_escape(m.group()))
+            out.append(_esc(m.group()))
             probe.append(m.group())
         else:  # link
             label = m.group("label")
             if label.strip() == "" or _LINKISH.search(label):
                 return None
-            inner = [_html_escape(part[1] if part[0] == "\\" else part) for part in _LABEL_PARTS.findall(label)]
-            out.append(f'<a href="{_html_escape(m.group("url"))}">{"".join(inner)}</a>')
+            inner = [_esc(part[1] if part[0] == "\\" else part) for part in _LABEL_PARTS.findall(label)]
+            # The URL pattern admits no quote: only & needs escaping in the attribute.
+            out.append(f'<a href="{m.group("url").replace("&", "&amp;")}" rel="nofollow ugc noopener">{"".join(inner)}</a>')
             probe.append(" ")
         pos = m.end()
     plain = " ".join(probe)
@@ -80,7 +85,7 @@ def _inline(line: str) -> str | None:
 
 
 def _html(text: str) -> str | None:
-    """markdown-it's HTML for `text`, or None when it is outside the subset."""
+    """`render_markdown(text)` for text inside the subset, or None."""
     if not text or text != text.strip() or _ODD.search(text):
         return None
     paragraphs: list[list[str]] = [[]]
@@ -95,23 +100,12 @@ def _html(text: str) -> str | None:
         if html is None:
             return None
         paragraphs[-1].append(html)
-    return "".join("<p>" + "<br />\n".join(p) + "</p>\n" for p in paragraphs if p)
-
-
-def _clean(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=rendering.ALLOWED_TAGS,
-        attributes=rendering.ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow ugc noopener",
-    ).strip()
+    return "\n".join("<p>" + "<br>\n".join(p) + "</p>" for p in paragraphs if p)
 
 
 def fast_render(text: str) -> str | None:
     """`render_markdown(text)` when the text is in the subset, else None."""
-    html = _html(text)
-    return None if html is None else _clean(html)
+    return _html(text) or None
 
 
 PROBES = [

@@ -142,10 +142,17 @@ class _Converter:
         return tidy(self.children(el))
 
 
+_TRAILING = re.compile(r"[ \t]+\n")
+_LEADING = re.compile(r"\n[ \t]+")
+_BLANKS = re.compile(r"\n{3,}")
+
+
 def tidy(md: str) -> str:
-    md = re.sub(r"[ \t]+\n", "\n", md)
-    md = re.sub(r"\n[ \t]+", "\n", md)
-    md = re.sub(r"\n{3,}", "\n\n", md)
+    if "\n" not in md:
+        return md.strip()
+    md = _TRAILING.sub("\n", md)
+    md = _LEADING.sub("\n", md)
+    md = _BLANKS.sub("\n\n", md)
     return md.strip()
 
 

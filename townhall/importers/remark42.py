@@ -31,7 +31,6 @@ from townhall.importers.base import (
     check_text,
     parse_date,
 )
-from townhall.importers.htmltext import html_to_markdown
 
 MAX_LINE = 4 * MAX_TEXT + 64 * 1024  # a JSON line longer than this can't hold a comment we keep
 
@@ -97,7 +96,8 @@ def _comment(data: dict[str, Any], where: str) -> SourceComment:
     if not isinstance(user, dict):
         raise ImportFailed(f"{where}: user is not an object")
     orig = data.get("orig")
-    text = str(orig) if isinstance(orig, str) and orig.strip() else html_to_markdown(str(data.get("text") or ""))
+    markdown = isinstance(orig, str) and bool(orig.strip())
+    text = str(orig) if markdown else str(data.get("text") or "")
     votes = data.get("votes") or {}
     up = sum(1 for v in votes.values() if v is True) if isinstance(votes, dict) else 0
     down = sum(1 for v in votes.values() if v is False) if isinstance(votes, dict) else 0
@@ -107,6 +107,7 @@ def _comment(data: dict[str, Any], where: str) -> SourceComment:
         parent_id=str(data.get("pid") or "") or None,
         created=parse_date(str(data.get("time") or ""), where),
         text=check_text(text, where),
+        markup="markdown" if markdown else "html",
         state=DELETED if data.get("delete") else APPROVED,
         author_id=bounded(str(user.get("id") or ""), where, "user.id", 200),
         author_name=bounded(str(user.get("name") or ""), where, "user.name"),

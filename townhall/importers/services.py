@@ -1,32 +1,38 @@
-"""The import's write path: validate the whole file, then write it thread by thread.
+"""The import's write path: validate the whole file, then write it a batch of threads at a time.
 
 1. **Stage** (first pass, nothing written to the site's database): the reader streams records
    into a scratch SQLite file in a temporary directory. Every record is checked as it passes
    (dates, sizes, states), source ids must be unique (the scratch table's primary key says
-   which line repeats which), and only the current record is in memory.
+   which line repeats which), and only the current record is in memory. HTML becomes Markdown
+   and is rendered on the way (convert.py: in worker processes for big files).
 2. **Plan**: each source thread's URL goes through `--map-url` and the site's canonicalisation;
    threads outside the site's origins are skipped and reported; source threads that land on one
    page (http and https, tracking parameters, one Disqus identifier) become one thread.
-3. **Write**: per thread, one transaction: its comments come out of the scratch file (one thread
-   in memory at a time), parents are resolved (a reply that comes before its parent in the file
-   is placed under it all the same; a missing parent is reported and the reply kept at the top
-   level), then the comments are inserted level by level with bulk inserts, paths and counters
-   are computed here rather than per comment, the near-duplicate index gets their word triples,
-   and the source ids go into `ImportedComment`. A re-run skips ids already there, so running
-   a file twice adds nothing and a crashed run resumes at the first thread that did not commit.
+3. **Write**: whole threads in transactions of about BATCH_COMMENTS comments: their comments come
+   out of the scratch file (one batch in memory at a time), parents are resolved (a reply that
+   comes before its parent in the file is placed under it all the same; a missing parent is
+   reported and the reply kept at the top level), then the comments are inserted with plain
+   multi-row inserts, ids handed out first so paths and counters are computed here rather than
+   per comment; the near-duplicate index gets the word triples of comments inside the site's
+   duplicate window, and one background task per batch is enqueued for the older ones
+   (tasks.py); the source ids go into `ImportedComment`. A re-run skips ids already there, so
+   running a file twice adds nothing and a crashed run resumes at the first batch that did not
+   commit. Then the vote rows of a Townhall export.
 
 With `moderate=True` each comment whose source state is "approved" instead goes through the
-site's moderation pipeline in time order (as `townhall moderation replay` does: flame wars and
-slow mode are recorded, not enforced) and is held when the pipeline would hold it.
+site's moderation pipeline in one time order across the whole file (as `townhall moderation
+replay` does: flame wars and slow mode are recorded, not enforced) and is held when the
+pipeline would hold it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
+import heapq
 import ipaddress
 import json
+import operator
 import sqlite3
 import tempfile
 import time
@@ -45,7 +51,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.comments.locator import canonical_url
-from townhall.comments.models import MAX_DEPTH, VISIBLE, Comment, Site, Status, Thread, path_segment
+from townhall.comments.models import MAX_DEPTH, VISIBLE, Comment, Site, Status, Thread, Vote, path_segment
 from townhall.core.errors import ValidationFailed
 from townhall.core.net import truncate_ip
 from townhall.identity.speakers import imported_author_key
@@ -61,11 +67,14 @@ from townhall.importers.base import (
     Record,
     SourceComment,
     SourceThread,
+    SourceVote,
 )
+from townhall.importers.bulk import bulk_writing, insert_shingles, shingle_rows
+from townhall.importers.convert import converted
 from townhall.importers.models import ImportedComment, ImportRun
+from townhall.importers.tasks import index_imported
 from townhall.moderation import flamewar, pipeline
-from townhall.moderation.duplicates import shingles
-from townhall.moderation.models import Shingle
+from townhall.moderation.models import Policy
 
 SOURCES = ("disqus", "wordpress", "isso", "remark42", "townhall")
 Reader = Callable[[Path], Iterator[Record]]
@@ -84,6 +93,7 @@ def reader_for(source: str) -> Reader:
     return readers[source]
 
 
+@functools.lru_cache(maxsize=8192)  # authors repeat
 def import_author_key(source: str, author_id: str, name: str) -> str:
     """The identity of an imported author: keyed by the source and its author id (else the
     name), in a space no live post can enter (townhall.identity.speakers)."""
@@ -103,6 +113,9 @@ class Report:
     states: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     held: int = 0
+    votes: int = 0  # vote rows written (townhall format)
+    votes_already: int = 0
+    index_later: int = 0  # comments older than the duplicate window: indexed by a background task
     orphans: int = 0  # replies whose parent is not in the file: kept at the top level
     foreign: list[str] = field(default_factory=list)  # first few thread URLs outside the origins
     notes: list[str] = field(default_factory=list)
@@ -114,7 +127,8 @@ class Report:
             "source": self.source, "file": self.file, "dry_run": self.dry_run, "moderated": self.moderated,
             "threads_new": self.threads_new, "threads_existing": self.threads_existing,
             "comments": self.comments, "already_imported": self.already, "states": dict(self.states),
-            "skipped": dict(self.skipped), "held": self.held, "orphans": self.orphans,
+            "skipped": dict(self.skipped), "held": self.held, "index_later": self.index_later,
+            "votes": self.votes, "votes_already": self.votes_already, "orphans": self.orphans,
             "foreign_examples": self.foreign, "seconds": round(self.seconds, 2), "resumed": self.resumed,
         }
 
@@ -132,6 +146,13 @@ class Report:
             out.append(f"  already imported (left as they are): {self.already:,}")
         if self.moderated:
             out.append(f"  held by the moderation pipeline: {self.held:,}")
+        if self.votes or self.votes_already:
+            verb_votes = "would restore" if self.dry_run else "restored"
+            out.append(f"  votes: {verb_votes} {self.votes:,}"
+                       + (f", already there {self.votes_already:,}" if self.votes_already else ""))
+        if self.index_later:
+            out.append(f"  older than the site's duplicate window, put into the near-duplicate index by the "
+                       f"background task worker: {self.index_later:,}")
         if self.orphans:
             out.append(f"  replies whose parent is not in the file, kept at the top level: {self.orphans:,}")
         for reason, n in sorted(self.skipped.items()):
@@ -162,29 +183,46 @@ class Staging:
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
             CREATE TABLE threads (key TEXT PRIMARY KEY, url TEXT, title TEXT, extra TEXT, seq INTEGER);
             CREATE TABLE comments (id TEXT PRIMARY KEY, thread TEXT, seq INTEGER, created TEXT,
-                                   where_ TEXT, body TEXT);
+                                   where_ TEXT, parent TEXT, text TEXT, state TEXT, author_id TEXT,
+                                   author_name TEXT, author_email TEXT, author_website TEXT, ip TEXT,
+                                   upvotes INTEGER, downvotes INTEGER, extra TEXT, html TEXT);
+            CREATE TABLE votes (comment TEXT, voter TEXT, ip_hash TEXT, value INTEGER, created TEXT,
+                                where_ TEXT, PRIMARY KEY (comment, voter));
             """
         )
         self.comments = 0
         self.threads = 0
+        self.votes = 0
         self.skipped: Counter[str] = Counter()
+        self._pending: list[tuple[Any, ...]] = []  # comment rows not inserted yet
+
+    def flush(self) -> None:
+        """Insert the pending comment rows. A repeated id stops the insert at that row; the
+        rows before it are in, so the first pending row whose id is stored under another
+        sequence number is the repeat, and the error names it and the first."""
+        rows, self._pending = self._pending, []
+        try:
+            self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.IntegrityError:
+            for row in rows:
+                first = self.db.execute("SELECT seq, where_ FROM comments WHERE id = ?", (row[0],)).fetchone()
+                if first is not None and first[0] != row[2]:
+                    raise ImportFailed(f"{row[4]}: duplicate comment id {row[0]!r} (first at {first[1]})") from None
+            raise
 
     def add(self, record: Record) -> None:
         if isinstance(record, SourceComment):
             if record.state not in STATES:
                 raise ImportFailed(f"{record.where}: unknown state {record.state!r}")
             self.comments += 1
-            try:
-                self.db.execute(
-                    "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?)",
-                    (record.id, record.thread_key, self.comments, record.created.isoformat(), record.where,
-                     json.dumps(_comment_body(record), separators=(",", ":"))),
-                )
-            except sqlite3.IntegrityError:
-                first = self.db.execute("SELECT where_ FROM comments WHERE id = ?", (record.id,)).fetchone()
-                raise ImportFailed(
-                    f"{record.where}: duplicate comment id {record.id!r} (first at {first[0] if first else '?'})"
-                ) from None
+            c = record
+            self._pending.append((
+                c.id, c.thread_key, self.comments, c.created.isoformat(), c.where, c.parent_id, c.text, c.state,
+                c.author_id, c.author_name, c.author_email, c.author_website, c.ip, c.upvotes, c.downvotes,
+                json.dumps(c.extra, separators=(",", ":")) if c.extra else None, c.html,
+            ))
+            if len(self._pending) >= 1000:
+                self.flush()
         elif isinstance(record, SourceThread):
             self.threads += 1
             try:
@@ -194,10 +232,33 @@ class Staging:
                 )
             except sqlite3.IntegrityError:
                 raise ImportFailed(f"{record.extra.get('line', '?')}: duplicate thread id {record.key!r}") from None
+        elif isinstance(record, SourceVote):
+            self.votes += 1
+            try:
+                self.db.execute(
+                    "INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?)",
+                    (record.comment_id, record.voter, record.ip_hash, record.value, record.created.isoformat(),
+                     record.where),
+                )
+            except sqlite3.IntegrityError:
+                first = self.db.execute("SELECT where_ FROM votes WHERE comment = ? AND voter = ?",
+                                        (record.comment_id, record.voter)).fetchone()
+                raise ImportFailed(
+                    f"{record.where}: a second vote of one voter on comment {record.comment_id} "
+                    f"(first at {first[0] if first else '?'})"
+                ) from None
         else:
             self.skipped[record.reason] += 1
 
+    def votes_in(self, chunk: int = 5000) -> Iterator[list[SourceVote]]:
+        """The file's votes, a chunk at a time."""
+        cur = self.db.execute("SELECT comment, voter, ip_hash, value, created, where_ FROM votes ORDER BY rowid")
+        while rows := cur.fetchmany(chunk):
+            yield [SourceVote(comment_id=c, voter=v, ip_hash=h, value=n, created=datetime.fromisoformat(t), where=w)
+                   for c, v, h, n, t, w in rows]
+
     def commit(self) -> None:
+        self.flush()
         self.db.commit()
         self.db.execute("CREATE INDEX comments_thread ON comments (thread, created, seq)")
 
@@ -213,7 +274,7 @@ class Staging:
     def comments_of(self, keys: list[str]) -> list[SourceComment]:
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
-            f"SELECT id, thread, created, where_, body FROM comments WHERE thread IN ({marks}) "  # noqa: S608
+            f"SELECT {_STAGED} FROM comments WHERE thread IN ({marks}) "  # noqa: S608
             "ORDER BY created, seq",
             keys,
         )
@@ -223,21 +284,16 @@ class Staging:
         self.db.close()
 
 
-def _comment_body(c: SourceComment) -> dict[str, Any]:
-    return {
-        "p": c.parent_id, "x": c.text, "s": c.state, "ai": c.author_id, "an": c.author_name,
-        "ae": c.author_email, "aw": c.author_website, "ip": c.ip, "u": c.upvotes, "d": c.downvotes,
-        "e": c.extra,
-    }
+_STAGED = ("id, thread, parent, created, text, state, author_id, author_name, author_email, author_website, ip, "
+           "upvotes, downvotes, where_, extra, html")
 
 
 def _comment_from(row: tuple[Any, ...]) -> SourceComment:
-    cid, thread, created, where, body = row
-    b = json.loads(body)
+    cid, thread, parent, created, text, state, ai, an, ae, aw, ip, up, down, where, extra, html = row
     return SourceComment(
-        id=cid, thread_key=thread, parent_id=b["p"], created=datetime.fromisoformat(created), text=b["x"],
-        state=b["s"], author_id=b["ai"], author_name=b["an"], author_email=b["ae"], author_website=b["aw"],
-        ip=b["ip"], upvotes=b["u"], downvotes=b["d"], where=where, extra=b["e"],
+        id=cid, thread_key=thread, parent_id=parent, created=datetime.fromisoformat(created), text=text,
+        state=state, author_id=ai, author_name=an, author_email=ae, author_website=aw, ip=ip, upvotes=up,
+        downvotes=down, where=where, extra=json.loads(extra) if extra else {}, html=html or "",
     )
 
 
@@ -246,10 +302,14 @@ def stage(source: str, path: Path, directory: Path, *, progress: bool = True) ->
     staging = Staging(directory)
     bar = Progress("checking", stream=None) if progress else None
     try:
-        for record in reader_for(source)(path):
-            staging.add(record)
-            if bar:
-                bar.step()
+        try:
+            for record in converted(reader_for(source)(path), size=path.stat().st_size):
+                staging.add(record)
+                if bar:
+                    bar.step()
+        except ImportFailed:
+            staging.flush()  # a repeated id among the pending rows comes first in the file
+            raise
         staging.commit()
     except ImportFailed:
         staging.close()
@@ -265,10 +325,11 @@ def stage(source: str, path: Path, directory: Path, *, progress: bool = True) ->
 # ---------------------------------------------------------------------------- plan
 
 
-def thread_locate(*, site: Site, url: str) -> str:
+def thread_locate(*, site: Site, url: str, origins: list[str] | None = None) -> str:
     """The site's canonical form of a page URL (comments/locator.py); ValidationFailed when the
-    URL is not on one of the site's origins."""
-    origins = [o.origin for o in site.origins.all()]
+    URL is not on one of the site's origins (`origins`: the site's, when already read)."""
+    if origins is None:
+        origins = [o.origin for o in site.origins.all()]
     return canonical_url(url, origins=origins, identity_params=site.identity_params)
 
 
@@ -292,6 +353,7 @@ def plan(staging: Staging, site: Site, mappings: list[tuple[str, str]], report: 
     by_url: dict[str, PlannedThread] = {}
     by_identity: dict[str, str] = {}
     counts = dict(staging.db.execute("SELECT thread, COUNT(*) FROM comments GROUP BY thread"))
+    origins = [o.origin for o in site.origins.all()]
     for key, raw_url, title, extra in staging.thread_rows():
         url = raw_url
         if base_url and url.startswith("/"):
@@ -302,7 +364,7 @@ def plan(staging: Staging, site: Site, mappings: list[tuple[str, str]], report: 
             by_url[by_identity[identity]].keys.append(key)
             continue
         try:
-            canonical = thread_locate(site=site, url=url)
+            canonical = thread_locate(site=site, url=url, origins=origins)
         except ValidationFailed as exc:
             n = counts.get(key, 0)
             if n:
@@ -328,7 +390,7 @@ def plan(staging: Staging, site: Site, mappings: list[tuple[str, str]], report: 
 # ---------------------------------------------------------------------------- write
 
 
-BATCH_COMMENTS = 1000  # comments per transaction (whole threads; a bigger thread is one transaction)
+BATCH_COMMENTS = 2000  # comments per transaction (whole threads; a bigger thread is one transaction)
 
 STATUS_OF = {APPROVED: Status.PUBLISHED, PENDING: Status.PENDING, SPAM: Status.REJECTED, DELETED: Status.DELETED}
 
@@ -361,8 +423,13 @@ def run_import(
             total = staging.comments
             bar = Progress("importing", total=total) if progress else None
             writer = _Writer(site=site, source=source, report=report, dry_run=dry_run, moderate=moderate)
-            with _bigger_page_cache():
-                _write_all(writer, staging, threads, bar, batched=not (dry_run or moderate))
+            with bulk_writing():
+                if moderate and not dry_run:
+                    _write_all_moderated(writer, staging, threads, bar)
+                else:
+                    _write_all(writer, staging, threads, bar, batched=not dry_run)
+                if staging.votes:
+                    writer.write_votes(staging)
             if bar:
                 bar.done()
         finally:
@@ -395,23 +462,86 @@ def _write_all(writer: _Writer, staging: Staging, threads: list[PlannedThread], 
         writer.write_batch(batch)
 
 
-@contextlib.contextmanager
-def _bigger_page_cache() -> Iterator[None]:
-    """SQLite: a 64 MiB page cache on this connection while the import writes (the default
-    2 MiB makes the random inserts into the near-duplicate index spill and re-read pages);
-    put back afterwards. It changes nothing about durability."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cur:
-        cur.execute("PRAGMA cache_size")
-        before = cur.fetchone()[0]
-        cur.execute("PRAGMA cache_size = -65536")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cur:
-            cur.execute(f"PRAGMA cache_size = {int(before)}")
+MODERATED_PER_TRANSACTION = 100
+
+
+def _write_all_moderated(writer: _Writer, staging: Staging, threads: list[PlannedThread], bar: Progress | None) -> None:
+    """`--moderate`: every comment of the file through the pipeline in one time order across
+    threads (as the comments were posted: a flood or a repeat spans pages), never a reply before
+    its parent. First each thread is planned on its own (parents resolved, orphans and cycles
+    reported, the thread found or created) and the plan goes into the scratch file; then the
+    comments come back from it oldest first and are written in transactions of
+    MODERATED_PER_TRANSACTION, each recounting the threads it touched, so a crash loses at most
+    one of them and a re-run resumes there."""
+    db = staging.db
+    db.executescript("ALTER TABLE comments ADD COLUMN thread_pk INTEGER; ALTER TABLE comments ADD COLUMN host TEXT;")
+    planned_ids: set[str] = set()  # this run's comments not written yet (replies wait for them)
+    for planned in threads:
+        comments = staging.comments_of(planned.keys)
+        if not comments:
+            continue
+        with transaction.atomic():
+            plan_rows = writer.plan_moderated(planned, comments)
+        db.executemany("UPDATE comments SET thread_pk = ?, host = ? WHERE id = ?", plan_rows)
+        planned_ids.update(cid for _, _, cid in plan_rows)
+        if bar:
+            bar.step(len(comments) - len(plan_rows))  # already imported
+    db.execute("CREATE INDEX comments_time ON comments (created, seq) WHERE thread_pk IS NOT NULL")
+    rows = db.execute(f"SELECT {_STAGED}, thread_pk, host FROM comments WHERE thread_pk IS NOT NULL "  # noqa: S608
+                      "ORDER BY created, seq")
+    waiting: dict[str, list[tuple[datetime, int, SourceComment, int, str | None]]] = defaultdict(list)
+    threads_in_tx: set[int] = set()
+
+    def write(c: SourceComment, thread_pk: int, host: str | None) -> None:
+        writer.write_moderated(thread_pk, c, host)
+        planned_ids.discard(c.id)
+        threads_in_tx.add(thread_pk)
+        if bar:
+            bar.step()
+
+    def write_with_replies(c: SourceComment, thread_pk: int, host: str | None) -> None:
+        """Write `c`, then the replies that waited for it (and theirs), oldest first."""
+        heap: list[tuple[datetime, int, SourceComment, int, str | None]] = []
+        write(c, thread_pk, host)
+        for item in waiting.pop(c.id, []):
+            heapq.heappush(heap, item)
+        while heap:
+            _, _, kid, kid_thread, kid_host = heapq.heappop(heap)
+            write(kid, kid_thread, kid_host)
+            for item in waiting.pop(kid.id, []):
+                heapq.heappush(heap, item)
+
+    seq = 0
+    while True:
+        chunk = rows.fetchmany(MODERATED_PER_TRANSACTION)
+        if not chunk:
+            break
+        with transaction.atomic():
+            for row in chunk:
+                c, thread_pk, host = _comment_from(row[:-2]), row[-2], row[-1]
+                if host is not None and host in planned_ids:  # its parent comes later in time
+                    seq += 1
+                    waiting[host].append((c.created, seq, c, thread_pk, host))
+                    continue
+                write_with_replies(c, thread_pk, host)
+            for thread_pk in threads_in_tx:
+                thread_recount(Thread(pk=thread_pk))
+        threads_in_tx.clear()
+    if waiting:  # cannot happen (every parent waited for is in the plan), but never drop a comment
+        with transaction.atomic():
+            for items in waiting.values():
+                for _, _, c, thread_pk, _host in items:
+                    writer.report.orphans += 1
+                    writer.write_moderated(thread_pk, c, None)
+                    threads_in_tx.add(thread_pk)
+            for thread_pk in threads_in_tx:
+                thread_recount(Thread(pk=thread_pk))
+
+
+def _duplicate_hours(site: Site) -> int:
+    """The site's duplicate window, read without creating its policy (a dry run writes nothing)."""
+    hours = Policy.objects.filter(site=site).values_list("duplicate_hours", flat=True).first()
+    return int(hours if hours is not None else Policy._meta.get_field("duplicate_hours").default)
 
 
 _SKIP_WORDS = {"pingback": "pingbacks", "trackback": "trackbacks", "note": "block-editor notes"}
@@ -481,9 +611,6 @@ def _executemany(cur: Any, sql: str, rows: list[Any], chunk: int = 5000) -> None
         cur.executemany(sql, rows[i:i + chunk])
 
 
-_SHINGLE_INSERT = (
-    f'INSERT INTO "{Shingle._meta.db_table}" (site_id, comment_id, hash, created) VALUES (%s, %s, %s, %s)'  # noqa: S608
-)
 _MAPPING_INSERT = (
     f'INSERT INTO "{ImportedComment._meta.db_table}" (site_id, source, source_id, comment_id) '  # noqa: S608
     "VALUES (%s, %s, %s, %s)"
@@ -492,18 +619,18 @@ _PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models
 
 
 class _CommentRows:
-    """Comment rows for a plain INSERT, without model instances: each value goes through its
-    field's own conversion to the database (dates, JSON, IP addresses); strings, numbers,
-    booleans and ids need none. Fields the importer does not set get their defaults."""
+    """Comment rows for a plain INSERT, without model instances: each value goes through the
+    conversion its field would apply on the way to the database (dates, JSON, IP addresses:
+    the backend's own adapters, called directly); strings, numbers, booleans and ids need none.
+    Fields the importer does not set get their defaults."""
 
     def __init__(self) -> None:
         fields = Comment._meta.concrete_fields
         self.names = [f.attname for f in fields]
         self.defaults = {f.attname: f.get_default() for f in fields}
-        self.prep: list[Callable[[Any], Any] | None] = [
-            None if isinstance(f, _PLAIN_FIELDS) else functools.partial(f.get_db_prep_save, connection=connection)
-            for f in fields
-        ]
+        self.prep: list[Callable[[Any], Any] | None] = [self._adapter(f) for f in fields]
+        self._pick = operator.itemgetter(*self.names)
+        self._preps = [(i, prep) for i, prep in enumerate(self.prep) if prep is not None]
         quote = connection.ops.quote_name
         self.insert = (
             f"INSERT INTO {quote(Comment._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608
@@ -512,13 +639,27 @@ class _CommentRows:
         self._created = Comment._meta.get_field("created")
         assert isinstance(self._created, models.DateTimeField)
 
-    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        defaults = self.defaults
-        out = []
-        for name, prep in zip(self.names, self.prep, strict=True):
-            v = values[name] if name in values else defaults[name]
-            out.append(v if prep is None else prep(v))
-        return tuple(out)
+    @staticmethod
+    def _adapter(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+        """What `f.get_db_prep_save` comes down to for the values the importer produces (aware
+        datetimes, JSON-able lists and dicts, address strings), without the layers around it."""
+        ops = connection.ops
+        if isinstance(f, _PLAIN_FIELDS):
+            return None
+        if isinstance(f, models.DateTimeField):
+            return ops.adapt_datetimefield_value
+        if isinstance(f, models.JSONField):
+            encoder = f.encoder
+            return lambda v: ops.adapt_json_value(v, encoder)
+        if isinstance(f, models.GenericIPAddressField):
+            return lambda v: ops.adapt_ipaddressfield_value(v or None)
+        return functools.partial(f.get_db_prep_save, connection=connection)
+
+    def row(self, values: dict[str, Any]) -> list[Any]:
+        out = list(self._pick({**self.defaults, **values}))
+        for i, prep in self._preps:
+            out[i] = prep(out[i])
+        return out
 
     def created(self, value: datetime) -> Any:
         return self._created.get_db_prep_save(value, connection)
@@ -531,20 +672,23 @@ class _Writer:
         self.keep_ids = source == "townhall"
         self.ip_cutoff = timezone.now() - timedelta(days=settings.IP_RETENTION_DAYS)
         self.rows = _CommentRows()
+        # Vote.created is auto_now_add: a plain insert keeps the vote's own date.
+        quote = connection.ops.quote_name
+        self.vote_insert = (
+            f"INSERT INTO {quote(Vote._meta.db_table)} (comment_id, voter, ip_hash, value, created) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)"
+        )
+        self.vote_created = functools.partial(Vote._meta.get_field("created").get_db_prep_save, connection=connection)
+        # Comments older than this cannot be repeated by a new one (moderation.duplicates looks
+        # back duplicate_hours): their index rows are written by a background task instead.
+        self.index_since = timezone.now() - timedelta(hours=_duplicate_hours(site))
         self._next_id: int | None = None  # SQLite: the next id to hand out, inside a transaction
+        self.threads: dict[int, Thread] = {}  # --moderate: the threads being written, by id
 
     def write_thread(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
-        """One thread in its own transaction (dry runs and --moderate)."""
-        if not comments:
-            return
-        if self.dry_run:
+        """A dry run's thread: counted, nothing written."""
+        if comments:
             self._dry(planned, comments)
-            return
-        if not self.moderate:
-            self.write_batch([(planned, comments)])
-            return
-        with transaction.atomic():
-            self._write_one_moderated(planned, comments)
 
     def write_batch(self, batch: list[tuple[PlannedThread, list[SourceComment]]]) -> None:
         """A few threads in one transaction, written with plain multi-row inserts: ids are
@@ -568,19 +712,25 @@ class _Writer:
             threads = self._threads([planned for planned, _ in work])
             counts: list[tuple[int, int]] = []
             versions: list[tuple[int, int]] = []
-            shingle_rows: list[tuple[int, int, int, Any]] = []
+            index_rows: list[tuple[int, int, int, Any]] = []
+            index_later: list[int] = []
             mapping_rows: list[tuple[int, str, str, int]] = []
             for planned, new in work:
                 thread, fresh = threads[planned.url]
                 order, parent_rows, existing_parents = self._prepare(thread, new, known)
-                published = self._write_rows(thread, order, parent_rows, existing_parents, shingle_rows, mapping_rows)
+                published = self._write_rows(thread, order, parent_rows, existing_parents, index_rows, index_later,
+                                             mapping_rows)
                 counts.append((published, thread.pk))
                 if fresh and self.keep_ids and planned.extra.get("version"):
                     # A thread moved from another Townhall keeps its version (and so its ETags).
                     versions.append((int(planned.extra["version"]), thread.pk))
             table = connection.ops.quote_name
+            insert_shingles(index_rows)
+            if index_later:
+                # Enqueued in this transaction: the task exists exactly when the comments do.
+                index_imported.enqueue(site_id=self.site.pk, comment_ids=index_later)
+                report.index_later += len(index_later)
             with connection.cursor() as cur:
-                _executemany(cur, _SHINGLE_INSERT, shingle_rows)
                 _executemany(cur, _MAPPING_INSERT, mapping_rows)
                 tt = table(Thread._meta.db_table)
                 cur.executemany(
@@ -589,6 +739,37 @@ class _Writer:
                 )
                 if versions:
                     cur.executemany(f"UPDATE {tt} SET version = %s WHERE id = %s", versions)  # noqa: S608
+
+    def write_votes(self, staging: Staging) -> None:
+        """The vote rows (after every comment is in): each names its comment by the source's id,
+        found through `ImportedComment`; a vote whose comment was not imported (a thread outside
+        the origins, say) is skipped and counted, one already there is left alone. Vote counts
+        travel on the comments themselves, so they are not touched here. One transaction per
+        chunk; a re-run adds the rows a crash left out."""
+        report = self.report
+        if self.dry_run:  # nothing was written: the votes on comments the file has
+            report.votes = staging.db.execute(
+                "SELECT COUNT(*) FROM votes WHERE comment IN (SELECT id FROM comments)").fetchone()[0]
+            return
+        for chunk in staging.votes_in():
+            with transaction.atomic():
+                pks = self._known([v.comment_id for v in chunk])
+                kept = [v for v in chunk if v.comment_id in pks]
+                if len(kept) < len(chunk):
+                    report.skipped["votes on comments not imported"] += len(chunk) - len(kept)
+                if not kept:
+                    continue
+                there = set(Vote.objects.filter(comment_id__in={pks[v.comment_id] for v in kept})
+                            .values_list("comment_id", "voter"))
+                new = [v for v in kept if (pks[v.comment_id], v.voter) not in there]
+                report.votes_already += len(kept) - len(new)
+                report.votes += len(new)
+                if not new:
+                    continue
+                with connection.cursor() as cur:
+                    _executemany(cur, self.vote_insert, [
+                        (pks[v.comment_id], v.voter, v.ip_hash, v.value, self.vote_created(v.created)) for v in new
+                    ])
 
     def _known(self, ids: list[str]) -> dict[str, int]:
         known: dict[str, int] = {}
@@ -626,10 +807,13 @@ class _Writer:
         for i in range(0, len(urls), 500):
             found.update((t.url, t) for t in Thread.objects.select_for_update().filter(site=site, url__in=urls[i:i + 500]))
         out: dict[str, tuple[Thread, bool]] = {}
+        missing = [p for p in planned if p.url not in found]
+        # One multi-row insert for the batch's new threads (ids come back on both databases).
+        made = {t.url: t for t in Thread.objects.bulk_create(Thread(site=site, url=p.url, title=p.title[:300]) for p in missing)}
         for p in planned:
             thread = found.get(p.url)
             if thread is None:
-                thread = Thread.objects.create(site=site, url=p.url, title=p.title[:300])
+                thread = made[p.url]
                 report.threads_new += 1
                 extra = p.extra
                 if self.keep_ids and extra.get("created"):
@@ -646,17 +830,20 @@ class _Writer:
             thread.site = site
         return out
 
-    def _write_one_moderated(self, planned: PlannedThread, comments: list[SourceComment]) -> None:
+    def plan_moderated(self, planned: PlannedThread, comments: list[SourceComment]) -> list[tuple[int, str | None, str]]:
+        """One thread's part of the plan for `--moderate`: (thread id, parent's source id or
+        None, source id) for each comment not imported yet, the thread found or created."""
         known = self._known([c.id for c in comments])
         new = [c for c in comments if c.id not in known]
         self.report.already += len(comments) - len(new)
         if not new:
-            return
+            return []
         thread, fresh = self._threads([planned])[planned.url]
-        order, parent_rows, existing_parents = self._prepare(thread, new, known)
-        self._write_moderated(thread, order, parent_rows, existing_parents)
+        self.threads[thread.pk] = thread
         if fresh and self.keep_ids and planned.extra.get("version"):
             Thread.objects.filter(pk=thread.pk).update(version=int(planned.extra["version"]))
+        order, _parent_rows, _existing = self._prepare(thread, new, known)
+        return [(thread.pk, parent, c.id) for c, parent in order]
 
     def _prepare(self, thread: Thread, new: list[SourceComment], known: dict[str, int]
                  ) -> tuple[list[tuple[SourceComment, str | None]], dict[int, Comment], dict[str, int]]:
@@ -732,7 +919,7 @@ class _Writer:
             "author_email": _clean_email(c.author_email),
             "author_key": extra.get("author_key") or import_author_key(self.source, c.author_id, c.author_name),
             "text": c.text,
-            "html": fastmd.render(c.text),  # render_markdown's output, faster for plain text
+            "html": c.html or fastmd.render(c.text),  # rendered in the first pass (convert.finish)
             "status": STATUS_OF[c.state],
             "upvotes": max(c.upvotes, 0),
             "downvotes": max(c.downvotes, 0),
@@ -776,10 +963,11 @@ class _Writer:
 
     def _write_rows(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
                     parent_rows: dict[int, Comment], existing_parents: dict[str, int],
-                    shingle_rows: list[tuple[int, int, int, Any]],
+                    index_rows: list[tuple[int, int, int, Any]], index_later: list[int],
                     mapping_rows: list[tuple[int, str, str, int]]) -> int:
         """Insert a thread's new comments (parents first), collect their near-duplicate index
-        rows and source-id rows; returns how many are published."""
+        rows (or, for comments older than the site's duplicate window, their ids for the
+        background task) and source-id rows; returns how many are published."""
         report = self.report
         explicit = [int(c.extra["id"]) for c, _ in order if self.keep_ids and c.extra.get("id")]
         keep_ids = bool(explicit) and not Comment.objects.filter(pk__in=explicit).exists()
@@ -847,13 +1035,14 @@ class _Writer:
         if keep_ids:
             self._next_id = None  # SQLite's counter moved past the explicit ids
             _reset_sequence()
-        for c, _ in order:  # in the order the ORM version wrote them (so the same row ids)
+        since = self.index_since
+        for c, _ in order:
             pk = made[c.id][0]
             if status_of[c.id] != Status.REJECTED:
-                hashes = shingles(c.text)
-                if hashes:
-                    created = self.rows.created(c.created)
-                    shingle_rows.extend((site_id, pk, h, created) for h in hashes)
+                if c.created >= since:
+                    index_rows.extend(shingle_rows(site_id, pk, c.text, c.created))
+                else:
+                    index_later.append(pk)
             mapping_rows.append((site_id, source, c.id, pk))
         for parent_pk, delta in existing_delta.items():
             _adjust_visible_replies(parent_pk, delta)
@@ -870,81 +1059,57 @@ class _Writer:
         would store, written in bulk."""
         rows: list[tuple[int, int, int, Any]] = []
         for o in comments:
-            if o.status == Status.REJECTED:
-                continue
-            created = self.rows.created(o.created)
-            rows.extend((self.site.pk, o.pk, h, created) for h in shingles(o.text))
-        with connection.cursor() as cur:
-            _executemany(cur, _SHINGLE_INSERT, rows)
+            if o.status != Status.REJECTED:
+                rows.extend(shingle_rows(self.site.pk, o.pk, o.text, o.created))
+        insert_shingles(rows)
 
-    def _write_moderated(self, thread: Thread, order: list[tuple[SourceComment, str | None]],
-                         parent_rows: dict[int, Comment], existing_parents: dict[str, int]) -> None:
-        """One comment at a time, in time order, through the site's pipeline (as a replay does:
-        slow mode and flood are recorded, not enforced); what it would hold is held. Counters
-        are recounted for the thread at the end."""
-        made: dict[str, Comment] = {}
-        for c, parent in _time_order(order):
-            obj = self._comment(thread, c)
-            obj.pk = None
-            host = None
-            if parent is not None:
-                host = made.get(parent) or parent_rows.get(existing_parents.get(parent, -1))
-            if host is not None:
-                obj.parent = host
-                obj.root_id = host.root_id or host.pk
-                obj.depth = min(host.depth + 1, MAX_DEPTH)
-            decision = None
-            if obj.status == Status.PUBLISHED:
-                obj.status = Status.PENDING  # as the pipeline sees a comment being posted
-                try:
-                    decision = pipeline.moderate(site=self.site, comment=obj, acknowledged_warning=True,
-                                                 enforce_limits=False, now=obj.created)
-                except ValidationFailed as exc:  # longer than the live limit, say
-                    decision = pipeline.Decision(pipeline.Action.HOLD, notes=[exc.message])
-                obj.flagged = decision.flagged
-                obj.reasons = decision.reasons
-                obj.moderation = {**decision.record(), "imported": self.source, "source_id": c.id}
-                if decision.status == Status.PUBLISHED:
-                    obj.status = Status.PUBLISHED
-                else:
-                    self.report.held += 1  # held, whatever the pipeline proposed: a moderator decides
-            obj.save(force_insert=True)
-            obj.path = (host.path if host is not None else "") + path_segment(obj.pk)
-            Comment.objects.filter(pk=obj.pk).update(path=obj.path)
-            if decision is not None:
-                _record_moderated(self.site, obj, decision)
-            elif obj.status != Status.REJECTED:
-                self._index([obj])
-            made[c.id] = obj
-            ImportedComment.objects.create(site=self.site, source=self.source, source_id=c.id, comment=obj)
-            self.report.states[_state_word(Status(obj.status))] += 1
-            self.report.comments += 1
-        thread_recount(thread)
+    def write_moderated(self, thread_pk: int, c: SourceComment, host_id: str | None) -> None:
+        """One comment through the site's pipeline, as a replay does (slow mode and flood are
+        recorded, not enforced); what it would not publish is held. `host_id` is the source id
+        of its parent, already written (in this run or an earlier one)."""
+        thread = self.threads[thread_pk]
+        obj = self._comment(thread, c)
+        obj.pk = None
+        host = None
+        if host_id is not None:
+            row = (ImportedComment.objects.filter(site=self.site, source=self.source, source_id=host_id)
+                   .select_related("comment").first())
+            host = row.comment if row is not None else None
+        if host is not None:
+            obj.parent = host
+            obj.root_id = host.root_id or host.pk
+            obj.depth = min(host.depth + 1, MAX_DEPTH)
+        decision = None
+        if obj.status == Status.PUBLISHED:
+            obj.status = Status.PENDING  # as the pipeline sees a comment being posted
+            try:
+                decision = pipeline.moderate(site=self.site, comment=obj, acknowledged_warning=True,
+                                             enforce_limits=False, now=obj.created)
+            except ValidationFailed as exc:  # longer than the live limit, say
+                decision = pipeline.Decision(pipeline.Action.HOLD, notes=[exc.message])
+            obj.flagged = decision.flagged
+            obj.reasons = decision.reasons
+            obj.moderation = {**decision.record(), "imported": self.source, "source_id": c.id}
+            if decision.status == Status.PUBLISHED:
+                obj.status = Status.PUBLISHED
+            else:
+                self.report.held += 1  # held, whatever the pipeline proposed: a moderator decides
+        obj.save(force_insert=True)
+        obj.path = (host.path if host is not None else "") + path_segment(obj.pk)
+        Comment.objects.filter(pk=obj.pk).update(path=obj.path)
+        if decision is not None:
+            _record_moderated(self.site, obj, decision)
+        elif obj.status != Status.REJECTED:
+            self._index([obj])
+        ImportedComment.objects.create(site=self.site, source=self.source, source_id=c.id, comment=obj)
+        self.report.states[_state_word(Status(obj.status))] += 1
+        self.report.comments += 1
 
 
 def _record_moderated(site: Site, comment: Comment, decision: Any) -> None:
     """What the pipeline records once a comment is stored: the near-duplicate index and the
     flame war it belongs to."""
     flamewar.record_comment(site=site, comment=comment, decision=decision, created=True)
-
-
-def _time_order(order: list[tuple[SourceComment, str | None]]) -> Iterator[tuple[SourceComment, str | None]]:
-    """Oldest first, but never a reply before its parent (clocks of old systems disagree)."""
-    import heapq
-
-    in_batch = {c.id for c, _ in order}
-    kids: dict[str, list[int]] = defaultdict(list)
-    ready: list[tuple[datetime, int]] = []
-    for i, (c, parent) in enumerate(order):
-        if parent is not None and parent in in_batch:
-            kids[parent].append(i)
-        else:
-            heapq.heappush(ready, (c.created, i))
-    while ready:
-        _, i = heapq.heappop(ready)
-        yield order[i]
-        for k in kids.get(order[i][0].id, []):
-            heapq.heappush(ready, (order[k][0].created, k))
 
 
 def _state_word(status: str) -> str:

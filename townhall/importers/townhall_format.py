@@ -37,6 +37,7 @@ from townhall.importers.base import (
     Record,
     SourceComment,
     SourceThread,
+    SourceVote,
     bounded,
     check_text,
     parse_date,
@@ -214,7 +215,17 @@ def read(path: Path) -> Iterator[Record]:
                     extra=extra,
                 )
             elif kind == "vote":
-                continue  # vote counts travel on the comments; the rows are not restored (yet)
+                value = int(rec["value"])
+                if value not in (1, -1):
+                    raise ImportFailed(f"{where}: a vote's value is {value}, not 1 or -1")
+                voter = bounded(str(rec["voter"]), where, "voter", 64)
+                if not voter:
+                    raise ImportFailed(f"{where}: a vote names no voter")
+                yield SourceVote(
+                    comment_id=str(int(rec["comment"])), voter=voter,
+                    ip_hash=bounded(str(rec.get("ip_hash") or ""), where, "ip_hash", 32), value=value,
+                    created=parse_date(str(rec["created"]), where, naive_is_utc=False), where=where,
+                )
             else:
                 raise ImportFailed(f"{where}: unknown record type {kind!r}")
         except (KeyError, TypeError, ValueError) as exc:

@@ -38,7 +38,7 @@ from townhall.importers.base import (
     safe_iterparse,
     xml_error,
 )
-from townhall.importers.htmltext import autop, html_to_markdown
+from townhall.importers.htmltext import autop
 
 WP_PREFIX = "http://wordpress.org/export/"
 STATES = {"1": APPROVED, "approve": APPROVED, "approved": APPROVED, "0": PENDING, "hold": PENDING,
@@ -138,7 +138,8 @@ def _comment(el: Any, item: dict[str, str], item_line: int) -> Record | None:
         thread_key=item["post_id"],
         parent_id=None if parent in ("", "0") else parent,
         created=parse_date(gmt, where),
-        text=check_text(html_to_markdown(autop(raw)), where),
+        text=autop(raw),
+        markup="html",
         state=STATES[approved],
         author_id=f"user:{user_id}" if user_id not in ("", "0") else "",
         author_name=bounded(f.get("comment_author", ""), where, "author name"),

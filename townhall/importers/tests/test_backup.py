@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from townhall.comments.models import Comment, Site
-from townhall.comments.services import site_create
+from townhall.comments.models import Comment, Site, Status, Vote
+from townhall.comments.services import comment_vote, site_create
 from townhall.importers.tests.helpers import FIXTURES, run
 
 KEY = "k" * 50
@@ -38,7 +38,12 @@ def cmd(*args: str) -> tuple[str, str]:
 def test_backup_and_restore_round_trip(data_dir: Path, tmp_path: Path, settings: Any) -> None:
     site_create(slug="blog", name="A blog", origins=["https://blog.example"])
     run("import", "disqus", str(FIXTURES / "disqus.xml"), "--site", "blog")
-    before = list(Comment.objects.order_by("id").values_list("id", "path", "status", "text", "author_key"))
+    voted = Comment.objects.filter(status=Status.PUBLISHED).order_by("id")[0]
+    comment_vote(comment_id=voted.pk, reader="reader-1", ip="192.0.2.1", value=1)
+    comment_vote(comment_id=voted.pk, reader="reader-2", ip="192.0.2.2", value=-1)
+    before = list(Comment.objects.order_by("id").values_list("id", "path", "status", "text", "author_key", "score"))
+    before_votes = list(Vote.objects.order_by("id").values_list("id", "comment_id", "voter", "ip_hash", "value", "created"))
+    assert len(before_votes) == 2
 
     dest = tmp_path / "b1"
     out, err = cmd("backup", str(dest))
@@ -52,7 +57,8 @@ def test_backup_and_restore_round_trip(data_dir: Path, tmp_path: Path, settings:
     with pytest.raises(CommandError, match="already has sites"):
         cmd("restore", str(dest))
     cmd("restore", str(dest), "--force")
-    assert list(Comment.objects.order_by("id").values_list("id", "path", "status", "text", "author_key")) == before
+    assert list(Comment.objects.order_by("id").values_list("id", "path", "status", "text", "author_key", "score")) == before
+    assert list(Vote.objects.order_by("id").values_list("id", "comment_id", "voter", "ip_hash", "value", "created")) == before_votes
     assert Site.objects.get().slug == "blog"
 
     # A damaged copy and a missing key are refused before anything changes.

@@ -42,6 +42,8 @@ HOSTILE = {
                  r"line 5 \(<post dsq:id=\"2\">\): '20th of September' is not a date"),
     "duplicate ids": (DISQUS_HEAD + THREAD + post("1") + post("2") + post("1") + "</disqus>\n",
                       r"line 6 \(<post dsq:id=\"1\">\): duplicate comment id '1' \(first at line 4"),
+    "duplicate ids, then a bad date": (DISQUS_HEAD + THREAD + post("1") + post("1") + post("3", created="soon") + "</disqus>\n",
+                                        r"line 5 \(<post dsq:id=\"1\">\): duplicate comment id '1' \(first at line 4"),
     "too long": (DISQUS_HEAD + THREAD + post("1") + post("2", "x" * 100_001) + "</disqus>\n",
                  r"line 5 \(<post dsq:id=\"2\">\): the comment is 100,001 characters long"),
 }

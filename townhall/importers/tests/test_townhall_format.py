@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from townhall.comments.cache import page_cache
-from townhall.comments.models import Comment, Site, Thread
+from townhall.comments.models import Comment, Site, Thread, Vote
+from townhall.comments.services import comment_vote
 from townhall.importers.models import ImportedComment
 from townhall.importers.tests.helpers import FIXTURES, db_state, imported, run
 
@@ -34,14 +35,22 @@ def rows() -> list[tuple[object, ...]]:
     ))
 
 
+def votes() -> list[tuple[object, ...]]:
+    """Each vote row without its own id (which the import does not keep)."""
+    return list(Vote.objects.order_by("comment_id", "voter").values_list("comment_id", "voter", "ip_hash", "value", "created"))
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "json"])
 def test_export_then_import_into_an_empty_database_gives_the_same_thread(
     site: Site, client: Client, tmp_path: Path, fmt: str
 ) -> None:
     run("import", "disqus", str(FIXTURES / "disqus.xml"), "--site", "blog")
     liked = imported("disqus", "5001")
-    Comment.objects.filter(pk=liked.pk).update(upvotes=3, downvotes=1, score=2, featured=True)
-    before_page, before_rows = page(client), rows()
+    for n, value in enumerate([1, 1, 1, -1]):
+        comment_vote(comment_id=liked.pk, reader=f"reader-{n}", ip=f"192.0.2.{n}", value=value)
+    Comment.objects.filter(pk=liked.pk).update(featured=True)
+    before_page, before_rows, before_votes = page(client), rows(), votes()
+    assert len(before_votes) == 4 and imported("disqus", "5001").score == 2
     before_thread = Thread.objects.values("url", "title", "comment_count", "version", "closed").get()
 
     path = tmp_path / f"export.{fmt}"
@@ -55,13 +64,15 @@ def test_export_then_import_into_an_empty_database_gives_the_same_thread(
     assert db_state() == (0, 0, 0)
 
     report = run("import", "townhall", str(path), "--site", "blog")
-    assert "imported 7 comments in 1 threads" in report
+    assert "imported 7 comments in 1 threads" in report and "votes: restored 4" in report
     assert rows() == before_rows
+    assert votes() == before_votes
     assert Thread.objects.values("url", "title", "comment_count", "version", "closed").get() == before_thread
     assert page(client) == before_page
     # Importing the export again adds nothing.
-    run("import", "townhall", str(path), "--site", "blog")
-    assert Comment.objects.count() == 7
+    report = run("import", "townhall", str(path), "--site", "blog")
+    assert Comment.objects.count() == 7 and "votes: restored 0, already there 4" in report
+    assert votes() == before_votes
 
 
 def test_public_export_has_no_emails_or_addresses(site: Site) -> None:
@@ -85,3 +96,22 @@ def test_a_broken_townhall_file_is_refused(site: Site, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"line 3: the date '2016-09-20T09:00:00' has no time zone"):
         run("import", "townhall", str(path), "--site", "blog")
     assert db_state() == (0, 0, 0)
+
+
+@pytest.mark.parametrize(("vote", "message"), [
+    ('{"type":"vote","comment":1,"voter":"r","ip_hash":"h","value":2,"created":"2016-09-20T09:00:00+00:00"}',
+     r"line 5: a vote's value is 2, not 1 or -1"),
+    ('{"type":"vote","comment":1,"voter":"r","ip_hash":"h","value":1,"created":"2016-09-20T09:00:00+00:00"}',
+     r"line 5: a second vote of one voter on comment 1 \(first at line 4\)"),
+])
+def test_a_bad_vote_is_refused_naming_its_line(site: Site, tmp_path: Path, vote: str, message: str) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"type":"meta","format":"townhall-export","version":1}\n{"type":"thread","id":1,"url":"https://blog.example/a"}\n'
+                    '{"type":"comment","id":1,"thread":1,"parent":null,"created":"2016-09-20T09:00:00+00:00","status":"published","text":"x"}\n'
+                    '{"type":"vote","comment":1,"voter":"r","ip_hash":"h","value":1,"created":"2016-09-20T09:00:00+00:00"}\n'
+                    + vote + "\n")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        run("import", "townhall", str(path), "--site", "blog")
+    assert db_state() == (0, 0, 0) and not Vote.objects.exists()
