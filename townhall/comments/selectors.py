@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
 from townhall.comments.locator import canonical_url, is_web_url
@@ -291,15 +291,6 @@ def thread_conversations(thread: Thread) -> list[dict[str, Any]]:
     return [conversation_summary(c) for c in Conversation.objects.filter(thread=thread).order_by("first_id")]
 
 
-def thread_picks(thread: Thread, *, display_depth: int) -> list[dict[str, Any]]:
-    """The editors' picks of a thread, oldest first, without their replies."""
-    rows = list(
-        Comment.objects.filter(thread=thread, featured=True, status=Status.PUBLISHED)
-        .only(*PUBLIC_COLUMNS).order_by("id")[:MAX_PICKS]
-    )
-    return [_serialise(c, display_depth=display_depth, names={}) for c in rows]
-
-
 def thread_page(
     ref: ThreadRef, *, sort: Sort | None = None, limit: int | None = None, cursor: str | None = None
 ) -> dict[str, Any]:
@@ -328,11 +319,11 @@ def thread_page(
     }
     if thread is None:
         return page
-    # On every page, not only the first, so that every page costs the same (two index ranges).
-    page["picks"] = thread_picks(thread, display_depth=site.display_depth)
+    # On every page, not only the first, so that every page costs the same.
     page["conversations"] = thread_conversations(thread)
     roots, page["cursor"] = _top_level(thread, sort, cursor, limit)
-    first = _first_replies([r for r in roots if r.reply_count], site.replies_per_page)
+    first, picks = _first_replies_and_picks(thread, [r for r in roots if r.reply_count], site.replies_per_page)
+    page["picks"] = [_serialise(c, display_depth=site.display_depth, names={}) for c in picks]
     for root in roots:
         node = _serialise(root, display_depth=site.display_depth, names={})
         replies = first.get(root.pk, [])
@@ -346,32 +337,36 @@ def thread_page(
     return page
 
 
-def _first_replies(roots: list[Comment], per_root: int) -> dict[int, list[Comment]]:
+def _first_replies_and_picks(
+    thread: Thread, roots: list[Comment], per_root: int
+) -> tuple[dict[int, list[Comment]], list[Comment]]:
     """The first `per_root + 1` visible replies of each root in reading order (the extra one
-    says whether there are more), in one query whatever the page size: one index range on
-    (thread, path) per branch, each with its own LIMIT, joined by UNION ALL. (A window function
+    says whether there are more), and the thread's editors' picks (oldest first, without their
+    replies), in one query whatever the page size: one index range on (thread, path) per branch,
+    each with its own LIMIT, and one on the picks index, joined by UNION ALL. (A window function
     numbering each branch's replies would read every reply of a branch to keep ten.)"""
-    if not roots:
-        return {}
     parts: list[str] = []
     params: list[Any] = []
-    for i, root in enumerate(roots):
-        branch = (
-            Comment.objects.filter(thread_id=root.thread_id, path__gt=root.path, path__lt=subtree_end(root.path))
-            .filter(VISIBLE)
-            .only(*PUBLIC_COLUMNS)
-            .order_by("path")[: per_root + 1]
-        )
-        sql, branch_params = branch.query.sql_with_params()
+    branches = [
+        (root.pk, Comment.objects.filter(thread_id=thread.pk, path__gt=root.path, path__lt=subtree_end(root.path))
+         .filter(VISIBLE).order_by("path"), per_root + 1)
+        for root in roots
+    ]
+    branches.append(
+        (0, Comment.objects.filter(thread_id=thread.pk, featured=True, status=Status.PUBLISHED).order_by("id"), MAX_PICKS)
+    )
+    for i, (part, qs, limit) in enumerate(branches):
+        sql, branch_params = qs.only(*PUBLIC_COLUMNS).annotate(part=Value(part))[:limit].query.sql_with_params()
         # Each branch is a subquery of its own: SQLite allows LIMIT only on the whole compound.
         parts.append(f"SELECT * FROM ({sql}) AS b{i}")  # noqa: S608 (SQL Django compiled, values as params)
         params.extend(branch_params)
     found: dict[int, list[Comment]] = {}
     for c in Comment.objects.raw(" UNION ALL ".join(parts), params):
-        found.setdefault(int(c.path[:PATH_SEGMENT]), []).append(c)
+        found.setdefault(int(c.part), []).append(c)  # type: ignore[attr-defined]
+    picks = sorted(found.pop(0, []), key=lambda c: c.pk)
     for replies in found.values():
         replies.sort(key=lambda c: c.path)
-    return found
+    return found, picks
 
 
 def comment_public(comment_id: int) -> Comment:

@@ -6,6 +6,7 @@ everything would pass a query count but not this), and on SQLite checks that eve
 index range search, not a scan or a sort of the table.
 """
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -63,6 +64,8 @@ def assert_index_searches(sqls: list[str]) -> None:
                 continue
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            # "SCAN b0": reading a UNION ALL branch's own LIMITed result, not a table.
+            plan = re.sub(r"SCAN b\d+", "", plan)
             assert "SCAN" not in plan and "TEMP B-TREE" not in plan, f"{plan}\n{sql}"
 
 
