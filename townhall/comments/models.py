@@ -17,6 +17,13 @@ from django.db.models import Q
 
 PATH_SEGMENT = 12  # digits per level: ids up to 10^12
 MAX_DEPTH = 100  # keeps a path within index key limits (1,212 bytes)
+# Field limits every write checks (services) and the API schema declares; the text limit is the
+# ceiling of each site's own (moderation policy max_length).
+MAX_TEXT = 10_000
+MAX_NAME = 100
+MAX_WEBSITE = 500
+MAX_TITLE = 300
+MAX_NOTE = 500
 
 
 def path_segment(comment_id: int) -> str:

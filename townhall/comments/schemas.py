@@ -8,8 +8,9 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from townhall.comments.models import ReportReason, site_policy_field
+from townhall.comments.models import MAX_NAME, MAX_NOTE, MAX_TEXT, MAX_TITLE, MAX_WEBSITE, ReportReason, site_policy_field
 from townhall.comments.selectors import Sort
+from townhall.core.limits import MAX_EMAIL, MAX_ID, MAX_SLUG, MAX_URL
 from townhall.core.text import Text
 
 
@@ -97,15 +98,22 @@ class RepliesPageOut(Schema):
     cursor: str | None
 
 
+# minLength is declared for clients but checked by the services, which name every bad field of
+# a post at once (a schema error would stop at the first).
+_NOT_EMPTY = {"minLength": 1}
+
+
 class CommentIn(Schema):
-    site: Text
-    url: Text = Field(description="The page's URL; it must be on one of the site's origins.")
-    title: Text = ""
-    parent: int | None = None
-    text: Text = Field(description="Markdown.")
-    author_name: Text = ""
-    author_email: Text = Field("", description="Private: never shown, used for notifications and avatars.")
-    author_website: Text = ""
+    site: Text = Field(max_length=MAX_SLUG, json_schema_extra=_NOT_EMPTY)
+    url: Text = Field(max_length=MAX_URL, json_schema_extra=_NOT_EMPTY,
+                      description="The page's URL; it must be on one of the site's origins.")
+    title: Text = Field("", max_length=MAX_TITLE)
+    parent: int | None = Field(None, ge=1, le=MAX_ID)
+    text: Text = Field(max_length=MAX_TEXT, json_schema_extra=_NOT_EMPTY,
+                       description="Markdown; the site's limit is /config's max_text_length.")
+    author_name: Text = Field("", max_length=MAX_NAME)
+    author_email: Text = Field("", max_length=MAX_EMAIL, description="Private: never shown, used for notifications and avatars.")
+    author_website: Text = Field("", max_length=MAX_WEBSITE)
     notify: bool = False
     acknowledge_warning: bool = Field(
         False, description="Post anyway after a 422 `toxicity_warning` (the commenter chose not to revise)."
@@ -118,7 +126,7 @@ class OutcomeOut(Schema):
 
 
 class CommentEditIn(Schema):
-    text: Text
+    text: Text = Field(max_length=MAX_TEXT, json_schema_extra=_NOT_EMPTY)
     acknowledge_warning: bool = False
 
 
@@ -147,7 +155,7 @@ class VoteOut(Schema):
 
 class ReportIn(Schema):
     reason: ReportReason
-    note: Text = ""
+    note: Text = Field("", max_length=MAX_NOTE)
 
 
 class ReportOut(Schema):

@@ -25,8 +25,13 @@ from django.utils import timezone
 from townhall.comments import events
 from townhall.comments.cache import site_cache
 from townhall.comments.locator import is_web_url, normalise_origin
-from townhall.comments.models import (
+from townhall.comments.models import (  # the field limits are imported from here by other apps too
     MAX_DEPTH,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_TEXT,
+    MAX_TITLE,
+    MAX_WEBSITE,
     SITE_POLICY_FIELDS,
     Comment,
     Site,
@@ -40,12 +45,9 @@ from townhall.comments.rendering import render_markdown
 from townhall.comments.selectors import thread_locate
 from townhall.core import tokens
 from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from townhall.core.limits import MAX_EMAIL, id_in_range
 from townhall.core.net import ip_hash, truncate_ip
 
-MAX_TEXT = 10_000
-MAX_NAME = 100
-MAX_WEBSITE = 500
-MAX_TITLE = 300
 
 
 # ---------------------------------------------------------------------------- sites
@@ -171,7 +173,9 @@ def _clean_author(
         errors.append(FieldError("author_name", f"is longer than {MAX_NAME} characters", "too_long"))
     if site.require_email and not email:
         errors.append(FieldError("author_email", "is required on this site", "required"))
-    if email:
+    if len(email) > MAX_EMAIL:
+        errors.append(FieldError("author_email", f"is longer than {MAX_EMAIL} characters", "too_long"))
+    elif email:
         try:
             validate_email(email)
         except DjangoValidationError:
@@ -233,7 +237,9 @@ def comment_check(
     )
     parent: Comment | None = None
     if parent_id is not None:
-        parent = Comment.objects.select_related("thread").filter(pk=parent_id).first()
+        parent = (
+            Comment.objects.select_related("thread").filter(pk=parent_id).first() if id_in_range(parent_id) else None
+        )
         allowed = (Status.PUBLISHED, Status.PENDING) if replaying else (Status.PUBLISHED,)
         if parent is None or parent.status not in allowed:
             errors.append(FieldError("parent", "is not a published comment", "not_found"))
@@ -313,6 +319,8 @@ def comment_insert(
 
 
 def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
+    if not id_in_range(comment_id):
+        raise NotFound("no such comment", code="comment_not_found")
     comment = Comment.objects.select_related("thread__site").filter(pk=comment_id).first()
     if comment is None or comment.status == Status.REJECTED:
         raise NotFound("no such comment", code="comment_not_found")
@@ -396,6 +404,8 @@ def comment_vote(*, comment_id: int, reader: str | None, ip: str, value: int) ->
         raise ValidationFailed.one("value", "must be 1, -1 or 0")
     if not reader:
         raise Forbidden("voting needs a reader token", code="reader_token_required")
+    if not id_in_range(comment_id):
+        raise NotFound("no such comment", code="comment_not_found")
     with transaction.atomic():
         comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
         if comment is None or comment.status != Status.PUBLISHED:

@@ -24,6 +24,7 @@ from townhall.comments.models import Comment, Report, ReportReason, Site, Status
 from townhall.comments.rendering import render_markdown
 from townhall.comments.selectors import thread_is_closed
 from townhall.comments.services import (
+    MAX_NOTE,
     CommentDraft,
     _bump,
     _owned_comment,
@@ -34,6 +35,7 @@ from townhall.comments.services import (
 )
 from townhall.core import tokens
 from townhall.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from townhall.core.limits import id_in_range
 from townhall.core.net import ip_hash
 from townhall.moderation import flamewar, pipeline
 from townhall.moderation.decisions import Decision, Reason, record_kept
@@ -213,8 +215,10 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
     moderator looks."""
     if reason not in ReportReason.values:
         raise ValidationFailed.one("reason", f"must be one of: {', '.join(ReportReason.values)}")
-    if len(note) > 500:
-        raise ValidationFailed.one("note", "is longer than 500 characters", "too_long")
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed.one("note", f"is longer than {MAX_NOTE} characters", "too_long")
+    if not id_in_range(comment_id):
+        raise NotFound("no such comment", code="comment_not_found")
     reporter = reader or f"ip:{ip_hash(ip)}"
     with transaction.atomic():
         comment = (
