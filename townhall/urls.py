@@ -2,8 +2,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
 from django.urls import include, path
+from django.views import defaults
 
 from townhall.api import api
 from townhall.core.views import healthz

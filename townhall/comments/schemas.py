@@ -4,11 +4,19 @@ changes by accident, and no private field (email, address) can slip into a respo
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from townhall.comments.models import MAX_NAME, MAX_NOTE, MAX_TEXT, MAX_TITLE, MAX_WEBSITE, ReportReason, site_policy_field
+from townhall.comments.models import (
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_TEXT,
+    MAX_TITLE,
+    MAX_WEBSITE,
+    ReportReason,
+    site_policy_field,
+)
 from townhall.comments.selectors import Sort
 from townhall.core.limits import MAX_EMAIL, MAX_ID, MAX_SLUG, MAX_URL
 from townhall.core.text import Text
@@ -100,7 +108,7 @@ class RepliesPageOut(Schema):
 
 # minLength is declared for clients but checked by the services, which name every bad field of
 # a post at once (a schema error would stop at the first).
-_NOT_EMPTY = {"minLength": 1}
+_NOT_EMPTY: dict[str, Any] = {"minLength": 1}
 
 
 class CommentIn(Schema):

@@ -25,10 +25,9 @@ from django.utils import timezone
 from townhall.comments import events
 from townhall.comments.cache import site_cache
 from townhall.comments.locator import is_web_url, normalise_origin
-from townhall.comments.models import (  # the field limits are imported from here by other apps too
+from townhall.comments.models import (
     MAX_DEPTH,
     MAX_NAME,
-    MAX_NOTE,
     MAX_TEXT,
     MAX_TITLE,
     MAX_WEBSITE,
@@ -47,8 +46,6 @@ from townhall.core import tokens
 from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from townhall.core.limits import MAX_EMAIL, id_in_range
 from townhall.core.net import ip_hash, truncate_ip
-
-
 
 # ---------------------------------------------------------------------------- sites
 

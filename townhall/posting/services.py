@@ -20,11 +20,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.comments import events
-from townhall.comments.models import Comment, Report, ReportReason, Site, Status
+from townhall.comments.models import MAX_NOTE, Comment, Report, ReportReason, Site, Status
 from townhall.comments.rendering import render_markdown
 from townhall.comments.selectors import thread_is_closed
 from townhall.comments.services import (
-    MAX_NOTE,
     CommentDraft,
     _bump,
     _owned_comment,

@@ -13,7 +13,7 @@ from pydantic import StringConstraints
 
 from townhall.comments import selectors, services
 from townhall.comments.cache import site_cache, thread_page_cached
-from townhall.comments.models import Comment, Site
+from townhall.comments.models import MAX_TEXT, Comment, Site
 from townhall.comments.models import Status as CommentStatus
 from townhall.comments.origins import origin_may_write, own_origin
 from townhall.comments.schemas import (
@@ -48,7 +48,6 @@ from townhall.core.limits import (
 )
 from townhall.core.net import client_ip
 from townhall.core.throttles import VOTE, WRITE
-from townhall.comments.models import MAX_TEXT
 from townhall.moderation.selectors import text_limit
 from townhall.moderators.selectors import can_moderate
 from townhall.posting import services as posting

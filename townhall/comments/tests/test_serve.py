@@ -112,7 +112,8 @@ class Poster:
     """Threads posting comments as fast as the server answers, recording what was acknowledged."""
 
     def __init__(self, port: int, threads: int = 6) -> None:
-        self.port, self.acknowledged, self.failed, self.errors_5xx = port, [], 0, 0
+        self.port, self.failed, self.errors_5xx = port, 0, 0
+        self.acknowledged: list[int] = []
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(threads)]

@@ -33,9 +33,9 @@ HOSTILE_CURSORS = {
     "infinity": cursor('{"s":"oldest","k":Infinity}'),
     "nan": cursor('{"s":"oldest","k":NaN}'),
     "1e400": cursor('{"s":"oldest","k":1e400}'),
-    "huge int": cursor('{"s":"oldest","k":%d}' % HUGE),
-    "top huge": cursor('{"s":"top","k":[%d,1]}' % HUGE),
-    "replies huge": cursor('{"r":%d,"p":"1"}' % HUGE),
+    "huge int": cursor(f'{{"s":"oldest","k":{HUGE}}}'),
+    "top huge": cursor(f'{{"s":"top","k":[{HUGE},1]}}'),
+    "replies huge": cursor(f'{{"r":{HUGE},"p":"1"}}'),
     "deep nesting": cursor('{"s":"oldest","k":' + "[" * 100_000 + "]" * 100_000 + "}")[:150],
     "deep nesting, short": cursor("[" * 140),
     "float": cursor('{"s":"oldest","k":1.5}'),
@@ -61,7 +61,7 @@ def test_a_huge_body_is_a_413_naming_the_limit(client: Client, site: Site, size:
 def test_the_comment_body_limit_follows_the_sites_text_limit(client: Client, site: Site) -> None:
     policy_update(site=site, max_length=1000)
     text = "\\u00e9" * 1000  # escaped in JSON: six bytes a character, still within 1,000 characters
-    ok = client.post(f"{API}/comments", data='{"site":"blog","url":"%s","text":"%s"}' % (PAGE, text),
+    ok = client.post(f"{API}/comments", data=f'{{"site":"blog","url":"{PAGE}","text":"{text}"}}',
                      content_type="application/json", headers={"Origin": ORIGIN})
     assert ok.status_code == 201, ok.content
     # Whitespace between JSON tokens: a body over the site's limit that no field check would catch.
@@ -102,7 +102,8 @@ def test_an_id_at_the_top_of_the_range_is_just_unknown(client: Client, comment: 
 
 @pytest.mark.parametrize("parent", [HUGE, -HUGE, MAX_ID + 1, 0, 1e400])
 def test_a_parent_out_of_range_is_a_422_on_parent(client: Client, site: Site, parent: Any) -> None:
-    body = '{"site":"blog","url":"%s","text":"hi","parent":%s}' % (PAGE, json.dumps(parent) if parent != 1e400 else "1e400")
+    raw = json.dumps(parent) if parent != 1e400 else "1e400"
+    body = f'{{"site":"blog","url":"{PAGE}","text":"hi","parent":{raw}}}'
     r = client.post(f"{API}/comments", data=body, content_type="application/json")
     assert r.status_code == 422 and fields(r) == {"parent"}
 
