@@ -141,6 +141,23 @@ def _thread_get_or_create(*, site: Site, url: str, title: str) -> Thread:
         return Thread.objects.get(site=site, url=url)
 
 
+# ---------------------------------------------------------------------------- locks
+
+
+def thread_lock(*, thread_id: int | None = None, comment_id: int | None = None) -> None:
+    """Take the thread's row lock, the first lock of every write that touches a comment and its
+    parent (a reply, a delete, a decision, an edit, a report, a vote). Writers of one thread
+    queue here, so none holds a comment while waiting for the thread or another comment: a
+    delete and a reply under it used to take the comment and the thread in opposite orders and
+    PostgreSQL answered "deadlock detected". NO KEY UPDATE: inserting a comment (which only
+    key-shares the thread row through its foreign key) is not held up by it. On SQLite the
+    IMMEDIATE transaction already serialises writers; there this is a no-op."""
+    if thread_id is None and comment_id is not None:
+        thread_id = Comment.objects.filter(pk=comment_id).values_list("thread_id", flat=True).first()
+    if thread_id is not None:
+        list(Thread.objects.select_for_update(no_key=True).filter(pk=thread_id).values_list("pk", flat=True))
+
+
 # ---------------------------------------------------------------------------- comments
 
 
@@ -287,6 +304,8 @@ def comment_insert(
     caller's transaction. `announce=False` (imports, seeds) dispatches no event: an imported
     reply emails nobody."""
     comment = draft.comment
+    if draft.thread is not None:
+        thread_lock(thread_id=draft.thread.pk)
     thread = draft.thread or _thread_get_or_create(site=draft.site, url=draft.url, title=draft.title)
     if draft.thread is not None and draft.title and not thread.title:
         Thread.objects.filter(pk=thread.pk).update(title=draft.title)
@@ -305,7 +324,10 @@ def comment_insert(
         comment_count=F("comment_count") + published, version=F("version") + 1
     )
     if comment.parent is not None and comment.is_visible:
-        if comment.parent.status == Status.PUBLISHED:
+        # The parent's status now, under the thread lock: the draft's copy is from before
+        # moderation, and a delete since then makes the parent visible again only through us.
+        parent_status = Comment.objects.filter(pk=comment.parent.pk).values_list("status", flat=True).first()
+        if parent_status == Status.PUBLISHED:
             # A published parent stays visible: one UPDATE, no ripple up the chain.
             Comment.objects.filter(pk=comment.parent.pk).update(reply_count=F("reply_count") + 1)
         else:
@@ -338,8 +360,17 @@ def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
 def comment_delete(*, comment_id: int, edit_token: str | None) -> Comment:
     """The author's delete within the edit window. A comment with replies keeps its place,
     shown as deleted, so the conversation under it still reads; its text stays for moderators."""
+    comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
     with transaction.atomic():
-        comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
+        thread_lock(thread_id=comment.thread_id)
+        # The state now, under the lock: a moderator or a second delete may have acted since.
+        current = Comment.objects.select_for_update(no_key=True).only("status", "reply_count").get(pk=comment.pk)
+        if current.status == Status.DELETED:
+            raise Conflict("this comment was deleted", code="comment_deleted")
+        if current.status == Status.REJECTED:
+            raise NotFound("no such comment", code="comment_not_found")
+        # Whether it stays visible as a placeholder depends on the replies it has now.
+        comment.status, comment.reply_count = current.status, current.reply_count
         _set_status(comment, Status.DELETED)
         events.comment_deleted(comment)
     return comment
@@ -348,7 +379,8 @@ def comment_delete(*, comment_id: int, edit_token: str | None) -> Comment:
 def comment_set_status(*, comment: Comment, status: Status) -> Comment:
     """A moderator's decision (approve, reject, restore)."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        thread_lock(thread_id=comment.thread_id)
+        comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
         if comment.status != status:
             _set_status(comment, status)
             events.comment_status_changed(comment)
@@ -374,7 +406,7 @@ def _adjust_reply_count(comment_id: int, delta: int) -> None:
     # hides it too, and that can ripple up the chain.
     while comment_id:
         node = (
-            Comment.objects.select_for_update()
+            Comment.objects.select_for_update(no_key=True)
             .only("id", "status", "reply_count", "parent_id")
             .get(pk=comment_id)
         )
@@ -404,7 +436,8 @@ def comment_vote(*, comment_id: int, reader: str | None, ip: str, value: int) ->
     if not id_in_range(comment_id):
         raise NotFound("no such comment", code="comment_not_found")
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        thread_lock(comment_id=comment_id)
+        comment = Comment.objects.select_for_update(no_key=True).filter(pk=comment_id).first()
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")
         if comment.author_token and comment.author_token == reader:

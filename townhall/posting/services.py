@@ -31,6 +31,7 @@ from townhall.comments.services import (
     comment_check,
     comment_clean_text,
     comment_insert,
+    thread_lock,
 )
 from townhall.core import tokens
 from townhall.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
@@ -181,13 +182,14 @@ def comment_edit(
         site=site, comment=comment, editing=True, acknowledged_warning=acknowledged_warning, now=timezone.now()
     )
     with transaction.atomic():
+        thread_lock(thread_id=comment.thread_id)
         # The state as it is now, not as it was before scoring: a moderator may have acted since.
-        current = Comment.objects.select_for_update().only("status", "reasons", "moderation", "flagged").get(pk=comment.pk)
+        current = Comment.objects.select_for_update(no_key=True).only("status", "reply_count", "reasons", "moderation", "flagged").get(pk=comment.pk)
         if current.status == Status.DELETED:
             raise Conflict("this comment was deleted", code="comment_deleted")
         if current.status == Status.REJECTED:
             raise NotFound("no such comment", code="comment_not_found")
-        comment.status = current.status
+        comment.status, comment.reply_count = current.status, current.reply_count
         # An edit may take a published comment down (its new text is held), never publish a
         # held or hidden one: that is a moderator's call.
         new_status = decision.status if current.status == Status.PUBLISHED else Status(current.status)
@@ -220,8 +222,10 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
         raise NotFound("no such comment", code="comment_not_found")
     reporter = reader or f"ip:{ip_hash(ip)}"
     with transaction.atomic():
+        thread_lock(comment_id=comment_id)
         comment = (
-            Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment_id).first()
+            Comment.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("thread__site").filter(pk=comment_id).first()
         )
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")
