@@ -5,6 +5,7 @@ comments on a new page. No error, no lost write, every derived count true."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -55,7 +56,8 @@ def test_deleting_a_comment_while_replies_to_it_arrive_never_deadlocks(site: Sit
         parent = make_comment(site, parent=root, text=f"Parent {round_}")
         token = tokens.edit_token_issue(parent.pk)
         replies = [lambda i=i, p=parent: make_comment(site, parent=p, text=f"Reply {i}") for i in range(3)]
-        errors = race(lambda p=parent, t=token: comment_delete(comment_id=p.pk, edit_token=t), *replies)
+        delete = functools.partial(comment_delete, comment_id=parent.pk, edit_token=token)
+        errors = race(delete, *replies)
         # A reply checked after the delete is refused in words (422 on parent); nothing else.
         assert all(isinstance(e, ValidationFailed) and e.errors[0].field == "parent" for e in errors), errors
     # Every count still true after the races: visible replies per comment, the thread's total.
