@@ -154,6 +154,9 @@ class Comment(models.Model):
     path = models.CharField(max_length=(MAX_DEPTH + 1) * PATH_SEGMENT, default="", db_index=False)
 
     author_name = models.CharField(max_length=100, blank=True, default="")
+    # Invisible or direction-changing characters were removed from the name as given
+    # (townhall.core.text.name_clean): moderators see a marker.
+    author_name_cleaned = models.BooleanField(default=False, db_default=False)
     author_website = models.CharField(max_length=500, blank=True, default="")
     author_email = models.EmailField(blank=True, default="")  # private: never in a public response
     # HMAC of the email (or, without one, of the name) with the secret key: stable per author

@@ -46,6 +46,7 @@ from townhall.core import tokens
 from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from townhall.core.limits import MAX_EMAIL, id_in_range
 from townhall.core.net import ip_hash, truncate_ip
+from townhall.core.text import name_clean, short_text_clean
 
 # ---------------------------------------------------------------------------- sites
 
@@ -179,11 +180,16 @@ def author_key(*, email: str, name: str) -> str:
 
 def _clean_author(
     site: Site, *, name: str, email: str, website: str, errors: list[FieldError]
-) -> tuple[str, str, str]:
-    name, email, website = name.strip(), email.strip(), website.strip()
+) -> tuple[str, bool, str, str]:
+    """The author's fields as stored, and whether invisible characters left the name."""
+    raw_name_length = len(name)
+    name, name_cleaned = name_clean(name)
+    email = email.strip()
+    website = short_text_clean(website)[0]
     if site.require_name and not name:
-        errors.append(FieldError("author_name", "is required on this site", "required"))
-    if len(name) > MAX_NAME:
+        message = "is required on this site" + (" (it had only invisible characters)" if name_cleaned else "")
+        errors.append(FieldError("author_name", message, "required"))
+    if max(raw_name_length, len(name)) > MAX_NAME:
         errors.append(FieldError("author_name", f"is longer than {MAX_NAME} characters", "too_long"))
     if site.require_email and not email:
         errors.append(FieldError("author_email", "is required on this site", "required"))
@@ -203,7 +209,7 @@ def _clean_author(
             errors.append(
                 FieldError("author_website", f"is longer than {MAX_WEBSITE} characters", "too_long")
             )
-    return name, email, website
+    return name, name_cleaned, email, website
 
 
 def comment_clean_text(text: str, errors: list[FieldError], *, limit: int = MAX_TEXT) -> str:
@@ -246,7 +252,7 @@ def comment_check(
         errors.extend(exc.errors)
         canonical = ""
     text = comment_clean_text(text, errors, limit=text_limit)
-    name, email, website = _clean_author(
+    name, name_cleaned, email, website = _clean_author(
         site, name=author_name, email=author_email, website=author_website, errors=errors
     )
     parent: Comment | None = None
@@ -275,6 +281,7 @@ def comment_check(
         root_id=(parent.root_id or parent.pk) if parent else None,
         depth=parent.depth + 1 if parent else 0,
         author_name=name,
+        author_name_cleaned=name_cleaned,
         author_email=email,
         author_website=website,
         author_key=author_key(email=email, name=name),
@@ -287,7 +294,8 @@ def comment_check(
         created=created or timezone.now(),
         status=Status.PENDING,
     )
-    return CommentDraft(site=site, url=canonical, title=title.strip()[:MAX_TITLE], comment=comment, thread=thread)
+    title = short_text_clean(title)[0][:MAX_TITLE]
+    return CommentDraft(site=site, url=canonical, title=title, comment=comment, thread=thread)
 
 
 def comment_insert(

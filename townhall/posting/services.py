@@ -37,6 +37,7 @@ from townhall.core import tokens
 from townhall.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from townhall.core.limits import id_in_range
 from townhall.core.net import ip_hash
+from townhall.core.text import short_text_clean
 from townhall.moderation import flamewar, pipeline
 from townhall.moderation.decisions import Decision, Reason, record_kept
 from townhall.moderation.selectors import policy_for, text_limit
@@ -216,6 +217,7 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
     moderator looks."""
     if reason not in ReportReason.values:
         raise ValidationFailed.one("reason", f"must be one of: {', '.join(ReportReason.values)}")
+    note = short_text_clean(note)[0]
     if len(note) > MAX_NOTE:
         raise ValidationFailed.one("note", f"is longer than {MAX_NOTE} characters", "too_long")
     if not id_in_range(comment_id):
