@@ -241,8 +241,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not _bool(option("TOWNHALL_STATIC_COLLECTED", "false", "Set by `townhall serve` for its workers after collectstatic; leave unset."))
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Security headers. HSTS and secure cookies are left to the TLS-terminating proxy's operator:
-# the default install listens on plain HTTP on 127.0.0.1.
+# Security headers. The default install listens on plain HTTP on 127.0.0.1; behind the
+# TLS-terminating proxy the README asks for (TOWNHALL_TRUSTED_PROXIES set), the proxy's
+# X-Forwarded-Proto says a request came over HTTPS, cookies are sent over HTTPS only and plain
+# HTTP is redirected (not /healthz: the proxy's own health checks call it directly).
+if TRUSTED_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(option(
+    "TOWNHALL_HSTS_SECONDS", "0",
+    "Strict-Transport-Security max-age sent behind a TLS proxy (31536000 in production); 0 sends none.",
+))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0  # the comment server's own subdomains only
+# Preloading is for registrable domains, which a comment server on a subdomain is not.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -262,9 +279,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # An expected 4xx (a refused permission, a bad request) is one line; tracebacks are for 5xx.
+    "filters": {"one_line_4xx": {"()": "townhall.core.logs.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     # django.request logs the request line and status for 4xx; it never includes addresses
     # or bodies, so it stays.
-    "loggers": {"django.server": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "django.request": {"filters": ["one_line_4xx"]},
+        "django.security": {"filters": ["one_line_4xx"]},
+    },
 }
