@@ -10,6 +10,7 @@ from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
+from townhall.core.text import NO_NUL
 from townhall.public.api import router as comments_router
 
 logger = logging.getLogger("townhall.api")
@@ -61,6 +62,8 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
             limit = ctx.get("max_length")
             message, code = (f"is longer than {limit:,} characters" if kind == "string_too_long" else
                              f"has more than {limit:,} items"), "too_long"
+        elif kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
+            message, code = "contains a NUL character", "nul"
         else:
             code = str(kind or "invalid")
         errors.append({"field": field, "message": message, "code": code})

@@ -4,7 +4,7 @@ names and other short fields (what readers and moderators see is what is stored)
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 
 def storable(value: str) -> str:
@@ -17,7 +17,9 @@ def storable(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(storable)]
+# The pattern puts the NUL rule in the OpenAPI schema too (clients and fuzzers read it there).
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, Field(pattern=NO_NUL), AfterValidator(storable)]
 
 
 # Characters that are not seen but change what a name looks like: controls (Cc), format

@@ -47,6 +47,7 @@ from townhall.core.limits import (
     too_large_message,
 )
 from townhall.core.net import client_ip
+from townhall.core.text import NO_NUL
 from townhall.core.throttles import VOTE, WRITE
 from townhall.moderation.selectors import text_limit
 from townhall.moderators.selectors import can_moderate
@@ -64,7 +65,7 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: Error
 body_limit_register(r"^/api/v1/comments(/\d+)?$", max_bytes=comment_body_limit(MAX_TEXT), what="a comment")
 
 CommentId = Path(..., ge=1, le=MAX_ID, description="A comment's id.")
-Site_ = Query(..., min_length=1, max_length=MAX_SLUG, description="The site's slug.")
+Site_ = Query(..., min_length=1, max_length=MAX_SLUG, pattern=NO_NUL, description="The site's slug.")
 Cursor = Query(None, max_length=MAX_CURSOR, pattern=CURSOR_PATTERN, description="A cursor from the previous page.")
 Limit = Query(None, ge=1, le=selectors.MAX_LIMIT, description="How many items (default: the site's page size).")
 
@@ -125,7 +126,7 @@ def token_issue(request: HttpRequest) -> Status[dict[str, str]]:
 def thread_read(
     request: HttpRequest,
     site: str = Site_,
-    url: str = Query(..., min_length=1, max_length=MAX_URL, description="The page's URL."),  # noqa: B008
+    url: str = Query(..., min_length=1, max_length=MAX_URL, pattern=NO_NUL, description="The page's URL."),  # noqa: B008
     sort: selectors.Sort = "oldest",
     limit: int | None = Limit,
     cursor: str | None = Cursor,
@@ -262,7 +263,7 @@ def comment_report(request: HttpRequest, payload: ReportIn, comment_id: int = Co
 def thread_counts(
     request: HttpRequest,
     site: str = Site_,
-    url: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_URL)]] = Query(  # noqa: B008
+    url: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_URL, pattern=NO_NUL)]] = Query(  # noqa: B008
         ..., min_length=1, max_length=100, description="Up to 100 page URLs."
     ),
 ) -> dict[str, object]:
