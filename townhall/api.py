@@ -10,6 +10,7 @@ from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
+from townhall.core.limits import WEB_URL
 from townhall.core.text import NO_NUL
 from townhall.public.api import router as comments_router
 
@@ -64,6 +65,8 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
                              f"has more than {limit:,} items"), "too_long"
         elif kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
             message, code = "contains a NUL character", "nul"
+        elif kind == "string_pattern_mismatch" and ctx.get("pattern") == WEB_URL:
+            message, code = "must be an absolute http or https URL", "invalid"
         else:
             code = str(kind or "invalid")
         errors.append({"field": field, "message": message, "code": code})

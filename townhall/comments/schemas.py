@@ -18,7 +18,7 @@ from townhall.comments.models import (
     site_policy_field,
 )
 from townhall.comments.selectors import Sort
-from townhall.core.limits import MAX_EMAIL, MAX_ID, MAX_SLUG, MAX_URL
+from townhall.core.limits import MAX_EMAIL, MAX_ID, MAX_SLUG, MAX_URL, WEB_URL
 from townhall.core.text import Text
 
 
@@ -106,25 +106,32 @@ class RepliesPageOut(Schema):
     cursor: str | None
 
 
+# The demo's site and article (`townhall demo`, the README's curl examples): requests built from
+# the schema's examples reach real data there.
+EXAMPLE_SITE = "demo"
+EXAMPLE_URL = "https://news.example/2016/09/signs-of-panic-rebellion-in-caliphate"
+
 # minLength is declared for clients but checked by the services, which name every bad field of
 # a post at once (a schema error would stop at the first).
 _NOT_EMPTY: dict[str, Any] = {"minLength": 1}
+# A page URL: absolute http(s) (the services refuse anything else with a 422 on the field).
+_WEB_URL: dict[str, Any] = {"minLength": 1, "format": "uri", "pattern": WEB_URL}
 
 
 class CommentIn(Schema):
-    site: Text = Field(max_length=MAX_SLUG, json_schema_extra=_NOT_EMPTY)
-    url: Text = Field(max_length=MAX_URL, json_schema_extra=_NOT_EMPTY,
+    site: Text = Field(max_length=MAX_SLUG, json_schema_extra=_NOT_EMPTY, examples=[EXAMPLE_SITE])
+    url: Text = Field(max_length=MAX_URL, json_schema_extra=_WEB_URL, examples=[EXAMPLE_URL],
                       description="The page's URL; it must be on one of the site's origins.")
     title: Text = Field("", max_length=MAX_TITLE)
-    parent: int | None = Field(None, ge=1, le=MAX_ID)
-    text: Text = Field(max_length=MAX_TEXT, json_schema_extra=_NOT_EMPTY,
+    parent: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
+    text: Text = Field(max_length=MAX_TEXT, json_schema_extra=_NOT_EMPTY, examples=["Hello, *world*."],
                        description="Markdown; the site's limit is /config's max_text_length.")
     author_name: Text = Field("", max_length=MAX_NAME)
     author_email: Text = Field("", max_length=MAX_EMAIL, description="Private: never shown, used for notifications and avatars.")
     author_website: Text = Field("", max_length=MAX_WEBSITE)
-    notify: bool = False
+    notify: bool = Field(False, strict=True)
     acknowledge_warning: bool = Field(
-        False, description="Post anyway after a 422 `toxicity_warning` (the commenter chose not to revise)."
+        False, strict=True, description="Post anyway after a 422 `toxicity_warning` (the commenter chose not to revise)."
     )
 
 
@@ -135,7 +142,7 @@ class OutcomeOut(Schema):
 
 class CommentEditIn(Schema):
     text: Text = Field(max_length=MAX_TEXT, json_schema_extra=_NOT_EMPTY)
-    acknowledge_warning: bool = False
+    acknowledge_warning: bool = Field(False, strict=True)
 
 
 class CommentWrittenOut(Schema):

@@ -24,6 +24,9 @@ MAX_EMAIL = 254  # RFC 5321's path limit, and EmailField's column
 MAX_CURSOR = 200  # the longest cursor this server issues is under 120 characters
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"  # base64url without padding, as issued
 MAX_SLUG = 50  # Site.slug's column
+# A page URL as the schema declares it: absolute http(s), no NUL (what canonical_url accepts
+# before it checks the site's origins).
+WEB_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00]+$"
 
 # A JSON body escapes a character in at most 12 bytes (a surrogate pair as two \uXXXX); the
 # other fields of a comment (URL, name, email, website, title) fit in this many.

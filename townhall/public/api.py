@@ -17,6 +17,8 @@ from townhall.comments.models import MAX_TEXT, Comment, Site
 from townhall.comments.models import Status as CommentStatus
 from townhall.comments.origins import origin_may_write, own_origin
 from townhall.comments.schemas import (
+    EXAMPLE_SITE,
+    EXAMPLE_URL,
     CommentDetailOut,
     CommentEditIn,
     CommentIn,
@@ -42,6 +44,7 @@ from townhall.core.limits import (
     MAX_ID,
     MAX_SLUG,
     MAX_URL,
+    WEB_URL,
     body_limit_register,
     comment_body_limit,
     too_large_message,
@@ -64,8 +67,21 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: Error
 # limit is checked once the body names the site (_body_within).
 body_limit_register(r"^/api/v1/comments(/\d+)?$", max_bytes=comment_body_limit(MAX_TEXT), what="a comment")
 
+# What a client can do next with a comment it has just written or read (OpenAPI links: clients
+# and schemathesis' stateful tests follow them).
+_AFTER_POST = ("comment_read", "comment_outcome", "comment_replies", "comment_patch", "comment_remove",
+               "comment_vote", "comment_report")
+
+
+def _links(status: str, comment_id: str, *operations: str) -> dict[str, object]:
+    return {"responses": {status: {"links": {
+        op: {"operationId": op, "parameters": {"comment_id": comment_id}} for op in operations
+    }}}}
+
+
 CommentId = Path(..., ge=1, le=MAX_ID, description="A comment's id.")
-Site_ = Query(..., min_length=1, max_length=MAX_SLUG, pattern=NO_NUL, description="The site's slug.")
+Site_ = Query(..., min_length=1, max_length=MAX_SLUG, pattern=NO_NUL, description="The site's slug.",
+              examples=[EXAMPLE_SITE])
 Cursor = Query(None, max_length=MAX_CURSOR, pattern=CURSOR_PATTERN, description="A cursor from the previous page.")
 Limit = Query(None, ge=1, le=selectors.MAX_LIMIT, description="How many items (default: the site's page size).")
 
@@ -108,25 +124,26 @@ def _reader(request: HttpRequest) -> str | None:
     return tokens.reader_id(request.headers.get("X-Townhall-Token"))
 
 
-@router.get("/config", response={200: SiteConfigOut, **READ_ERRORS})
+@router.get("/config", response={200: SiteConfigOut, **READ_ERRORS}, operation_id="site_config")
 def site_config(request: HttpRequest, site: str = Site_) -> dict[str, object]:
     """GET /api/v1/config?site=SLUG — anyone. The site's public policy for the widget."""
     found = site_cache.get(site)
     return selectors.site_public_config(found, max_text_length=text_limit(found))
 
 
-@router.post("/tokens", response={201: TokenOut, 413: ErrorOut})
+@router.post("/tokens", response={201: TokenOut, 413: ErrorOut}, operation_id="token_issue")
 def token_issue(request: HttpRequest) -> Status[dict[str, str]]:
     """POST /api/v1/tokens — anyone. Issues a reader token that identifies this browser for
     votes, reports and "my comments"; nothing is stored server-side until it is used."""
     return Status(201, {"token": tokens.reader_token_issue()})
 
 
-@router.get("/threads", response={200: ThreadPageOut, 304: None, **READ_ERRORS})
+@router.get("/threads", response={200: ThreadPageOut, 304: None, **READ_ERRORS}, operation_id="thread_read")
 def thread_read(
     request: HttpRequest,
     site: str = Site_,
-    url: str = Query(..., min_length=1, max_length=MAX_URL, pattern=NO_NUL, description="The page's URL."),  # noqa: B008
+    url: str = Query(..., min_length=1, max_length=MAX_URL, pattern=WEB_URL,  # noqa: B008
+                     description="The page's URL.", examples=[EXAMPLE_URL]),
     sort: selectors.Sort = "oldest",
     limit: int | None = Limit,
     cursor: str | None = Cursor,
@@ -144,13 +161,14 @@ def thread_read(
     return response
 
 
-@router.get("/comments/{comment_id}", response={200: CommentDetailOut, **READ_ERRORS})
+@router.get("/comments/{comment_id}", response={200: CommentDetailOut, **READ_ERRORS}, operation_id="comment_read",
+            openapi_extra=_links("200", "$response.body#/id", "comment_replies", "comment_vote", "comment_report"))
 def comment_read(request: HttpRequest, comment_id: int = CommentId) -> dict[str, object]:
     """GET /api/v1/comments/{id} — anyone. One visible comment (for permalinks)."""
     return selectors.comment_detail(selectors.comment_public(comment_id))
 
 
-@router.get("/comments/{comment_id}/outcome", response={200: OutcomeOut, **READ_ERRORS})
+@router.get("/comments/{comment_id}/outcome", response={200: OutcomeOut, **READ_ERRORS}, operation_id="comment_outcome")
 def comment_outcome(request: HttpRequest, comment_id: int = CommentId) -> dict[str, object]:
     """GET /api/v1/comments/{id}/outcome — the comment's author only (X-Townhall-Edit-Token of
     that comment, even expired, or the X-Townhall-Token it was posted with). Lets the widget
@@ -160,7 +178,8 @@ def comment_outcome(request: HttpRequest, comment_id: int = CommentId) -> dict[s
     )
 
 
-@router.get("/comments/{comment_id}/replies", response={200: RepliesPageOut, **READ_ERRORS})
+@router.get("/comments/{comment_id}/replies", response={200: RepliesPageOut, **READ_ERRORS},
+            operation_id="comment_replies")
 def comment_replies(
     request: HttpRequest, comment_id: int = CommentId, cursor: str | None = Cursor, limit: int | None = Limit
 ) -> dict[str, object]:
@@ -186,7 +205,8 @@ def _written(result: posting.CommentWritten, *, created: bool = True) -> Status[
     return Status(201 if created else 200, body)
 
 
-@router.post("/comments", response={201: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE])
+@router.post("/comments", response={201: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE],
+             operation_id="comment_post", openapi_extra=_links("201", "$response.body#/id", *_AFTER_POST))
 def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, object]]:
     """POST /api/v1/comments — anyone (subject to the site's policy and rate limits).
     201 when published, 202 when held for moderation. Side effects after commit: reply
@@ -211,7 +231,8 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, o
     return _written(result)
 
 
-@router.patch("/comments/{comment_id}", response={200: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE])
+@router.patch("/comments/{comment_id}", response={200: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE],
+              operation_id="comment_patch")
 def comment_patch(request: HttpRequest, payload: CommentEditIn, comment_id: int = CommentId) -> Status[dict[str, object]]:
     """PATCH /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. Marks the comment edited and runs moderation on the new text."""
@@ -225,7 +246,7 @@ def comment_patch(request: HttpRequest, payload: CommentEditIn, comment_id: int 
     return _written(result, created=False)
 
 
-@router.delete("/comments/{comment_id}", response={200: DeletedOut, **ERRORS}, throttle=[WRITE])
+@router.delete("/comments/{comment_id}", response={200: DeletedOut, **ERRORS}, throttle=[WRITE], operation_id="comment_remove")
 def comment_remove(request: HttpRequest, comment_id: int = CommentId) -> dict[str, object]:
     """DELETE /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. A comment with replies stays in place marked deleted."""
@@ -236,7 +257,7 @@ def comment_remove(request: HttpRequest, comment_id: int = CommentId) -> dict[st
     return {"id": comment.pk, "status": "deleted"}
 
 
-@router.post("/comments/{comment_id}/votes", response={200: VoteOut, **ERRORS}, throttle=[VOTE])
+@router.post("/comments/{comment_id}/votes", response={200: VoteOut, **ERRORS}, throttle=[VOTE], operation_id="comment_vote")
 def comment_vote(request: HttpRequest, payload: VoteIn, comment_id: int = CommentId) -> dict[str, object]:
     """POST /api/v1/comments/{id}/votes — a reader with X-Townhall-Token. +1, -1, or 0 to
     withdraw; changeable."""
@@ -248,7 +269,8 @@ def comment_vote(request: HttpRequest, payload: VoteIn, comment_id: int = Commen
             "downvotes": comment.downvotes, "your_vote": payload.value}
 
 
-@router.post("/comments/{comment_id}/reports", response={201: ReportOut, **ERRORS}, throttle=[VOTE])
+@router.post("/comments/{comment_id}/reports", response={201: ReportOut, **ERRORS}, throttle=[VOTE],
+             operation_id="comment_report")
 def comment_report(request: HttpRequest, payload: ReportIn, comment_id: int = CommentId) -> Status[dict[str, object]]:
     """POST /api/v1/comments/{id}/reports — anyone; one report per reader per comment."""
     _writable_comment(request, comment_id)
@@ -259,11 +281,12 @@ def comment_report(request: HttpRequest, payload: ReportIn, comment_id: int = Co
     return Status(201, {"id": comment.pk, "received": True})
 
 
-@router.get("/counts", response={200: CountsOut, **READ_ERRORS})
+# 414: the HTTP server refuses a request line over its buffer (100 URLs of 2,000 characters, encoded).
+@router.get("/counts", response={200: CountsOut, 414: None, **READ_ERRORS}, operation_id="thread_counts")
 def thread_counts(
     request: HttpRequest,
     site: str = Site_,
-    url: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_URL, pattern=NO_NUL)]] = Query(  # noqa: B008
+    url: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_URL, pattern=WEB_URL)]] = Query(  # noqa: B008
         ..., min_length=1, max_length=100, description="Up to 100 page URLs."
     ),
 ) -> dict[str, object]:
