@@ -46,8 +46,8 @@ import django  # noqa: E402
 django.setup()
 
 # The harness is the test suite's own (the short kill -9 test).
-from townhall.comments.tests.test_serve import Poster, Server, free_port, published_ids  # noqa: E402
 from townhall.comments.schemas import EXAMPLE_SITE  # noqa: E402
+from townhall.comments.tests.test_serve import Poster, Server, free_port, published_ids  # noqa: E402
 from townhall.core.testing import ORIGIN, PAGE  # noqa: E402
 
 
