@@ -1,7 +1,7 @@
 """The reliability suite's long variants, against the production server (`townhall serve`).
 
-    .venv/bin/python bench/reliability.py                 # SQLite and PostgreSQL, a few minutes
-    .venv/bin/python bench/reliability.py --long          # the long run the README quotes
+    .venv/bin/python bench/reliability.py                 # SQLite and PostgreSQL, about 5 minutes
+    .venv/bin/python bench/reliability.py --long          # the long run the README quotes (~20 min)
     .venv/bin/python bench/reliability.py --db sqlite --examples 50 --cycles 1 --posts 100
 
 For each database: a fresh installation (a data directory, or a throw-away PostgreSQL database on
@@ -185,17 +185,18 @@ def floods(env: dict[str, str], bursts: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--long", action="store_true", help="the long run: 1,000 examples per operation, 5 kill cycles, 1,000+ posts")
+    parser.add_argument("--long", action="store_true",
+                        help="the long run: 300 examples per operation, 3 kill cycles, 600+ posts, 5 bursts")
     parser.add_argument("--examples", type=int, help="schemathesis examples per operation")
     parser.add_argument("--cycles", type=int, help="kill -9 cycles")
     parser.add_argument("--posts", type=int, help="acknowledged posts to wait for across the cycles")
     parser.add_argument("--bursts", type=int, help="bursts of 40 simultaneous posts")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
-    examples = args.examples or (1000 if args.long else 100)
-    cycles = args.cycles or (5 if args.long else 2)
-    posts = args.posts or (1000 if args.long else 200)
-    bursts = args.bursts or (5 if args.long else 2)
+    examples = args.examples or (300 if args.long else 50)
+    cycles = args.cycles or (3 if args.long else 1)
+    posts = args.posts or (600 if args.long else 100)
+    bursts = args.bursts or (5 if args.long else 1)
     for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
         workdir = Path(tempfile.mkdtemp(prefix=f"townhall-reliability-{db}-"))
         env, cleanup = install(db, args.pg_url, workdir)

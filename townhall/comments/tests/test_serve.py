@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -76,13 +77,15 @@ class Server:
     def start(self) -> float:
         """Start serve and return how long it took to answer /healthz."""
         started = time.monotonic()
+        # The server's log goes to a file: a pipe nobody reads fills up and blocks the server.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the server)
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "townhall.cli", "serve", "--port", str(self.port), "--skip-migrate", "--workers", "2"],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log,
         )
         deadline = started + 30
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read().decode() if self.process.stderr else ""
+            assert self.process.poll() is None, self.log_tail()
             try:
                 if request(self.port, "GET", "/healthz", timeout=1)[0] == 200:
                     return time.monotonic() - started
@@ -90,6 +93,10 @@ class Server:
                 pass
             time.sleep(0.1)
         raise AssertionError("serve did not answer /healthz within 30 s")
+
+    def log_tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
 
     def processes(self) -> dict[str, list[int]]:
         assert self.process is not None

@@ -18,7 +18,7 @@ from townhall.comments.schemas import EXAMPLE_SITE, EXAMPLE_URL
 from townhall.comments.services import site_create
 from townhall.posting.services import comment_create
 
-EXAMPLES = 6  # per operation and phase; bench/reliability.py --long runs 1,000
+EXAMPLES = 6  # per operation and phase; bench/reliability.py --long runs 300 against the real server
 
 
 # Served by the app itself (no database needed), as a client would fetch it.
