@@ -59,7 +59,7 @@ def burst(n: int, job: Any) -> list[Any]:
 
 def test_a_long_run_from_one_client_gets_exactly_the_limit_per_window(store: str) -> None:
     limit, period = parse_rate("10/min")
-    counts = [rate_hit("write:long-run", period=period) for _ in range(2001)]
+    counts = [rate_hit("write:long-run", period=period) for _ in range(501)]  # bench: 2,001 over HTTP
     assert sum(1 for h in counts if h.count <= limit) == limit
     assert all(0 < h.retry_after <= period for h in counts)
 

@@ -5,11 +5,14 @@ pass's database. The long run is bench/reliability.py --long."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -18,11 +21,22 @@ from townhall.comments.schemas import EXAMPLE_SITE, EXAMPLE_URL
 from townhall.comments.services import site_create
 from townhall.posting.services import comment_create
 
-EXAMPLES = 6  # per operation and phase; bench/reliability.py --long runs 300 against the real server
+EXAMPLES = 4  # per operation and phase; bench/reliability.py --long runs 300 against the real server
 
 
 # Served by the app itself (no database needed), as a client would fetch it.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def keep_connection() -> Iterator[None]:
+    """Requests go straight to the WSGI app, which closes the database connection after each
+    one; inside the test's transaction it must stay open, as Django's test client keeps it."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
