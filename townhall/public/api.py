@@ -8,7 +8,7 @@ from typing import Annotated
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from ninja import Path, Query, Router, Status
+from ninja import Header, Path, Query, Router, Status
 from pydantic import StringConstraints
 
 from townhall.comments import selectors, services
@@ -73,12 +73,20 @@ _AFTER_POST = ("comment_read", "comment_outcome", "comment_replies", "comment_pa
                "comment_vote", "comment_report")
 
 
+_OWNED = {"comment_outcome", "comment_patch", "comment_remove"}  # they take the edit token too
+
+
 def _links(status: str, comment_id: str, *operations: str) -> dict[str, object]:
-    return {"responses": {status: {"links": {
-        op: {"operationId": op, "parameters": {"comment_id": comment_id}} for op in operations
-    }}}}
+    def parameters(op: str) -> dict[str, str]:
+        if op in _OWNED and status == "201":
+            return {"comment_id": comment_id, "header.X-Townhall-Edit-Token": "$response.body#/edit_token"}
+        return {"comment_id": comment_id}
+
+    return {"responses": {status: {"links": {op: {"operationId": op, "parameters": parameters(op)} for op in operations}}}}
 
 
+EditToken = Header(None, alias="X-Townhall-Edit-Token",
+                   description="The edit token a post answered with (PATCH, DELETE, outcome).")
 CommentId = Path(..., ge=1, le=MAX_ID, description="A comment's id.")
 Site_ = Query(..., min_length=1, max_length=MAX_SLUG, pattern=NO_NUL, description="The site's slug.",
               examples=[EXAMPLE_SITE])
@@ -169,12 +177,12 @@ def comment_read(request: HttpRequest, comment_id: int = CommentId) -> dict[str,
 
 
 @router.get("/comments/{comment_id}/outcome", response={200: OutcomeOut, **READ_ERRORS}, operation_id="comment_outcome")
-def comment_outcome(request: HttpRequest, comment_id: int = CommentId) -> dict[str, object]:
+def comment_outcome(request: HttpRequest, comment_id: int = CommentId, edit_token: str | None = EditToken) -> dict[str, object]:
     """GET /api/v1/comments/{id}/outcome — the comment's author only (X-Townhall-Edit-Token of
     that comment, even expired, or the X-Townhall-Token it was posted with). Lets the widget
     show a held comment's outcome once a moderator decides."""
     return selectors.comment_outcome(
-        comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), reader=_reader(request)
+        comment_id=comment_id, edit_token=edit_token, reader=_reader(request)
     )
 
 
@@ -233,26 +241,28 @@ def comment_post(request: HttpRequest, payload: CommentIn) -> Status[dict[str, o
 
 @router.patch("/comments/{comment_id}", response={200: CommentWrittenOut, 202: CommentWrittenOut, **ERRORS}, throttle=[WRITE],
               operation_id="comment_patch")
-def comment_patch(request: HttpRequest, payload: CommentEditIn, comment_id: int = CommentId) -> Status[dict[str, object]]:
+def comment_patch(
+    request: HttpRequest, payload: CommentEditIn, comment_id: int = CommentId, edit_token: str | None = EditToken
+) -> Status[dict[str, object]]:
     """PATCH /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. Marks the comment edited and runs moderation on the new text."""
     site = _writable_comment(request, comment_id)
     if site is not None:
         _body_within(request, site)
     result = posting.comment_edit(
-        comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token"), text=payload.text,
+        comment_id=comment_id, edit_token=edit_token, text=payload.text,
         acknowledged_warning=payload.acknowledge_warning,
     )
     return _written(result, created=False)
 
 
 @router.delete("/comments/{comment_id}", response={200: DeletedOut, **ERRORS}, throttle=[WRITE], operation_id="comment_remove")
-def comment_remove(request: HttpRequest, comment_id: int = CommentId) -> dict[str, object]:
+def comment_remove(request: HttpRequest, comment_id: int = CommentId, edit_token: str | None = EditToken) -> dict[str, object]:
     """DELETE /api/v1/comments/{id} — the author, with X-Townhall-Edit-Token, within the edit
     window. A comment with replies stays in place marked deleted."""
     _writable_comment(request, comment_id)
     comment: Comment = services.comment_delete(
-        comment_id=comment_id, edit_token=request.headers.get("X-Townhall-Edit-Token")
+        comment_id=comment_id, edit_token=edit_token
     )
     return {"id": comment.pk, "status": "deleted"}
 
