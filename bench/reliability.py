@@ -122,7 +122,7 @@ def fuzz(env: dict[str, str], examples: int) -> dict[str, Any]:
             capture_output=True, text=True, env={**env, "SCHEMATHESIS_HOOKS": ""},
         )
         out = done.stdout + done.stderr
-        report = Path(tempfile.gettempdir()) / "townhall-reliability-schemathesis.txt"
+        report = Path(tempfile.gettempdir()) / f"townhall-reliability-schemathesis-{env['DATABASE_URL'] and 'postgres' or 'sqlite'}.txt"
         report.write_text(out)
         cases = sum(int(n) for n in re.findall(r"(\d+) generated", out)) or sum(
             int(n) for n in re.findall(r"Test cases:\s*(\d+)", out))
@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, help="acknowledged posts to wait for across the cycles")
     parser.add_argument("--bursts", type=int, help="bursts of 40 simultaneous posts")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--only", default="kill,fuzz,flood", help="which parts, comma-separated (kill, fuzz, flood)")
     args = parser.parse_args()
     examples = args.examples or (300 if args.long else 50)
     cycles = args.cycles or (3 if args.long else 1)
@@ -201,16 +202,20 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix=f"townhall-reliability-{db}-"))
         env, cleanup = install(db, args.pg_url, workdir)
         try:
-            print(f"== {db}: kill -9 ({cycles} cycles, {posts}+ posts, 8 posting threads)", flush=True)
-            print("  ", kill_cycles(env, cycles, posts), flush=True)
-            print(f"== {db}: schemathesis, {examples} examples per operation, all phases", flush=True)
-            result = fuzz(env, examples)
-            summary = result.pop("summary")
-            print("  ", result)
-            for line in summary:
-                print("    |", line)
-            print(f"== {db}: floods at 10/min", flush=True)
-            print("  ", floods(env, bursts), flush=True)
+            parts = set(args.only.split(","))
+            if "kill" in parts:
+                print(f"== {db}: kill -9 ({cycles} cycles, {posts}+ posts, 8 posting threads)", flush=True)
+                print("  ", kill_cycles(env, cycles, posts), flush=True)
+            if "fuzz" in parts:
+                print(f"== {db}: schemathesis, {examples} examples per operation, all phases", flush=True)
+                result = fuzz(env, examples)
+                summary = result.pop("summary")
+                print("  ", result)
+                for line in summary:
+                    print("    |", line)
+            if "flood" in parts:
+                print(f"== {db}: floods at 10/min", flush=True)
+                print("  ", floods(env, bursts), flush=True)
         finally:
             cleanup()
             shutil.rmtree(workdir, ignore_errors=True)
