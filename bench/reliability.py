@@ -120,6 +120,7 @@ def fuzz(env: dict[str, str], examples: int) -> dict[str, Any]:
              "--exclude-checks", "positive_data_acceptance", "-n", str(examples), "--seed", "14",
              "-H", "Origin: https://news.example", "--no-color", "--wait-for-schema", "30"],
             capture_output=True, text=True, env={**env, "SCHEMATHESIS_HOOKS": ""},
+            cwd=env["TOWNHALL_DATA_DIR"],  # its .schemathesis/ cache stays out of the checkout
         )
         out = done.stdout + done.stderr
         report = Path(tempfile.gettempdir()) / f"townhall-reliability-schemathesis-{env['DATABASE_URL'] and 'postgres' or 'sqlite'}.txt"

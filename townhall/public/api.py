@@ -71,8 +71,6 @@ body_limit_register(r"^/api/v1/comments(/\d+)?$", max_bytes=comment_body_limit(M
 # and schemathesis' stateful tests follow them).
 _AFTER_POST = ("comment_read", "comment_outcome", "comment_replies", "comment_patch", "comment_remove",
                "comment_vote", "comment_report")
-
-
 _OWNED = {"comment_outcome", "comment_patch", "comment_remove"}  # they take the edit token too
 
 
@@ -88,7 +86,7 @@ def _links(status: str, comment_id: str, *operations: str) -> dict[str, object]:
 EditToken = Header(None, alias="X-Townhall-Edit-Token",
                    description="The edit token a post answered with (PATCH, DELETE, outcome).")
 CommentId = Path(..., ge=1, le=MAX_ID, description="A comment's id.")
-Site_ = Query(..., min_length=1, max_length=MAX_SLUG, pattern=NO_NUL, description="The site's slug.",
+SiteSlug = Query(..., min_length=1, max_length=MAX_SLUG, pattern=NO_NUL, description="The site's slug.",
               examples=[EXAMPLE_SITE])
 Cursor = Query(None, max_length=MAX_CURSOR, pattern=CURSOR_PATTERN, description="A cursor from the previous page.")
 Limit = Query(None, ge=1, le=selectors.MAX_LIMIT, description="How many items (default: the site's page size).")
@@ -133,7 +131,7 @@ def _reader(request: HttpRequest) -> str | None:
 
 
 @router.get("/config", response={200: SiteConfigOut, **READ_ERRORS}, operation_id="site_config")
-def site_config(request: HttpRequest, site: str = Site_) -> dict[str, object]:
+def site_config(request: HttpRequest, site: str = SiteSlug) -> dict[str, object]:
     """GET /api/v1/config?site=SLUG — anyone. The site's public policy for the widget."""
     found = site_cache.get(site)
     return selectors.site_public_config(found, max_text_length=text_limit(found))
@@ -149,7 +147,7 @@ def token_issue(request: HttpRequest) -> Status[dict[str, str]]:
 @router.get("/threads", response={200: ThreadPageOut, 304: None, **READ_ERRORS}, operation_id="thread_read")
 def thread_read(
     request: HttpRequest,
-    site: str = Site_,
+    site: str = SiteSlug,
     url: str = Query(..., min_length=1, max_length=MAX_URL, pattern=WEB_URL,  # noqa: B008
                      description="The page's URL.", examples=[EXAMPLE_URL]),
     sort: selectors.Sort = "oldest",
@@ -295,7 +293,7 @@ def comment_report(request: HttpRequest, payload: ReportIn, comment_id: int = Co
 @router.get("/counts", response={200: CountsOut, 414: None, **READ_ERRORS}, operation_id="thread_counts")
 def thread_counts(
     request: HttpRequest,
-    site: str = Site_,
+    site: str = SiteSlug,
     url: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_URL, pattern=WEB_URL)]] = Query(  # noqa: B008
         ..., min_length=1, max_length=100, description="Up to 100 page URLs."
     ),
