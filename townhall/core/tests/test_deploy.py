@@ -23,7 +23,8 @@ PRODUCTION = {
 
 
 def run(code: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TOWNHALL_", "PYTEST"))}
+    # Only the machine's environment: browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process.
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TOWNHALL_", "PYTEST", "DJANGO_"))}
     environ.update(TOWNHALL_DATA_DIR=str(tmp_path), DATABASE_URL="", **env)
     return subprocess.run([sys.executable, *code], env=environ, cwd=ROOT, capture_output=True, text=True, timeout=60)  # noqa: S603
 
