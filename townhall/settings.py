@@ -96,7 +96,7 @@ TRUSTED_PROXIES = int(option("TOWNHALL_TRUSTED_PROXIES", "0", "How many reverse 
 PUBLIC_URL = option("TOWNHALL_PUBLIC_URL", "", "The URL readers reach this server at, used in embed snippets; empty: taken from each request.")
 
 DATABASE_URL = option("DATABASE_URL", "", "Database URL (postgres://user@host/db). Empty: SQLite at TOWNHALL_DATA_DIR/townhall.sqlite3.")
-REDIS_URL = option("REDIS_URL", "", "Redis URL for the shared cache and rate limits. Empty: the database cache.")
+REDIS_URL = option("REDIS_URL", "", "Redis URL for the shared cache and rate limits. Empty: the database cache, and rate limits in a counter table.")
 
 RATE_WRITE = option("TOWNHALL_RATE_WRITE", "10/min", "Comment posts, edits and deletes allowed per client (IP) and period.")
 RATE_VOTE = option("TOWNHALL_RATE_VOTE", "60/min", "Votes and reports allowed per client (IP) and period.")
