@@ -39,6 +39,6 @@ def test_a_burst_of_40_simultaneous_posts_gets_exactly_the_limit_through(site: S
     started = time.monotonic()
     other = post_json(Client(REMOTE_ADDR="203.0.113.9"), "/api/v1/comments",
                       {"site": "blog", "url": PAGE, "text": "Not a flood.", "author_name": "Calm"}, Origin=ORIGIN)
-    assert other.status_code == 201 and time.monotonic() - started < 2
+    assert other.status_code == 201 and time.monotonic() - started < 3
 
 

@@ -98,6 +98,9 @@ class Supervisor:
                 for name, child in self.children.items():
                     if name in restart_at or child.poll() is None:
                         continue
+                    # Whatever is left of its group (granian's workers, when granian itself died)
+                    # goes too: orphaned workers would keep serving beside the new ones.
+                    _signal_group(child, signal.SIGKILL)
                     # A process that ran for a while had a one-off failure: restart at once.
                     quick = now - self.started[name] < MIN_HEALTHY_SECONDS
                     self.failures[name] = self.failures[name] + 1 if quick else 0
