@@ -241,3 +241,37 @@ def test_workers_come_back_and_every_acknowledged_comment_survives_kill_9(server
     lost = set(poster.acknowledged) - stored
     assert not lost, f"{len(lost)} acknowledged comments lost"
     assert count == len(stored), (count, len(stored))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def test_a_dead_leader_takes_its_orphans_along_when_restarted() -> None:
+    """granian's master dying leaves its workers serving on the port (SO_REUSEPORT); the
+    supervisor ends that whole group before starting the command again."""
+    from townhall.comments.management.commands.serve import Supervisor
+
+    leader = ("import subprocess, sys, time; "
+              "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)")
+    supervisor = Supervisor({"leader": [sys.executable, "-c", leader]}, env=dict(os.environ), log=lambda _: None)
+    runner = threading.Thread(target=supervisor.run)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not (supervisor.children and children_of(supervisor.children["leader"].pid)):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        first = supervisor.children["leader"].pid
+        orphan = children_of(first)[0]
+        os.kill(first, signal.SIGKILL)
+        while supervisor.children["leader"].pid == first or _alive(orphan):
+            assert time.monotonic() < deadline + 10, "not restarted, or the orphan lives on"
+            time.sleep(0.05)
+    finally:
+        supervisor.stop()
+        runner.join()
