@@ -11,6 +11,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from townhall.articles.api import router as articles_router
 from townhall.core.errors import DomainError, RateLimited, ValidationFailed
+from townhall.core.limits import WEB_URL
+from townhall.core.text import NO_NUL
 from townhall.live.api import router as live_router
 from townhall.notifications.api import router as notifications_router
 from townhall.public.account import router as readers_router
@@ -61,10 +63,20 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
         loc = [str(p) for p in err.get("loc", []) if str(p) not in _LOC_NOISE]
         field = ".".join(loc) or "body"
         message = str(err.get("msg", "is invalid"))
-        if err.get("type") == "missing":
+        kind, ctx = err.get("type"), err.get("ctx") or {}
+        if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
             message, code = "is required", "required"
+        elif kind in ("string_too_long", "too_long"):
+            # The same words as the services' own length checks.
+            limit = ctx.get("max_length")
+            message, code = (f"is longer than {limit:,} characters" if kind == "string_too_long" else
+                             f"has more than {limit:,} items"), "too_long"
+        elif kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
+            message, code = "contains a NUL character", "nul"
+        elif kind == "string_pattern_mismatch" and ctx.get("pattern") == WEB_URL:
+            message, code = "must be an absolute http or https URL", "invalid"
         else:
-            code = str(err.get("type", "invalid"))
+            code = str(kind or "invalid")
         errors.append({"field": field, "message": message, "code": code})
     message = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return _error(request, 422, "validation_failed", message, errors)
@@ -78,6 +90,11 @@ def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja raises these for a body it cannot parse (not JSON, not UTF-8): a fault of the body.
+    if exc.status_code == 400:
+        message = "is not a JSON object (check the Content-Type and the encoding)"
+        return _error(request, 400, "malformed_body", f"body: {message}",
+                      [{"field": "body", "message": message, "code": "malformed"}])
     return _error(request, exc.status_code, "error", str(exc))
 
 

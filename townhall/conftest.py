@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from townhall.comments.cache import page_cache, site_cache
@@ -41,6 +43,30 @@ def site(db: None) -> Site:
 @pytest.fixture
 def client() -> Client:
     return Client()
+
+
+@pytest.fixture
+def concurrent_db(transactional_db: None, tmp_path: Path) -> Iterator[None]:
+    """A database that threads can really write to at once, for race tests. PostgreSQL's test
+    database already is. SQLite's is in memory in shared-cache mode, where a second writer fails
+    at once ("database table is locked") instead of waiting as it would on the file Townhall
+    runs on; so the test gets a file copy (WAL, IMMEDIATE, busy timeout, as in production), and
+    the in-memory database comes back untouched afterwards."""
+    conn = connections["default"]
+    if conn.vendor != "sqlite":
+        yield
+        return
+    conn.ensure_connection()
+    path = tmp_path / "concurrent.sqlite3"
+    with sqlite3.connect(path) as copy:
+        conn.connection.backup(copy)
+    in_memory, name = conn.connection, conn.settings_dict["NAME"]
+    conn.connection, conn.settings_dict["NAME"] = None, str(path)
+    try:
+        yield
+    finally:
+        conn.close()
+        conn.connection, conn.settings_dict["NAME"] = in_memory, name
 
 
 # Browser tests drive Debian's Chromium (installed by scripts/install-browser.sh), never a

@@ -96,7 +96,7 @@ TRUSTED_PROXIES = int(option("TOWNHALL_TRUSTED_PROXIES", "0", "How many reverse 
 PUBLIC_URL = option("TOWNHALL_PUBLIC_URL", "", "The URL readers reach this server at, used in embed snippets; empty: taken from each request.")
 
 DATABASE_URL = option("DATABASE_URL", "", "Database URL (postgres://user@host/db). Empty: SQLite at TOWNHALL_DATA_DIR/townhall.sqlite3.")
-REDIS_URL = option("REDIS_URL", "", "Redis URL for the shared cache and rate limits. Empty: the database cache.")
+REDIS_URL = option("REDIS_URL", "", "Redis URL for the shared cache and rate limits. Empty: the database cache, and rate limits in a counter table.")
 
 RATE_WRITE = option("TOWNHALL_RATE_WRITE", "10/min", "Comment posts, edits and deletes allowed per client (IP) and period.")
 RATE_VOTE = option("TOWNHALL_RATE_VOTE", "60/min", "Votes and reports allowed per client (IP) and period.")
@@ -161,6 +161,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS, so a widget on another origin can read the 413.
+    "townhall.core.middleware.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The moderation pages speak the moderator's language (Accept-Language); the no-JS pages and
     # emails choose theirs from the page or the site (see townhall.core.i18n).
@@ -277,8 +279,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not _bool(option("TOWNHALL_STATIC_COLLECTED", "false", "Set by `townhall serve` for its workers after collectstatic; leave unset."))
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Security headers. HSTS and secure cookies are left to the TLS-terminating proxy's operator:
-# the default install listens on plain HTTP on 127.0.0.1.
+# Security headers. The default install listens on plain HTTP on 127.0.0.1; behind the
+# TLS-terminating proxy the README asks for (TOWNHALL_TRUSTED_PROXIES set), the proxy's
+# X-Forwarded-Proto says a request came over HTTPS, cookies are sent over HTTPS only and plain
+# HTTP is redirected (not /healthz: the proxy's own health checks call it directly).
+if TRUSTED_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(option(
+    "TOWNHALL_HSTS_SECONDS", "0",
+    "Strict-Transport-Security max-age sent behind a TLS proxy (31536000 in production); 0 sends none.",
+))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0  # the comment server's own subdomains only
+# Preloading is for registrable domains, which a comment server on a subdomain is not.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -300,9 +319,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # An expected 4xx (a refused permission, a bad request) is one line; tracebacks are for 5xx.
+    "filters": {"one_line_4xx": {"()": "townhall.core.logs.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     # django.request logs the request line and status for 4xx; it never includes addresses
     # or bodies, so it stays.
-    "loggers": {"django.server": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "django.request": {"filters": ["one_line_4xx"]},
+        "django.security": {"filters": ["one_line_4xx"]},
+    },
 }

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 
 from townhall.core.errors import ValidationFailed
+from townhall.core.limits import MAX_URL
 
 _WEB_URL = URLValidator(schemes=["http", "https"])
 
@@ -59,6 +60,8 @@ def canonical_url(raw: str, *, origins: Iterable[str], identity_params: Iterable
     parameters never split a thread. http and https of one host are the same page: the scheme is
     taken from the site's registered origin.
     """
+    if len(raw) > MAX_URL:
+        raise ValidationFailed.one(field, f"is longer than {MAX_URL:,} characters", "too_long")
     try:
         parts = urlsplit(raw.strip())
         port = parts.port
@@ -80,4 +83,7 @@ def canonical_url(raw: str, *, origins: Iterable[str], identity_params: Iterable
     keep = set(identity_params)
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k in keep))
     path = parts.path or "/"
-    return urlunsplit((origin.split("://", 1)[0], origin.split("://", 1)[1], path, query, ""))
+    canonical = urlunsplit((origin.split("://", 1)[0], origin.split("://", 1)[1], path, query, ""))
+    if len(canonical) > MAX_URL:  # the origin's scheme or host may be longer than the one given
+        raise ValidationFailed.one(field, f"is longer than {MAX_URL:,} characters", "too_long")
+    return canonical

@@ -18,6 +18,13 @@ from django.db.models import Q
 
 PATH_SEGMENT = 12  # digits per level: ids up to 10^12
 MAX_DEPTH = 100  # keeps a path within index key limits (1,212 bytes)
+# Field limits every write checks (services) and the API schema declares; the text limit is the
+# ceiling of each site's own (moderation policy max_length).
+MAX_TEXT = 10_000
+MAX_NAME = 100
+MAX_WEBSITE = 500
+MAX_TITLE = 300
+MAX_NOTE = 500
 
 
 def path_segment(comment_id: int) -> str:
@@ -203,6 +210,9 @@ class Comment(models.Model):
     path = models.CharField(max_length=(MAX_DEPTH + 1) * PATH_SEGMENT, default="", db_index=False)
 
     author_name = models.CharField(max_length=100, blank=True, default="")
+    # Invisible or direction-changing characters were removed from the name as given
+    # (townhall.core.text.name_clean): moderators see a marker.
+    author_name_cleaned = models.BooleanField(default=False, db_default=False)
     author_website = models.CharField(max_length=500, blank=True, default="")
     author_email = models.EmailField(blank=True, default="")  # private: never in a public response
     # Keyed hash of who is speaking (townhall.identity.speakers): the site's user id when signed

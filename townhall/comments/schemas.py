@@ -4,12 +4,21 @@ changes by accident, and no private field (email, address) can slip into a respo
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from townhall.comments.models import ReportReason, site_policy_field
+from townhall.comments.models import (
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_TEXT,
+    MAX_TITLE,
+    MAX_WEBSITE,
+    ReportReason,
+    site_policy_field,
+)
 from townhall.comments.selectors import Sort
+from townhall.core.limits import MAX_EMAIL, MAX_ID, MAX_SLUG, MAX_URL, WEB_URL
 from townhall.core.text import Text
 
 
@@ -144,18 +153,32 @@ class RepliesPageOut(Schema):
     cursor: str | None
 
 
+# The demo's site and article (`townhall demo`, the README's curl examples): requests built from
+# the schema's examples reach real data there.
+EXAMPLE_SITE = "demo"
+EXAMPLE_URL = "https://news.example/2016/09/signs-of-panic-rebellion-in-caliphate"
+
+# minLength is declared for clients but checked by the services, which name every bad field of
+# a post at once (a schema error would stop at the first).
+_NOT_EMPTY: dict[str, Any] = {"minLength": 1}
+# A page URL: absolute http(s) (the services refuse anything else with a 422 on the field).
+_WEB_URL: dict[str, Any] = {"minLength": 1, "format": "uri", "pattern": WEB_URL}
+
+
 class CommentIn(Schema):
-    site: Text
-    url: Text = Field(description="The page's URL; it must be on one of the site's origins.")
-    title: Text = ""
-    parent: int | None = None
-    text: Text = Field(description="Markdown.")
-    author_name: Text = ""
-    author_email: Text = Field("", description="Private: never shown, used for notifications and avatars.")
-    author_website: Text = ""
-    notify: bool = False
+    site: Text = Field(max_length=MAX_SLUG, json_schema_extra=_NOT_EMPTY, examples=[EXAMPLE_SITE])
+    url: Text = Field(max_length=MAX_URL, json_schema_extra=_WEB_URL, examples=[EXAMPLE_URL],
+                      description="The page's URL; it must be on one of the site's origins.")
+    title: Text = Field("", max_length=MAX_TITLE)
+    parent: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
+    text: Text = Field(max_length=MAX_TEXT, json_schema_extra=_NOT_EMPTY, examples=["Hello, *world*."],
+                       description="Markdown; the site's limit is /config's max_text_length.")
+    author_name: Text = Field("", max_length=MAX_NAME)
+    author_email: Text = Field("", max_length=MAX_EMAIL, description="Private: never shown, used for notifications and avatars.")
+    author_website: Text = Field("", max_length=MAX_WEBSITE)
+    notify: bool = Field(False, strict=True)
     acknowledge_warning: bool = Field(
-        False, description="Post anyway after a 422 `toxicity_warning` (the commenter chose not to revise)."
+        False, strict=True, description="Post anyway after a 422 `toxicity_warning` (the commenter chose not to revise)."
     )
 
 
@@ -165,8 +188,8 @@ class OutcomeOut(Schema):
 
 
 class CommentEditIn(Schema):
-    text: Text
-    acknowledge_warning: bool = False
+    text: Text = Field(max_length=MAX_TEXT, json_schema_extra=_NOT_EMPTY)
+    acknowledge_warning: bool = Field(False, strict=True)
 
 
 class CommentWrittenOut(Schema):
@@ -194,7 +217,7 @@ class VoteOut(Schema):
 
 class ReportIn(Schema):
     reason: ReportReason
-    note: Text = ""
+    note: Text = Field("", max_length=MAX_NOTE)
 
 
 class ReportOut(Schema):

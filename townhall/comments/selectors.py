@@ -32,6 +32,7 @@ from townhall.comments.models import (
     subtree_end,
 )
 from townhall.core.errors import NotFound, ValidationFailed
+from townhall.core.limits import MAX_CURSOR, MAX_ID, id_in_range
 from townhall.core.tokens import edit_token_owns
 
 # The one sort list: the API's parameter and schema, the no-JS page's links, and (a test checks
@@ -105,13 +106,27 @@ def _encode_cursor(data: dict[str, Any]) -> str:
 
 
 def _decode_cursor(cursor: str, *, keys: set[str]) -> dict[str, Any]:
+    """A cursor this server issued, or a 422 on `cursor`. Anything else a client can put in
+    base64 is refused here: Infinity and NaN, numbers past 64 bits, nesting deep enough to
+    exhaust the parser's recursion."""
+    bad = ValidationFailed.one("cursor", "is not a cursor this server issued")
+    if len(cursor) > MAX_CURSOR:
+        raise bad
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationFailed.one("cursor", "is not a cursor this server issued") from None
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), parse_constant=_no_constant)
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise bad from None
     if not isinstance(data, dict) or set(data) != keys:
-        raise ValidationFailed.one("cursor", "is not a cursor this server issued")
+        raise bad
+    for value in data.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, float) or (isinstance(item, int) and not -MAX_ID <= item <= MAX_ID):
+                raise bad
     return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
 
 
 # ---------------------------------------------------------------------------- thread pages
@@ -370,6 +385,8 @@ def _first_replies_and_picks(
 
 
 def comment_public(comment_id: int) -> Comment:
+    if not id_in_range(comment_id):
+        raise NotFound("no such comment", code="comment_not_found")
     try:
         return Comment.objects.select_related("thread__site").filter(VISIBLE).get(pk=comment_id)
     except Comment.DoesNotExist:
@@ -378,6 +395,8 @@ def comment_public(comment_id: int) -> Comment:
 
 def comment_outcome(*, comment_id: int, edit_token: str | None, reader: str | None) -> dict[str, Any]:
     """How moderation went for the author's own comment: only its author may ask."""
+    if not id_in_range(comment_id):
+        raise NotFound("no such comment of yours", code="comment_not_found")
     comment = Comment.objects.filter(pk=comment_id).only("id", "status", "author_token").first()
     owns = comment is not None and (
         edit_token_owns(edit_token, comment_id=comment_id) or bool(reader and reader == comment.author_token)

@@ -29,6 +29,10 @@ from townhall.comments.cache import site_cache
 from townhall.comments.locator import is_web_url, normalise_origin
 from townhall.comments.models import (
     MAX_DEPTH,
+    MAX_NAME,
+    MAX_TEXT,
+    MAX_TITLE,
+    MAX_WEBSITE,
     SITE_POLICY_FIELDS,
     Comment,
     Site,
@@ -42,13 +46,9 @@ from townhall.comments.rendering import render_markdown
 from townhall.comments.selectors import thread_locate
 from townhall.core import tokens
 from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from townhall.core.limits import MAX_EMAIL, id_in_range
 from townhall.core.net import ip_hash, truncate_ip
-
-MAX_TEXT = 10_000
-MAX_NAME = 100
-MAX_WEBSITE = 500
-MAX_TITLE = 300
-
+from townhall.core.text import name_clean, short_text_clean
 
 # ---------------------------------------------------------------------------- sites
 
@@ -164,6 +164,23 @@ def _thread_get_or_create(*, site: Site, url: str, title: str) -> Thread:
         return Thread.objects.get(site=site, url=url)
 
 
+# ---------------------------------------------------------------------------- locks
+
+
+def thread_lock(*, thread_id: int | None = None, comment_id: int | None = None) -> None:
+    """Take the thread's row lock, the first lock of every write that touches a comment and its
+    parent (a reply, a delete, a decision, an edit, a report, a vote). Writers of one thread
+    queue here, so none holds a comment while waiting for the thread or another comment: a
+    delete and a reply under it used to take the comment and the thread in opposite orders and
+    PostgreSQL answered "deadlock detected". NO KEY UPDATE: inserting a comment (which only
+    key-shares the thread row through its foreign key) is not held up by it. On SQLite the
+    IMMEDIATE transaction already serialises writers; there this is a no-op."""
+    if thread_id is None and comment_id is not None:
+        thread_id = Comment.objects.filter(pk=comment_id).values_list("thread_id", flat=True).first()
+    if thread_id is not None:
+        list(Thread.objects.select_for_update(no_key=True).filter(pk=thread_id).values_list("pk", flat=True))
+
+
 # ---------------------------------------------------------------------------- comments
 
 
@@ -187,15 +204,22 @@ def author_key(*, email: str, name: str) -> str:
 
 def _clean_author(
     site: Site, *, name: str, email: str, website: str, errors: list[FieldError]
-) -> tuple[str, str, str]:
-    name, email, website = name.strip(), email.strip(), website.strip()
+) -> tuple[str, bool, str, str]:
+    """The author's fields as stored, and whether invisible characters left the name."""
+    raw_name_length = len(name)
+    name, name_cleaned = name_clean(name)
+    email = email.strip()
+    website = short_text_clean(website)[0]
     if site.require_name and not name:
-        errors.append(FieldError("author_name", _("is required on this site"), "required"))
-    if len(name) > MAX_NAME:
+        message = _("is required on this site") + (_(" (it had only invisible characters)") if name_cleaned else "")
+        errors.append(FieldError("author_name", message, "required"))
+    if max(raw_name_length, len(name)) > MAX_NAME:
         errors.append(FieldError("author_name", _("is longer than %(n)s characters") % {"n": MAX_NAME}, "too_long"))
     if site.require_email and not email:
         errors.append(FieldError("author_email", _("is required on this site"), "required"))
-    if email:
+    if len(email) > MAX_EMAIL:
+        errors.append(FieldError("author_email", _("is longer than %(n)s characters") % {"n": MAX_EMAIL}, "too_long"))
+    elif email:
         try:
             validate_email(email)
         except DjangoValidationError:
@@ -209,7 +233,7 @@ def _clean_author(
             errors.append(
                 FieldError("author_website", _("is longer than %(n)s characters") % {"n": MAX_WEBSITE}, "too_long")
             )
-    return name, email, website
+    return name, name_cleaned, email, website
 
 
 def comment_clean_text(text: str, errors: list[FieldError], *, limit: int = MAX_TEXT) -> str:
@@ -258,12 +282,14 @@ def comment_check(
         errors.extend(exc.errors)
         canonical = ""
     text = comment_clean_text(text, errors, limit=text_limit)
-    name, email, website = _clean_author(
+    name, name_cleaned, email, website = _clean_author(
         site, name=author_name, email=author_email, website=author_website, errors=errors
     )
     parent: Comment | None = None
     if parent_id is not None:
-        parent = Comment.objects.select_related("thread").filter(pk=parent_id).first()
+        parent = (
+            Comment.objects.select_related("thread").filter(pk=parent_id).first() if id_in_range(parent_id) else None
+        )
         allowed = (Status.PUBLISHED, Status.PENDING) if replaying else (Status.PUBLISHED,)
         if parent is None or parent.status not in allowed:
             errors.append(FieldError("parent", "is not a published comment", "not_found"))
@@ -285,6 +311,7 @@ def comment_check(
         root_id=(parent.root_id or parent.pk) if parent else None,
         depth=parent.depth + 1 if parent else 0,
         author_name=name,
+        author_name_cleaned=name_cleaned,
         author_email=email,
         author_website=website,
         author_key=speaker_key or author_key(email=email, name=name),
@@ -300,7 +327,8 @@ def comment_check(
         created=created or timezone.now(),
         status=Status.PENDING,
     )
-    return CommentDraft(site=site, url=canonical, title=title.strip()[:MAX_TITLE], comment=comment, thread=thread)
+    title = short_text_clean(title)[0][:MAX_TITLE]
+    return CommentDraft(site=site, url=canonical, title=title, comment=comment, thread=thread)
 
 
 def comment_insert(
@@ -317,6 +345,8 @@ def comment_insert(
     caller's transaction. `announce=False` (imports, seeds) dispatches no event: an imported
     reply emails nobody."""
     comment = draft.comment
+    if draft.thread is not None:
+        thread_lock(thread_id=draft.thread.pk)
     thread = draft.thread or _thread_get_or_create(site=draft.site, url=draft.url, title=draft.title)
     if draft.thread is not None and draft.title and not thread.title:
         Thread.objects.filter(pk=thread.pk).update(title=draft.title)
@@ -335,7 +365,10 @@ def comment_insert(
         comment_count=F("comment_count") + published, version=F("version") + 1
     )
     if comment.parent is not None and comment.is_visible:
-        if comment.parent.status == Status.PUBLISHED:
+        # The parent's status now, under the thread lock: the draft's copy is from before
+        # moderation, and a delete since then makes the parent visible again only through us.
+        parent_status = Comment.objects.filter(pk=comment.parent.pk).values_list("status", flat=True).first()
+        if parent_status == Status.PUBLISHED:
             # A published parent stays visible: one UPDATE, no ripple up the chain.
             Comment.objects.filter(pk=comment.parent.pk).update(reply_count=F("reply_count") + 1)
         else:
@@ -346,6 +379,8 @@ def comment_insert(
 
 
 def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
+    if not id_in_range(comment_id):
+        raise NotFound("no such comment", code="comment_not_found")
     comment = Comment.objects.select_related("thread__site").filter(pk=comment_id).first()
     if comment is None or comment.status == Status.REJECTED:
         raise NotFound("no such comment", code="comment_not_found")
@@ -366,8 +401,17 @@ def _owned_comment(*, comment_id: int, edit_token: str | None) -> Comment:
 def comment_delete(*, comment_id: int, edit_token: str | None) -> Comment:
     """The author's delete within the edit window. A comment with replies keeps its place,
     shown as deleted, so the conversation under it still reads; its text stays for moderators."""
+    comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
     with transaction.atomic():
-        comment = _owned_comment(comment_id=comment_id, edit_token=edit_token)
+        thread_lock(thread_id=comment.thread_id)
+        # The state now, under the lock: a moderator or a second delete may have acted since.
+        current = Comment.objects.select_for_update(no_key=True).only("status", "reply_count").get(pk=comment.pk)
+        if current.status == Status.DELETED:
+            raise Conflict("this comment was deleted", code="comment_deleted")
+        if current.status == Status.REJECTED:
+            raise NotFound("no such comment", code="comment_not_found")
+        # Whether it stays visible as a placeholder depends on the replies it has now.
+        comment.status, comment.reply_count = current.status, current.reply_count
         _set_status(comment, Status.DELETED)
         events.comment_deleted(comment)
     return comment
@@ -376,7 +420,8 @@ def comment_delete(*, comment_id: int, edit_token: str | None) -> Comment:
 def comment_set_status(*, comment: Comment, status: Status) -> Comment:
     """A moderator's decision (approve, reject, restore)."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        thread_lock(thread_id=comment.thread_id)
+        comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
         if comment.status != status:
             _set_status(comment, status)
             events.comment_status_changed(comment)
@@ -402,7 +447,7 @@ def _adjust_reply_count(comment_id: int, delta: int) -> None:
     # hides it too, and that can ripple up the chain.
     while comment_id:
         node = (
-            Comment.objects.select_for_update()
+            Comment.objects.select_for_update(no_key=True)
             .only("id", "status", "reply_count", "parent_id")
             .get(pk=comment_id)
         )
@@ -429,8 +474,11 @@ def comment_vote(*, comment_id: int, reader: str | None, ip: str, value: int) ->
         raise ValidationFailed.one("value", "must be 1, -1 or 0")
     if not reader:
         raise Forbidden("voting needs a reader token", code="reader_token_required")
+    if not id_in_range(comment_id):
+        raise NotFound("no such comment", code="comment_not_found")
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        thread_lock(comment_id=comment_id)
+        comment = Comment.objects.select_for_update(no_key=True).filter(pk=comment_id).first()
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")
         if comment.author_token and comment.author_token == reader:

@@ -60,3 +60,10 @@ class RateLimited(DomainError):
     def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.retry_after = max(1, int(retry_after))
+
+
+class PayloadTooLarge(DomainError):
+    """A body over the endpoint's limit (townhall.core.limits): the message names the limit."""
+
+    status = 413
+    code = "too_large"

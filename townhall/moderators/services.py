@@ -18,7 +18,7 @@ from django.utils import timezone
 from townhall.articles.models import Article, ArticleSource
 from townhall.articles.services import article_submit
 from townhall.comments.models import Comment, Report, Site, Thread
-from townhall.comments.services import site_update, thread_set_closed, thread_set_premoderation
+from townhall.comments.services import site_update, thread_lock, thread_set_closed, thread_set_premoderation
 from townhall.core.errors import Conflict, NotFound, ValidationFailed
 from townhall.moderation import services as moderation
 from townhall.moderation.decisions import Verdict
@@ -79,7 +79,11 @@ def comment_decide(*, moderator: User, comment: Comment, verdict: Verdict, ban_d
     else:
         ban_days = None
     with transaction.atomic():
-        current = Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment.pk).first()
+        thread_lock(comment_id=comment.pk)  # the one lock order of comment writes
+        current = (
+            Comment.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("thread__site").filter(pk=comment.pk).first()
+        )
         if current is None:
             raise NotFound("no such comment", code="comment_not_found")
         before = _comment_state(current)

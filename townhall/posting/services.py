@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from townhall.articles.tasks import thread_quotes_refresh
 from townhall.comments import events
-from townhall.comments.models import Comment, Report, ReportReason, Site, Status
+from townhall.comments.models import MAX_NOTE, Comment, Report, ReportReason, Site, Status
 from townhall.comments.rendering import render_markdown
 from townhall.comments.selectors import thread_is_closed
 from townhall.comments.services import (
@@ -33,10 +33,13 @@ from townhall.comments.services import (
     comment_check,
     comment_clean_text,
     comment_insert,
+    thread_lock,
 )
 from townhall.core import tokens
 from townhall.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from townhall.core.limits import id_in_range
 from townhall.core.net import ip_hash
+from townhall.core.text import short_text_clean
 from townhall.identity.speakers import imported_author_key, name_reserved, speaker_for
 from townhall.moderation import flamewar, pipeline
 from townhall.moderation.decisions import Decision, Reason, record_kept
@@ -209,13 +212,14 @@ def comment_edit(
         site=site, comment=comment, editing=True, acknowledged_warning=acknowledged_warning, now=timezone.now()
     )
     with transaction.atomic():
+        thread_lock(thread_id=comment.thread_id)
         # The state as it is now, not as it was before scoring: a moderator may have acted since.
-        current = Comment.objects.select_for_update().only("status", "reasons", "moderation", "flagged").get(pk=comment.pk)
+        current = Comment.objects.select_for_update(no_key=True).only("status", "reply_count", "reasons", "moderation", "flagged").get(pk=comment.pk)
         if current.status == Status.DELETED:
             raise Conflict(_("this comment was deleted"), code="comment_deleted")
         if current.status == Status.REJECTED:
             raise NotFound("no such comment", code="comment_not_found")
-        comment.status = current.status
+        comment.status, comment.reply_count = current.status, current.reply_count
         # An edit may take a published comment down (its new text is held), never publish a
         # held or hidden one: that is a moderator's call.
         new_status = decision.status if current.status == Status.PUBLISHED else Status(current.status)
@@ -242,12 +246,17 @@ def comment_report(*, comment_id: int, reader: str | None, ip: str, reason: str,
     moderator looks."""
     if reason not in ReportReason.values:
         raise ValidationFailed.one("reason", f"must be one of: {', '.join(ReportReason.values)}")
-    if len(note) > 500:
-        raise ValidationFailed.one("note", _("is longer than %(n)s characters") % {"n": 500}, "too_long")
+    note = short_text_clean(note)[0]
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed.one("note", _("is longer than %(n)s characters") % {"n": MAX_NOTE}, "too_long")
+    if not id_in_range(comment_id):
+        raise NotFound("no such comment", code="comment_not_found")
     reporter = reader or f"ip:{ip_hash(ip)}"
     with transaction.atomic():
+        thread_lock(comment_id=comment_id)
         comment = (
-            Comment.objects.select_for_update().select_related("thread__site").filter(pk=comment_id).first()
+            Comment.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("thread__site").filter(pk=comment_id).first()
         )
         if comment is None or comment.status != Status.PUBLISHED:
             raise NotFound("no such comment", code="comment_not_found")

@@ -35,6 +35,6 @@ def test_rate_limit_state_is_in_redis(redis_cache: Any, site: Site, settings: An
     r = post_json(Client(), "/api/v1/comments", body)
     assert r.status_code == 429 and int(r["Retry-After"]) >= 1
     keys = [k.decode() for k in redis_cache.keys("*")]
-    assert any("throttle:write:" in k for k in keys)
+    assert any("rate:write:" in k for k in keys)
     # Keys hold a hash, never the address itself.
     assert not any("127.0.0.1" in k for k in keys)

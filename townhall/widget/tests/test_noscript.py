@@ -246,9 +246,9 @@ def test_continuation_page_says_whom_each_reply_answers(client: Client, demo: di
     link = next(u for u in parse(thread_page(client).content.decode()).links if u.startswith("/embed/comments/"))
     html = client.get(link).content.decode()
     assert "Replies to 5thDrawer" not in html
-    assert "The conversation under 5thDrawer's comment" in html
+    assert "The conversation under <bdi>5thDrawer</bdi>'s comment" in html
     under_5 = [pk for seed_id, pk in demo.items() if seed_id > 5
                and Comment.objects.filter(pk=pk, parent_id=demo[5], status=Status.PUBLISHED).exists()]
     shown = [pk for pk in under_5 if f'id="comment-{pk}"' in html]
     assert shown, "the page lists replies to comment 5"
-    assert html.count(f'in reply to <a href="/embed/comments/{demo[5]}">Rudy1947</a>') == len(shown)
+    assert html.count(f'in reply to <a href="/embed/comments/{demo[5]}"><bdi>Rudy1947</bdi></a>') == len(shown)

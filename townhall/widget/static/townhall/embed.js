@@ -444,9 +444,9 @@
         ? (node.local.outcome === 'rejected' ? S.rejected : S.deleted) : null;
       const header = h('div', { class: 'th-head' },
         blank ? null : website
-          ? h('a', { class: 'th-name', href: website, rel: 'nofollow ugc noopener noreferrer', target: '_blank',
+          ? h('a', { class: 'th-name', dir: 'auto', href: website, rel: 'nofollow ugc noopener noreferrer', target: '_blank',
             text: name })
-          : h('b', { class: 'th-name', text: name }),
+          : h('b', { class: 'th-name', dir: 'auto', text: name }),
         blank ? null : (c.badges || []).map((b) =>
           h('span', { class: 'th-badge th-badge-' + b, text: S.badges[b] || b })),
         h('a', { class: 'th-perma', href: '#' + ID_PREFIX + c.id }, timeEl(c.created)),
@@ -454,7 +454,7 @@
           title: t(S.editedAt, { time: DTF.format(new Date(c.edited)) }) }),
         mark && h('span', { class: 'th-pmark', text: mark }),
         c.in_reply_to && h('span', { class: 'th-irt' }, S.inReplyTo + ' ',
-          h('a', { href: '#' + ID_PREFIX + c.in_reply_to.id, text: c.in_reply_to.name || S.anonymous })));
+          h('a', { href: '#' + ID_PREFIX + c.in_reply_to.id, dir: 'auto', text: c.in_reply_to.name || S.anonymous })));
 
       const body = h('div', { class: 'th-body', dir: 'auto', hidden: node.local.editing });
       if (blank) body.append(h('p', { class: 'th-muted', text: look === 'held' ? S.held : S.deleted }));

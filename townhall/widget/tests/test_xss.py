@@ -1,0 +1,165 @@
+"""A few hundred XSS vectors (xss_vectors.py, assembled from public filter-evasion references)
+posted as comment text, author name and website, and rendered in Chromium on every surface: the
+widget on a host page, the no-JS thread page and the moderation queue. The pages' CSP is
+bypassed, so what is tested is the escaping and sanitising itself, not the CSP behind it.
+
+Two detectors, each proven by a planted positive control on every surface: `__xss(n)` records a
+vector that ran; a DOM scan of the rendered comments flags anything that could run later (an
+on* attribute, a javascript:/vbscript:/data: URL, a script, frame, object, style, base or meta
+element). The controls are inserted raw into a comment after rendering and must be caught."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from townhall.comments.cache import page_cache
+from townhall.comments.models import Comment, Site, Status
+from townhall.comments.services import comment_set_status, site_create
+from townhall.posting.services import ImportRow, comment_import
+from townhall.widget.tests.xss_vectors import vectors
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PER_PAGE = 100
+
+HOOK = "window.__xssFired = []; window.__xss = (n) => window.__xssFired.push(n);"
+SCAN = """(root) => {
+  const bad = [];
+  const urlAttrs = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'background', 'dynsrc',
+                    'lowsrc', 'poster', 'srcdoc'];
+  const badTags = new Set(['SCRIPT', 'IFRAME', 'FRAME', 'FRAMESET', 'OBJECT', 'EMBED', 'APPLET', 'BASE',
+                           'META', 'LINK', 'STYLE', 'svg:script']);
+  for (const scope of document.querySelectorAll(root)) {
+    for (const el of scope.querySelectorAll('*')) {
+      if (badTags.has(el.tagName) || el.tagName.toLowerCase() === 'script') bad.push(el.outerHTML.slice(0, 120));
+      for (const a of el.attributes) {
+        const name = a.name.toLowerCase();
+        const value = a.value.replace(/[\\u0000-\\u0020]/g, '').toLowerCase();
+        if (name.startsWith('on') || name === 'style' && /expression|javascript|url\\(/.test(value) ||
+            urlAttrs.includes(name) && /^(javascript|vbscript|data):/.test(value)) {
+          bad.push(el.outerHTML.slice(0, 120));
+        }
+      }
+    }
+  }
+  return bad;
+}"""
+CONTROL_RUNS = '<img src="data:," onerror="__xss(-1)">'
+CONTROL_LATENT = '<a href="javascript:__xss(-2)">planted</a>'
+
+
+def post_vectors(site: Site, host: str) -> list[str]:
+    """Every vector as text, name and website, in threads of PER_PAGE; returns the threads' URLs."""
+    rows: list[tuple[str, ImportRow]] = []
+    for n, text, website in vectors():
+        url = f"{host}/xss-host/{n // PER_PAGE}"
+        rows.append((url, ImportRow(ref=n, text=text, created=timezone.now(), author_name=text[:100],
+                                    author_website=website)))
+    urls = sorted({u for u, _ in rows})
+    for url in urls:
+        batch = [r for u, r in rows if u == url]
+        done = comment_import(site=site, url=url, rows=batch, moderate=False)
+        # A website the rules refuse (javascript:, data:) is left off; the text and name still go in.
+        retry = [ImportRow(ref=i.row.ref, text=i.row.text, created=i.row.created, author_name=i.row.author_name)
+                 for i in done if i.comment is None]
+        assert all(i.comment is not None for i in comment_import(site=site, url=url, rows=retry, moderate=False))
+    return urls
+
+
+@pytest.fixture
+def xss_site(transactional_db: None, live_server: Any) -> Site:
+    page_cache.clear()
+    # The embedding pages are served (by the test's route) on the live server's own origin: a
+    # page elsewhere may not load scripts from a loopback address (Private Network Access).
+    return site_create(slug="xss", name="XSS", origins=[live_server.url], page_size=PER_PAGE)
+
+
+@pytest.fixture
+def context_for(browser: Any, live_server: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+    served = urlsplit(live_server.url).netloc
+
+    def make(html_for: dict[str, str] | None = None) -> Any:
+        context = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        context.add_init_script(HOOK)
+        context.set_default_timeout(15_000)
+
+        def route(r: Any) -> None:
+            url = r.request.url
+            if html_for and url in html_for:
+                r.fulfill(status=200, content_type="text/html", body=html_for[url])
+            elif url.startswith("data:") or urlsplit(url).netloc == served:
+                r.continue_()
+            else:
+                r.abort()  # nothing leaves the machine; a vector's request to elsewhere just fails
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("dialog", lambda d: d.dismiss())
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def check_surface(page: Any, comments: str, expected: int) -> None:
+    """The rendered comments ran nothing and hold nothing that could run; then the planted
+    controls prove both detectors work on this very page."""
+    assert page.locator(comments).count() == expected
+    page.wait_for_timeout(100)  # let error and load events of anything that slipped through fire
+    assert page.evaluate("window.__xssFired") == []
+    assert page.evaluate(SCAN, comments) == []
+    page.evaluate("([sel, a, b]) => document.querySelector(sel).insertAdjacentHTML('beforeend', a + b)",
+                  [comments, CONTROL_RUNS, CONTROL_LATENT])
+    page.wait_for_function("window.__xssFired.includes(-1)")
+    flagged = page.evaluate(SCAN, comments)
+    assert any("__xss(-1)" in f for f in flagged) and any("__xss(-2)" in f for f in flagged)
+
+
+def test_no_vector_runs_on_any_surface(xss_site: Site, context_for: Any, live_server: Any) -> None:
+    urls = post_vectors(xss_site, live_server.url)
+    counts = {url: Comment.objects.filter(thread__url=url).count() for url in urls}
+    assert sum(counts.values()) == len(vectors()) >= 300
+
+    # The widget on a host page, one page load per thread.
+    pages = {url: (f'<!doctype html><html><head><meta charset="utf-8"><title>Host</title></head><body>'
+                   f'<div id="townhall" data-site="xss" data-url="{url}"></div>'
+                   f'<script defer src="{live_server.url}/static/townhall/embed.js"></script></body></html>')
+             for url in urls}
+    page = context_for(pages)
+    for url in urls:
+        page.goto(url)
+        page.wait_for_selector("#townhall[data-townhall-ready=true]")
+        check_surface(page, "#townhall .th-c", counts[url])
+
+    # The no-JS thread pages.
+    page = context_for()
+    for url in urls:
+        page.goto(f"{live_server.url}/embed/thread?" + urlencode({"site": "xss", "url": url}))
+        check_surface(page, "article.th-c", counts[url])
+
+    # The moderation queue, with every vector held.
+    for comment in Comment.objects.all():
+        comment_set_status(comment=comment, status=Status.PENDING)
+    admin = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only")
+    client = Client()
+    client.force_login(admin)
+    page = context_for()
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    remaining, number = Comment.objects.count(), 1
+    while remaining > 0:
+        page.goto(f"{live_server.url}/moderate/queue/pending/?page={number}")
+        shown = min(remaining, 50)
+        check_surface(page, "[data-item]", shown)
+        remaining, number = remaining - shown, number + 1
