@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
@@ -11,11 +12,18 @@ from townhall.comments.origins import origin_may_write
 from townhall.comments.schemas import ErrorOut
 from townhall.comments.selectors import site_by_slug
 from townhall.core.errors import Forbidden
+from townhall.core.limits import COMMENT_FIELDS_BYTES, JSON_BYTES_PER_CHAR, body_limit_register
 from townhall.core.text import Text
 from townhall.core.throttles import WRITE
 
 router = Router(tags=["articles"])
-ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# An article is far longer than a comment: its own limit, from its own setting.
+body_limit_register(
+    r"^/api/v1/articles$",
+    max_bytes=settings.ARTICLE_MAX_CHARS * JSON_BYTES_PER_CHAR + COMMENT_FIELDS_BYTES,
+    what="an article",
+)
 
 
 class ArticleIn(Schema):

@@ -19,7 +19,7 @@ FOLLOW_MESSAGE = gettext_lazy("You will get an email for each new comment on thi
                               "time you use this address here, confirm it first with the link we just sent.")
 
 
-@router.post("/follows", response={202: FollowOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}, throttle=[WRITE])
+@router.post("/follows", response={202: FollowOut, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}, throttle=[WRITE])
 def follow_create(request: HttpRequest, payload: FollowIn) -> Status[dict[str, str]]:
     """POST /api/v1/follows {site, url, email, title?} — anyone. Follows the article by mail
     (every new published comment). Side effects: a confirmation mail the first time the address

@@ -29,7 +29,8 @@ from townhall.identity.tasks import fetch_avatar
 from townhall.moderators import privacy
 
 router = Router(tags=["readers"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut,
+          429: ErrorOut}
 
 
 def _reader(request: HttpRequest) -> str | None:

@@ -81,3 +81,14 @@ def test_without_an_article_a_quote_gets_no_mark_unless_it_quotes_a_comment(
         events.comment_published(reply)
     marks = Comment.objects.get(pk=reply.pk).quotes
     assert [(m["kind"], m["comment"], m["author"]) for m in marks] == [("comment", first.pk, "Ann")]
+
+
+def test_a_long_article_fits_the_articles_own_body_limit_not_a_comments(site: Site, client: Client) -> None:
+    key = site_article_key(site=site)
+    long_text = ("Paragraph of the article with enough words to be a real one. " * 8 + "\n\n") * 120  # ~60,000 chars
+    cms = client.put("/api/v1/articles", {"site": "blog", "url": PAGE, "text": long_text},
+                     content_type="application/json", headers={"Authorization": f"Bearer {key}"})
+    assert cms.status_code == 200, cms.content
+    huge = client.put("/api/v1/articles", {"site": "blog", "url": PAGE, "text": "y" * 1_300_000},
+                      content_type="application/json", headers={"Authorization": f"Bearer {key}"})
+    assert huge.status_code == 413 and "an article" in huge.json()["message"]
