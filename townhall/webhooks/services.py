@@ -344,7 +344,7 @@ def _erased_body(body: str, ids: set[int], wars: dict[int, list[str]]) -> str | 
     comment, war = data.get("comment"), data.get("flamewar")
     if isinstance(comment, dict) and comment.get("id") in ids:
         comment.update(author=None, text="", html="", edited=None)
-    elif isinstance(war, dict) and ERASED in wars.get(war.get("id"), []):
+    elif isinstance(war, dict) and ERASED in wars.get(int(war.get("id") or 0), []):
         # The war record kept the names still there and put ERASED in place of the erased ones.
         kept = wars[war["id"]]
         names = [p if p in kept else ERASED for p in war.get("participants") or []]
