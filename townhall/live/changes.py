@@ -62,10 +62,10 @@ def change_of(event: Event, comment: Comment) -> Change:
     if event in (Event.COMMENT_PUBLISHED, Event.COMMENT_EDITED) and visible:
         kind = "published" if event == Event.COMMENT_PUBLISHED else "edited"
         data = CommentDetailOut.model_validate(comment_detail(comment)).model_dump_json()
-    elif (
-        event == Event.COMMENT_DELETED
-        or (event == Event.COMMENT_EDITED and not visible)
-        or (event in (Event.COMMENT_HELD, Event.COMMENT_REJECTED) and comment.status_before == Status.PUBLISHED)
+    elif event == Event.COMMENT_DELETED or (
+        # An edit that took it down, a moderator's hold or rejection, readers' reports.
+        event in (Event.COMMENT_EDITED, Event.COMMENT_HELD, Event.COMMENT_REJECTED)
+        and not visible and comment.status_before == Status.PUBLISHED
     ):
         # Gone from the public thread; a placeholder stays where it still has visible replies.
         kind = "deleted" if event == Event.COMMENT_DELETED else "removed"

@@ -7,12 +7,14 @@ import json
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from townhall.comments.models import Site, Status
 from townhall.comments.services import comment_set_status
 from townhall.comments.tests.factories import make_comment
 from townhall.live import consumers
 from townhall.live.changes import Change
+from townhall.moderation.services import comment_redact
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +53,20 @@ def test_a_held_comment_rejected_is_never_named(
         comment_set_status(comment=comment, status=Status.REJECTED)
     [change] = sent.changes
     assert change.kind == "" and change.data == ""  # it only invalidates
+
+
+def test_a_redaction_reaches_live_pages_and_an_edit_of_a_held_comment_names_nothing(
+    site: Site, sent: Sent, django_capture_on_commit_callbacks: Any
+) -> None:
+    moderator = User.objects.create_user("mod")
+    shown = make_comment(site, text="My neighbour's phone number is 555-0100.")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_redact(comment=shown, text="[number removed by a moderator]", moderator=moderator)
+    [change] = sent.changes
+    assert change.kind == "edited" and "number removed" in change.data and "555-0100" not in change.data
+    held = make_comment(site, text="Held for review.", status=Status.PENDING)
+    sent.changes.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_redact(comment=held, text="Held, redacted.", moderator=moderator)
+    [change] = sent.changes
+    assert change.kind == "" and change.data == ""
