@@ -8,7 +8,7 @@ audit log records each step with the address's keyed digest, never the address.
 Erasure reaches every copy this server keeps: the comments (a comment with replies stays as a
 "deleted" placeholder with no author and no text, the rest go), the near-duplicate index, texts
 kept for redactions (in the comment's record and in the audit log), the moderators' verdicts the
-site's model is retrained on, names in flame-war records, votes and reports (kept for the
+site's model is retrained on, names in flame-war records and conversation lines, votes and reports (kept for the
 counts, with nothing left that points at the reader), the signed-in identity with its picture
 and sessions, and the confirmed address. Other apps' copies (mail and webhook logs) join through
 `register_eraser`.
@@ -27,12 +27,14 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from townhall.comments.models import Comment, Report, Site, Status, Thread, Vote
+from townhall.comments import events
+from townhall.comments.models import Comment, Conversation, Report, Site, Status, Thread, Vote
 from townhall.comments.services import _set_status
 from townhall.core.errors import NotFound, ValidationFailed
 from townhall.identity.models import Avatar, EmailAddress, ErasureRequest, ErasureState, Identity
 from townhall.identity.selectors import email_digest, email_normalise
 from townhall.identity.speakers import identity_key, session_identity
+from townhall.moderation.conversations import branch_conversations_refresh
 from townhall.moderation.models import FlameWar, Shingle
 from townhall.moderators.models import AuditLog
 from townhall.moderators.services import audit_write
@@ -225,11 +227,15 @@ def privacy_erase(whose: Whose, *, actor_name: str = "command line") -> dict[str
         ids = [c.pk for c in mine]
         keys = {c.author_key for c in mine}
         names = {c.author_name for c in mine if c.author_name}
+        roots = {c.root_id or c.pk for c in mine}
         counts["near_duplicate_entries"] = Shingle.objects.filter(comment_id__in=ids).delete()[0]
         for comment in mine:
             comment.refresh_from_db()
             if comment.status != Status.DELETED:
                 _set_status(comment, Status.DELETED)
+                # Live pages and webhook receivers drop it as they do an author's delete (the
+                # event's consumers read the comment as deleted: no author, no text).
+                events.comment_deleted(comment)
             if Comment.objects.filter(parent_id=comment.pk).exists():
                 Comment.objects.filter(pk=comment.pk).update(
                     author_name="", author_email="", author_website="", author_key="erased", author_token="",
@@ -242,6 +248,16 @@ def privacy_erase(whose: Whose, *, actor_name: str = "command line") -> dict[str
                 Comment.objects.filter(pk=comment.pk).delete()
                 counts["comments_deleted"] += 1
         Thread.objects.filter(comments__in=ids).update(version=F("version") + 1)
+        # Conversations name their authors: their branches are read again without the reader,
+        # and one older than a refresh reads keeps its replies but loses the name.
+        for root_id in sorted(roots):  # a branch whose root went has nothing left to refresh
+            branch_conversations_refresh(root_id=root_id)
+        counts["conversations"] = 0
+        for conv in Conversation.objects.filter(thread_id__in={c.thread_id for c in mine}):
+            if any(a.get("key") in keys for a in conv.authors):
+                conv.authors = [{**a, "name": ERASED, "key": "erased"} if a.get("key") in keys else a for a in conv.authors]
+                conv.save(update_fields=["authors"])
+                counts["conversations"] += 1
         if whose.readers:
             counts["votes_anonymised"] = 0
             for vote in Vote.objects.filter(voter__in=whose.readers, comment__thread__site=whose.site):

@@ -344,6 +344,8 @@ def _erased_body(body: str, ids: set[int], wars: dict[int, list[str]]) -> str | 
     data = message.get("data") or {}
     comment, war = data.get("comment"), data.get("flamewar")
     if isinstance(comment, dict) and comment.get("id") in ids:
+        if comment.get("author") is None and not comment.get("text") and not comment.get("html"):
+            return None  # already says nothing of them (the erasure's own comment.deleted)
         comment.update(author=None, text="", html="", edited=None)
     elif isinstance(war, dict) and ERASED in wars.get(int(war.get("id") or 0), []):
         # The war record kept the names still there and put ERASED in place of the erased ones.

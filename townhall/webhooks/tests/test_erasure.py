@@ -48,4 +48,7 @@ def test_erasure_blanks_the_bodies_that_carry_the_reader_s_comments(
     fan_outs = [r.args_kwargs["args"][3] for r in DBTaskResult.objects.filter(task_path=tasks.webhook_fan_out.module_path)]
     assert any(of(later) in body for body in fan_outs)
     assert not any("Ann" in body for body in fan_outs)
+    # Receivers are told: each of Ann's comments is now deleted.
+    deleted = [json.loads(b)["data"]["comment"]["id"] for b in fan_outs if '"type":"comment.deleted"' in b]
+    assert sorted(deleted) == [ann.pk, later.pk]
     assert not any("Ann" in d.body for d in Delivery.objects.all())
