@@ -101,7 +101,7 @@ def whose_email(*, site: Site, email: str) -> Whose:
 # ---------------------------------------------------------------------------- reading
 
 
-def my_comments(whose: Whose, *, limit: int = 50, before: int | None = None) -> list[Comment]:
+def my_comments(*, whose: Whose, limit: int = 50, before: int | None = None) -> list[Comment]:
     """The reader's comments on the site, newest first (what they wrote, whatever its state
     but rejected ones show as such: it is their own text)."""
     qs = whose.comments().select_related("thread").order_by("-id")
@@ -119,7 +119,7 @@ def _comment_record(c: Comment) -> dict[str, Any]:
     }
 
 
-def privacy_export(whose: Whose, *, actor_name: str = "reader") -> dict[str, Any]:
+def privacy_export(*, whose: Whose, actor_name: str = "reader") -> dict[str, Any]:
     """Everything the server holds that is the reader's, as JSON (GDPR art. 15 and 20): their
     comments with their texts, the votes and reports they made, their sign-in identity. Never
     an IP address or an email address: a token can sit on a shared computer. Audited."""
@@ -152,7 +152,7 @@ def privacy_export(whose: Whose, *, actor_name: str = "reader") -> dict[str, Any
 # ---------------------------------------------------------------------------- erasing
 
 
-def erasure_pending(whose: Whose) -> ErasureRequest | None:
+def erasure_pending(*, whose: Whose) -> ErasureRequest | None:
     qs = ErasureRequest.objects.filter(site=whose.site, state=ErasureState.SCHEDULED)
     q = Q(pk__in=[])
     if whose.identity is not None:
@@ -164,12 +164,12 @@ def erasure_pending(whose: Whose) -> ErasureRequest | None:
     return qs.filter(q).order_by("id").first()
 
 
-def erasure_request(whose: Whose, *, actor_name: str = "reader", now: datetime | None = None) -> ErasureRequest:
+def erasure_request(*, whose: Whose, actor_name: str = "reader", now: datetime | None = None) -> ErasureRequest:
     """Schedule the erasure of the reader's data after the site's grace period (a change of
     mind is possible until then: `erasure_cancel`). The caller has confirmed who asks (their
     session, or the operator at the command line). Audited."""
     now = now or timezone.now()
-    pending = erasure_pending(whose)
+    pending = erasure_pending(whose=whose)
     if pending is not None:
         return pending
     with transaction.atomic():
@@ -190,8 +190,8 @@ def erasure_request(whose: Whose, *, actor_name: str = "reader", now: datetime |
     return request
 
 
-def erasure_cancel(whose: Whose, *, actor_name: str = "reader") -> ErasureRequest:
-    request = erasure_pending(whose)
+def erasure_cancel(*, whose: Whose, actor_name: str = "reader") -> ErasureRequest:
+    request = erasure_pending(whose=whose)
     if request is None:
         raise NotFound("no erasure is scheduled for you", code="erasure_not_found")
     with transaction.atomic():
@@ -218,7 +218,7 @@ def _anonymous() -> str:
     return "erased:" + secrets.token_hex(8)
 
 
-def privacy_erase(whose: Whose, *, actor_name: str = "command line") -> dict[str, int]:
+def privacy_erase(*, whose: Whose, actor_name: str = "command line") -> dict[str, int]:
     """Carry out an erasure now. Returns what was erased, as counts (also what the audit says)."""
     counts: dict[str, int] = {"comments_deleted": 0, "placeholders": 0}
     with transaction.atomic():
@@ -305,7 +305,7 @@ def erasures_due(*, now: datetime | None = None) -> int:
     done = 0
     for request in ErasureRequest.objects.filter(state=ErasureState.SCHEDULED, due__lte=now).select_related("site"):
         whose = _whose_of(request)
-        counts = privacy_erase(whose, actor_name="erasure request")
+        counts = privacy_erase(whose=whose, actor_name="erasure request")
         ErasureRequest.objects.filter(pk=request.pk).update(state=ErasureState.DONE, done=now, summary=counts)
         done += 1
     return done

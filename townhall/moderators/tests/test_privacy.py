@@ -148,7 +148,7 @@ def test_erasure_reaches_conversation_lines_and_tells_live_pages_and_webhooks(
     monkeypatch.setitem(events.AFTER_COMMIT, Event.COMMENT_DELETED, [lambda c: told.append(c.pk)])
 
     with django_capture_on_commit_callbacks(execute=True):
-        privacy.privacy_erase(privacy.whose_email(site=site, email=EMAIL))
+        privacy.privacy_erase(whose=privacy.whose_email(site=site, email=EMAIL))
 
     assert sorted(told) == [r.pk for r in replies[::3]]  # each of Ann's replies, once
     conversations = json.dumps(list(Conversation.objects.values_list("authors", flat=True)))

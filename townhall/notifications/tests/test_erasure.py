@@ -30,7 +30,7 @@ def test_notices_about_an_erased_comment_go_and_its_author_s_follows_too(
     assert Notice.objects.filter(comment=bob, kind=NoticeKind.REPLY, sent=None).exists()
     assert ThreadFollow.objects.filter(address__email=BOB).exists()
 
-    counts = privacy_erase(whose_email(site=site, email=BOB))
+    counts = privacy_erase(whose=whose_email(site=site, email=BOB))
 
     assert Comment.objects.get(pk=bob.pk).status == Status.DELETED  # kept: it has a reply
     assert counts["mail_notices"] >= 1

@@ -37,7 +37,7 @@ def test_erasure_blanks_the_bodies_that_carry_the_reader_s_comments(
     assert Delivery.objects.count() == 2
     later = post(site, "Ann again, not yet fanned out.", name="Ann Erased", email=EMAIL)
 
-    counts = privacy_erase(whose_email(site=site, email=EMAIL))
+    counts = privacy_erase(whose=whose_email(site=site, email=EMAIL))
 
     # Ann's delivery, her fan-out that ran and the one still queued.
     assert counts["webhook_bodies"] == 3
