@@ -10,7 +10,8 @@ Erasure reaches every copy this server keeps: the comments (a comment with repli
 kept for redactions (in the comment's record and in the audit log), the moderators' verdicts the
 site's model is retrained on, names in flame-war records and conversation lines, votes and reports (kept for the
 counts, with nothing left that points at the reader), the signed-in identity with its picture
-and sessions, and the confirmed address. Other apps' copies (mail and webhook logs) join through
+and sessions, the confirmed address, and addresses typed on the comments but never
+confirmed. Other apps' copies (mail and webhook logs) join through
 `register_eraser`.
 """
 
@@ -228,6 +229,7 @@ def privacy_erase(*, whose: Whose, actor_name: str = "command line") -> dict[str
         keys = {c.author_key for c in mine}
         names = {c.author_name for c in mine if c.author_name}
         roots = {c.root_id or c.pk for c in mine}
+        typed = {email_normalise(c.author_email) for c in mine if c.author_email}
         counts["near_duplicate_entries"] = Shingle.objects.filter(comment_id__in=ids).delete()[0]
         for comment in mine:
             comment.refresh_from_db()
@@ -293,6 +295,15 @@ def privacy_erase(*, whose: Whose, actor_name: str = "command line") -> dict[str
             counts["identities"] = 1
         if whose.digest:
             counts["addresses"] = EmailAddress.objects.filter(site=whose.site, digest=whose.digest).delete()[0]
+        # An address typed on the erased comments and never confirmed is theirs too (with what
+        # mail kept for it), unless comments still carry it. A confirmed one is left to its owner,
+        # who may not be who typed it.
+        counts["unconfirmed_addresses"] = 0
+        for email in sorted(typed):
+            if not Comment.objects.filter(thread__site=whose.site, author_email__iexact=email).exists():
+                counts["unconfirmed_addresses"] += EmailAddress.objects.filter(
+                    site=whose.site, digest=email_digest(email), confirmed__isnull=True
+                ).delete()[1].get(EmailAddress._meta.label, 0)
         audit_write(actor=None, actor_name=actor_name, site=whose.site, action="privacy.erased",
                     target_type="reader", target_id=None, before=whose.describe(), after=counts)
     return counts
