@@ -26,7 +26,7 @@ class Event(enum.StrEnum):
     COMMENT_PUBLISHED = "comment_published"  # readable now: posted and published, or approved
     COMMENT_HELD = "comment_held"  # waits for a moderator (posted held, or reported out of view)
     COMMENT_REJECTED = "comment_rejected"  # refused by the pipeline or a moderator
-    COMMENT_EDITED = "comment_edited"  # its author changed the text
+    COMMENT_EDITED = "comment_edited"  # its author changed the text, or a moderator redacted it
     COMMENT_DELETED = "comment_deleted"  # its author took it down
     COMMENT_REPORTED = "comment_reported"  # a reader reported it (once per reader)
     COMMENT_FEATURED = "comment_featured"  # made an editors' pick (not when the pick is taken back)

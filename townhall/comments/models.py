@@ -275,6 +275,10 @@ class Comment(models.Model):
             models.Index(fields=["thread", "id"], condition=Q(featured=True), name="comment_thread_picks"),
         ]
 
+    # Not stored: the status before the last change `_set_status` made, for that change's event
+    # consumers (live readers must drop a published comment that is now held or rejected).
+    status_before = ""
+
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_name or 'anonymous'}"
 

@@ -432,6 +432,7 @@ def _set_status(comment: Comment, status: Status) -> None:
     """Change a status and keep every derived number true: the thread's count of published
     comments, each ancestor's count of visible replies, and the thread version."""
     was_published, was_visible = comment.status == Status.PUBLISHED, comment.is_visible
+    comment.status_before = comment.status
     comment.status = status
     comment.save(update_fields=["status"])
     delta = int(comment.status == Status.PUBLISHED) - int(was_published)

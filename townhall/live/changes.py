@@ -3,7 +3,7 @@
 A change names the site and thread that changed, so every process can drop what it cached for
 them, and, for the three events a reader of the public thread can see (published, edited,
 deleted), the comment as the public thread shows it. Held and rejected comments never travel:
-their change only invalidates.
+their change only invalidates, but one that readers saw published says "removed" (its id only).
 """
 
 from __future__ import annotations
@@ -62,7 +62,11 @@ def change_of(event: Event, comment: Comment) -> Change:
     if event in (Event.COMMENT_PUBLISHED, Event.COMMENT_EDITED) and visible:
         kind = "published" if event == Event.COMMENT_PUBLISHED else "edited"
         data = CommentDetailOut.model_validate(comment_detail(comment)).model_dump_json()
-    elif event == Event.COMMENT_DELETED or (event == Event.COMMENT_EDITED and not visible):
+    elif event == Event.COMMENT_DELETED or (
+        # An edit that took it down, a moderator's hold or rejection, readers' reports.
+        event in (Event.COMMENT_EDITED, Event.COMMENT_HELD, Event.COMMENT_REJECTED)
+        and not visible and comment.status_before == Status.PUBLISHED
+    ):
         # Gone from the public thread; a placeholder stays where it still has visible replies.
         kind = "deleted" if event == Event.COMMENT_DELETED else "removed"
         data = json.dumps({"id": comment.pk, "placeholder": comment.reply_count > 0})

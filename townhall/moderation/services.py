@@ -206,7 +206,9 @@ def comment_redact(*, comment: Comment, text: str, moderator: User) -> Comment:
         record["redacted"] = {"by": moderator.pk, "at": timezone.now().isoformat()}
         Comment.objects.filter(pk=comment.pk).update(text=text, html=render_markdown(text), moderation=record)
         Thread.objects.filter(pk=comment.thread_id).update(version=F("version") + 1)
-    comment.refresh_from_db()
+        comment.refresh_from_db()
+        # Like an author's edit: live pages, webhook receivers and the quote check get the new text.
+        events.comment_edited(comment)
     return comment
 
 

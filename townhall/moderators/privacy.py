@@ -8,9 +8,10 @@ audit log records each step with the address's keyed digest, never the address.
 Erasure reaches every copy this server keeps: the comments (a comment with replies stays as a
 "deleted" placeholder with no author and no text, the rest go), the near-duplicate index, texts
 kept for redactions (in the comment's record and in the audit log), the moderators' verdicts the
-site's model is retrained on, names in flame-war records, votes and reports (kept for the
+site's model is retrained on, names in flame-war records and conversation lines, votes and reports (kept for the
 counts, with nothing left that points at the reader), the signed-in identity with its picture
-and sessions, and the confirmed address. Other apps' copies (mail and webhook logs) join through
+and sessions, the confirmed address, and addresses typed on the comments but never
+confirmed. Other apps' copies (mail and webhook logs) join through
 `register_eraser`.
 """
 
@@ -27,12 +28,14 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from townhall.comments.models import Comment, Report, Site, Status, Thread, Vote
+from townhall.comments import events
+from townhall.comments.models import Comment, Conversation, Report, Site, Status, Thread, Vote
 from townhall.comments.services import _set_status
 from townhall.core.errors import NotFound, ValidationFailed
 from townhall.identity.models import Avatar, EmailAddress, ErasureRequest, ErasureState, Identity
 from townhall.identity.selectors import email_digest, email_normalise
 from townhall.identity.speakers import identity_key, session_identity
+from townhall.moderation.conversations import branch_conversations_refresh
 from townhall.moderation.models import FlameWar, Shingle
 from townhall.moderators.models import AuditLog
 from townhall.moderators.services import audit_write
@@ -99,7 +102,7 @@ def whose_email(*, site: Site, email: str) -> Whose:
 # ---------------------------------------------------------------------------- reading
 
 
-def my_comments(whose: Whose, *, limit: int = 50, before: int | None = None) -> list[Comment]:
+def my_comments(*, whose: Whose, limit: int = 50, before: int | None = None) -> list[Comment]:
     """The reader's comments on the site, newest first (what they wrote, whatever its state
     but rejected ones show as such: it is their own text)."""
     qs = whose.comments().select_related("thread").order_by("-id")
@@ -117,7 +120,7 @@ def _comment_record(c: Comment) -> dict[str, Any]:
     }
 
 
-def privacy_export(whose: Whose, *, actor_name: str = "reader") -> dict[str, Any]:
+def privacy_export(*, whose: Whose, actor_name: str = "reader") -> dict[str, Any]:
     """Everything the server holds that is the reader's, as JSON (GDPR art. 15 and 20): their
     comments with their texts, the votes and reports they made, their sign-in identity. Never
     an IP address or an email address: a token can sit on a shared computer. Audited."""
@@ -150,7 +153,7 @@ def privacy_export(whose: Whose, *, actor_name: str = "reader") -> dict[str, Any
 # ---------------------------------------------------------------------------- erasing
 
 
-def erasure_pending(whose: Whose) -> ErasureRequest | None:
+def erasure_pending(*, whose: Whose) -> ErasureRequest | None:
     qs = ErasureRequest.objects.filter(site=whose.site, state=ErasureState.SCHEDULED)
     q = Q(pk__in=[])
     if whose.identity is not None:
@@ -162,12 +165,12 @@ def erasure_pending(whose: Whose) -> ErasureRequest | None:
     return qs.filter(q).order_by("id").first()
 
 
-def erasure_request(whose: Whose, *, actor_name: str = "reader", now: datetime | None = None) -> ErasureRequest:
+def erasure_request(*, whose: Whose, actor_name: str = "reader", now: datetime | None = None) -> ErasureRequest:
     """Schedule the erasure of the reader's data after the site's grace period (a change of
     mind is possible until then: `erasure_cancel`). The caller has confirmed who asks (their
     session, or the operator at the command line). Audited."""
     now = now or timezone.now()
-    pending = erasure_pending(whose)
+    pending = erasure_pending(whose=whose)
     if pending is not None:
         return pending
     with transaction.atomic():
@@ -188,8 +191,8 @@ def erasure_request(whose: Whose, *, actor_name: str = "reader", now: datetime |
     return request
 
 
-def erasure_cancel(whose: Whose, *, actor_name: str = "reader") -> ErasureRequest:
-    request = erasure_pending(whose)
+def erasure_cancel(*, whose: Whose, actor_name: str = "reader") -> ErasureRequest:
+    request = erasure_pending(whose=whose)
     if request is None:
         raise NotFound("no erasure is scheduled for you", code="erasure_not_found")
     with transaction.atomic():
@@ -216,7 +219,7 @@ def _anonymous() -> str:
     return "erased:" + secrets.token_hex(8)
 
 
-def privacy_erase(whose: Whose, *, actor_name: str = "command line") -> dict[str, int]:
+def privacy_erase(*, whose: Whose, actor_name: str = "command line") -> dict[str, int]:
     """Carry out an erasure now. Returns what was erased, as counts (also what the audit says)."""
     counts: dict[str, int] = {"comments_deleted": 0, "placeholders": 0}
     with transaction.atomic():
@@ -225,11 +228,16 @@ def privacy_erase(whose: Whose, *, actor_name: str = "command line") -> dict[str
         ids = [c.pk for c in mine]
         keys = {c.author_key for c in mine}
         names = {c.author_name for c in mine if c.author_name}
+        roots = {c.root_id or c.pk for c in mine}
+        typed = {email_normalise(c.author_email) for c in mine if c.author_email}
         counts["near_duplicate_entries"] = Shingle.objects.filter(comment_id__in=ids).delete()[0]
         for comment in mine:
             comment.refresh_from_db()
             if comment.status != Status.DELETED:
                 _set_status(comment, Status.DELETED)
+                # Live pages and webhook receivers drop it as they do an author's delete (the
+                # event's consumers read the comment as deleted: no author, no text).
+                events.comment_deleted(comment)
             if Comment.objects.filter(parent_id=comment.pk).exists():
                 Comment.objects.filter(pk=comment.pk).update(
                     author_name="", author_email="", author_website="", author_key="erased", author_token="",
@@ -242,6 +250,16 @@ def privacy_erase(whose: Whose, *, actor_name: str = "command line") -> dict[str
                 Comment.objects.filter(pk=comment.pk).delete()
                 counts["comments_deleted"] += 1
         Thread.objects.filter(comments__in=ids).update(version=F("version") + 1)
+        # Conversations name their authors: their branches are read again without the reader,
+        # and one older than a refresh reads keeps its replies but loses the name.
+        for root_id in sorted(roots):  # a branch whose root went has nothing left to refresh
+            branch_conversations_refresh(root_id=root_id)
+        counts["conversations"] = 0
+        for conv in Conversation.objects.filter(thread_id__in={c.thread_id for c in mine}):
+            if any(a.get("key") in keys for a in conv.authors):
+                conv.authors = [{**a, "name": ERASED, "key": "erased"} if a.get("key") in keys else a for a in conv.authors]
+                conv.save(update_fields=["authors"])
+                counts["conversations"] += 1
         if whose.readers:
             counts["votes_anonymised"] = 0
             for vote in Vote.objects.filter(voter__in=whose.readers, comment__thread__site=whose.site):
@@ -277,6 +295,15 @@ def privacy_erase(whose: Whose, *, actor_name: str = "command line") -> dict[str
             counts["identities"] = 1
         if whose.digest:
             counts["addresses"] = EmailAddress.objects.filter(site=whose.site, digest=whose.digest).delete()[0]
+        # An address typed on the erased comments and never confirmed is theirs too (with what
+        # mail kept for it), unless comments still carry it. A confirmed one is left to its owner,
+        # who may not be who typed it.
+        counts["unconfirmed_addresses"] = 0
+        for email in sorted(typed):
+            if not Comment.objects.filter(thread__site=whose.site, author_email__iexact=email).exists():
+                counts["unconfirmed_addresses"] += EmailAddress.objects.filter(
+                    site=whose.site, digest=email_digest(email), confirmed__isnull=True
+                ).delete()[1].get(EmailAddress._meta.label, 0)
         audit_write(actor=None, actor_name=actor_name, site=whose.site, action="privacy.erased",
                     target_type="reader", target_id=None, before=whose.describe(), after=counts)
     return counts
@@ -289,7 +316,7 @@ def erasures_due(*, now: datetime | None = None) -> int:
     done = 0
     for request in ErasureRequest.objects.filter(state=ErasureState.SCHEDULED, due__lte=now).select_related("site"):
         whose = _whose_of(request)
-        counts = privacy_erase(whose, actor_name="erasure request")
+        counts = privacy_erase(whose=whose, actor_name="erasure request")
         ErasureRequest.objects.filter(pk=request.pk).update(state=ErasureState.DONE, done=now, summary=counts)
         done += 1
     return done

@@ -10,6 +10,9 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from townhall.moderators.privacy import register_eraser
         from townhall.notifications import consumers
+        from townhall.notifications.services import notices_erase
 
         consumers.subscribe_all()
+        register_eraser("mail_notices", notices_erase)

@@ -30,6 +30,7 @@ from townhall.identity.services import (
     email_confirmation_check,
 )
 from townhall.moderation.decisions import Verdict
+from townhall.moderators.privacy import Whose
 from townhall.moderators.selectors import can_moderate
 from townhall.moderators.services import comment_decide
 from townhall.notifications import tasks, tokens
@@ -37,8 +38,10 @@ from townhall.notifications.delivery import webhook_check
 from townhall.notifications.models import (
     ActionUse,
     AddressState,
+    Alert,
     AlertMode,
     AlertPreference,
+    Notice,
     ThreadFollow,
     ThreadMute,
 )
@@ -291,3 +294,14 @@ def bounce_process(*, raw: bytes) -> Bounce:
     if address is not None:
         bounce.disabled = email_address_disable(address=address, reason=f"bounced: {status}")
     return bounce
+
+
+def notices_erase(whose: Whose, ids: list[int]) -> int:
+    """Erasure's reach into the mail (a `privacy.register_eraser` eraser, run inside the
+    erasure's transaction): unsent notices and moderator alerts about the erased comments go, so
+    no mail quotes a comment after its author was erased (a deleted comment's go with it; these
+    are the ones kept as placeholders). The reader's address, its follows, mutes and notices go
+    with identity's row when the erasure knows the address. Returns the rows deleted."""
+    notices = Notice.objects.filter(comment_id__in=ids, comment__thread__site=whose.site).delete()[0]
+    alerts = Alert.objects.filter(comment_id__in=ids, comment__thread__site=whose.site).delete()[0]
+    return notices + alerts

@@ -63,7 +63,7 @@ class SignedInOut(MeOut):
 
 def _me(site: Site, reader: str | None) -> dict[str, object]:
     identity = session_identity(site=site, reader=reader)
-    pending = privacy.erasure_pending(privacy.whose_reader(site=site, reader=reader)) if reader else None
+    pending = privacy.erasure_pending(whose=privacy.whose_reader(site=site, reader=reader)) if reader else None
     return {
         "signed_in": identity is not None,
         "name": identity.name if identity else None,
@@ -125,7 +125,7 @@ def my_comments(request: HttpRequest, site: str, before: int | None = None) -> d
     """GET /api/v1/me/comments?site=&before= — a reader with a token: their own comments across
     the site, newest first (all of a signed-in reader's browsers; else this browser's)."""
     whose = privacy.whose_reader(site=_site(request, site), reader=_reader(request))
-    rows = privacy.my_comments(whose, limit=50, before=before)
+    rows = privacy.my_comments(whose=whose, limit=50, before=before)
     return {
         "comments": [
             {"id": c.pk, "url": c.thread.url, "title": c.thread.title, "status": c.status,
@@ -141,7 +141,7 @@ def my_export(request: HttpRequest, site: str) -> HttpResponse:
     """GET /api/v1/me/export?site= — a reader with a token: all their data on the site as one
     JSON download (no IP or email address in it). Audited."""
     whose = privacy.whose_reader(site=_site(request, site), reader=_reader(request))
-    data = privacy.privacy_export(whose)
+    data = privacy.privacy_export(whose=whose)
     response = HttpResponse(json.dumps(data, indent=1, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="townhall-{whose.site.slug}-my-data.json"'
     response["Cache-Control"] = "no-store"
@@ -164,7 +164,7 @@ def erasure_ask(request: HttpRequest, payload: ErasureIn) -> Status[dict[str, ob
     the erasure of their comments, votes and reports on the site after the site's grace period
     (erasure_grace_days); until then DELETE cancels it. Audited."""
     whose = privacy.whose_reader(site=_site(request, payload.site), reader=_reader(request))
-    request_row = privacy.erasure_request(whose)
+    request_row = privacy.erasure_request(whose=whose)
     return Status(202, {"state": "scheduled", "due": request_row.due})
 
 
@@ -172,7 +172,7 @@ def erasure_ask(request: HttpRequest, payload: ErasureIn) -> Status[dict[str, ob
 def erasure_cancel(request: HttpRequest, site: str) -> dict[str, object]:
     """DELETE /api/v1/me/erasure?site= — the reader who asked, before the grace period ends."""
     whose = privacy.whose_reader(site=_site(request, site), reader=_reader(request))
-    row = privacy.erasure_cancel(whose)
+    row = privacy.erasure_cancel(whose=whose)
     return {"state": "cancelled", "due": row.due}
 
 

@@ -8,6 +8,7 @@ recorded afterwards, guarded by the attempt count, so a duplicate task cannot re
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -25,6 +26,8 @@ from django_tasks_db.models import DBTaskResult
 
 from townhall.comments.models import Site
 from townhall.core.errors import Conflict, FieldError, ValidationFailed
+from townhall.moderation.models import FlameWar
+from townhall.moderators.privacy import ERASED, Whose
 from townhall.moderators.services import audit_write
 from townhall.webhooks import net, payloads, signing, tasks
 from townhall.webhooks.models import SUBSCRIBABLE, Attempt, Delivery, DeliveryStatus, Endpoint, EventType
@@ -326,6 +329,66 @@ def _tell_admins_disabled(endpoint: Endpoint) -> None:
         try:
             send_mail(subject=f"Webhook disabled on {site.name}"[:200], message=body,
                       from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[address])
-        except OSError:
-            logger.exception("could not mail an admin of %s about a disabled webhook", site.slug)
+        except OSError as exc:
+            # The exception's text may name the address (SMTPRecipientsRefused): only its kind is logged.
+            logger.warning("could not mail an admin of %s about a disabled webhook: %s", site.slug, type(exc).__name__)
     logger.warning("webhook endpoint %s of %s disabled: %s", endpoint.pk, site.slug, endpoint.disabled_reason)
+
+
+# ---------------------------------------------------------------------------- erasure
+
+
+def _erased_body(body: str, ids: set[int], wars: dict[int, list[str]]) -> str | None:
+    """The body as it reads once the reader is erased, or None when it says nothing of them."""
+    message = json.loads(body)
+    data = message.get("data") or {}
+    comment, war = data.get("comment"), data.get("flamewar")
+    if isinstance(comment, dict) and comment.get("id") in ids:
+        if comment.get("author") is None and not comment.get("text") and not comment.get("html"):
+            return None  # already says nothing of them (the erasure's own comment.deleted)
+        comment.update(author=None, text="", html="", edited=None)
+    elif isinstance(war, dict) and ERASED in wars.get(int(war.get("id") or 0), []):
+        # The war record kept the names still there and put ERASED in place of the erased ones.
+        kept = wars[war["id"]]
+        names = [p if p in kept else ERASED for p in war.get("participants") or []]
+        if names == war.get("participants"):
+            return None
+        war["participants"] = names
+    else:
+        return None
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def deliveries_erase(whose: Whose, ids: list[int]) -> int:
+    """Erasure's reach into the webhooks (a `privacy.register_eraser` eraser, run inside the
+    erasure's transaction, after the war records lost the reader's names): the stored bodies of
+    deliveries, and of fan-outs not yet pruned, lose the erased comments' authors and texts, and
+    flame-war bodies those names. A delivery still to be attempted sends the erased body.
+    Returns how many bodies were rewritten."""
+    wanted = set(ids)
+    wars = {war.pk: list(war.participants) for war in FlameWar.objects.filter(thread__site=whose.site)}
+    found: dict[int, str] = {}
+    chunks = [Q(event__startswith="flamewar.")] + [
+        Q(*[Q(body__contains=f'"comment":{{"id":{i},') for i in sorted(wanted)[n:n + 200]], _connector=Q.OR)
+        for n in range(0, len(wanted), 200)
+    ]
+    for q in chunks:
+        found.update(Delivery.objects.filter(endpoint__site=whose.site).filter(q).values_list("id", "body"))
+    erased = 0
+    for delivery_id, old in found.items():
+        body = _erased_body(old, wanted, wars)
+        if body is not None:
+            Delivery.objects.filter(pk=delivery_id).update(body=body)
+            erased += 1
+    # A fan-out's task row carries the body too, until it is pruned.
+    results = DBTaskResult.objects.filter(task_path=tasks.webhook_fan_out.module_path).only("id", "args_kwargs")
+    for result in results.iterator():
+        args = list((result.args_kwargs or {}).get("args") or [])
+        if len(args) != 4 or args[0] != whose.site.pk:
+            continue
+        body = _erased_body(args[3], wanted, wars)
+        if body is not None:
+            args[3] = body
+            DBTaskResult.objects.filter(pk=result.pk).update(args_kwargs={**result.args_kwargs, "args": args})
+            erased += 1
+    return erased

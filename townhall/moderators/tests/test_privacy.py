@@ -13,11 +13,17 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from townhall.comments.models import Comment, Report, Site, Status, Vote
+from townhall.comments import events
+from townhall.comments.events import Event
+from townhall.comments.models import Comment, Conversation, Report, Site, Status, Vote
 from townhall.comments.services import site_update
+from townhall.comments.tests.factories import make_comment
+from townhall.core import tokens
 from townhall.core.testing import ORIGIN, PAGE, post_json
-from townhall.identity.models import ErasureRequest, ErasureState
+from townhall.identity.models import EmailAddress, ErasureRequest, ErasureState
 from townhall.identity.selectors import email_digest
+from townhall.identity.services import email_address_confirm, email_address_register, email_confirmation_token
+from townhall.moderation.conversations import branch_conversations_refresh
 from townhall.moderation.models import Shingle
 from townhall.moderators import privacy, services
 from townhall.moderators.models import AuditLog
@@ -127,3 +133,41 @@ def test_the_command_line_exports_and_erases_by_email_after_the_grace_period(sit
     assert not Comment.objects.filter(pk=s["alone"]).exists()
     assert not Comment.objects.filter(author_email__iexact=EMAIL).exists()
     assert Vote.objects.get().voter.startswith("erased:")  # found through the browser that posted
+
+
+def test_erasure_reaches_conversation_lines_and_tells_live_pages_and_webhooks(
+    site: Site, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    top = make_comment(site, text="Top.", author_name="Top")
+    people = [("Ann", EMAIL), ("Bob", "bob@example.org"), ("Kim", "kim@example.org")]
+    replies = [
+        make_comment(site, parent=top, text=f"Reply {i}.", author_name=people[i % 3][0], author_email=people[i % 3][1])
+        for i in range(15)
+    ]
+    branch_conversations_refresh(root_id=top.pk)
+    assert "Ann" in json.dumps(list(Conversation.objects.values_list("authors", flat=True)))
+    told: list[int] = []
+    monkeypatch.setitem(events.AFTER_COMMIT, Event.COMMENT_DELETED, [lambda c: told.append(c.pk)])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.privacy_erase(whose=privacy.whose_email(site=site, email=EMAIL))
+
+    assert sorted(told) == [r.pk for r in replies[::3]]  # each of Ann's replies, once
+    conversations = json.dumps(list(Conversation.objects.values_list("authors", flat=True)))
+    assert "Ann" not in conversations and replies[0].author_key not in conversations
+
+
+def test_erasure_by_browser_takes_the_unconfirmed_address_it_typed_not_a_confirmed_one(site: Site) -> None:
+    ann = Client(REMOTE_ADDR="10.0.0.1")
+    token = ann.post("/api/v1/tokens").json()["token"]
+    post(ann, token, "Tell me about replies, please.", author_email=EMAIL, notify=True)
+    post(ann, token, "Typed someone else's confirmed address.", author_email="owner@example.org")
+    email_address_register(site=site, email=EMAIL)  # as asking for replies leaves it
+    owner, _ = email_address_register(site=site, email="owner@example.org")
+    email_address_confirm(token=email_confirmation_token(address=owner))
+
+    counts = privacy.privacy_erase(whose=privacy.whose_reader(site=site, reader=tokens.reader_id(token)))
+
+    assert counts["unconfirmed_addresses"] == 1
+    assert not EmailAddress.objects.filter(digest=email_digest(EMAIL)).exists()
+    assert EmailAddress.objects.filter(digest=email_digest("owner@example.org")).exists()

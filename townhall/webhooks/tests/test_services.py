@@ -4,6 +4,7 @@ address is checked again at every attempt."""
 
 from __future__ import annotations
 
+import smtplib
 import socket
 import time
 import urllib.error
@@ -272,3 +273,17 @@ def test_settings_that_would_fail_on_the_worker_fail_the_check_at_start(settings
     settings.WEBHOOK_ALLOW_NETWORKS = ["10.0.0.0/8"]
     assert [e for e in run_checks() if (e.id or "").startswith("townhall.webhooks")] == []
     assert services.retry_schedule()[1].days == 1
+
+
+def test_a_refused_admin_mail_logs_no_address(
+    site: Site, receiver: Receiver, admin: User, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    endpoint = endpoint_for(site, receiver)
+
+    def refuse(**kwargs: Any) -> int:
+        raise smtplib.SMTPRecipientsRefused({kwargs["recipient_list"][0]: (550, b"no such user")})
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    services._tell_admins_disabled(endpoint)
+    assert "could not mail an admin of blog" in caplog.text
+    assert "boss@example.org" not in caplog.text

@@ -36,16 +36,16 @@ class Command(BaseCommand):
                 return
             whose = privacy.whose_email(site=site_by_slug(opts["site"]), email=opts["email"])
             if opts["action"] == "export":
-                self.stdout.write(json.dumps(privacy.privacy_export(whose, actor_name="command line"),
+                self.stdout.write(json.dumps(privacy.privacy_export(whose=whose, actor_name="command line"),
                                              indent=1, ensure_ascii=False))
             elif opts["action"] == "cancel":
-                privacy.erasure_cancel(whose, actor_name="command line")
+                privacy.erasure_cancel(whose=whose, actor_name="command line")
                 self.stdout.write("erasure cancelled")
             elif opts["now"]:
-                counts = privacy.privacy_erase(whose, actor_name="command line")
+                counts = privacy.privacy_erase(whose=whose, actor_name="command line")
                 self.stdout.write("erased: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
             else:
-                request = privacy.erasure_request(whose, actor_name="command line")
+                request = privacy.erasure_request(whose=whose, actor_name="command line")
                 self.stdout.write(f"erasure scheduled for {request.due:%Y-%m-%d %H:%M %Z} "
                                   f"(the site's grace period); `townhall privacy run` carries it out then")
         except ValidationFailed as exc:
