@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from townhall.comments.models import Comment, Status, Thread
 from townhall.moderation.models import FlameWar
@@ -33,9 +33,6 @@ from townhall.moderation.selectors import policy_for, thresholds_for
 MAX_COMMENTS = 50_000  # the newest ones; a picture of 50,000 comments has no room for more
 MAX_BINS = 96
 LANES = 6
-# A comment's state in a dot's tooltip, in the moderator's words.
-STATUS_WORDS = {Status.PUBLISHED: gettext_lazy("published"), Status.PENDING: gettext_lazy("awaiting moderation"),
-                Status.REJECTED: gettext_lazy("rejected"), Status.DELETED: gettext_lazy("deleted")}
 
 # Palette: colour-blind safe (Okabe-Ito), with text labels for every colour.
 C_PUBLISHED = "#56B4E9"
@@ -133,6 +130,13 @@ class ThreadStats:
     def step_label(self) -> str:
         hours = int(self.step.total_seconds() // 3600)
         return _("hour") if hours == 1 else _("%(n)s hours") % {"n": hours}
+
+
+def _status_word(status: str) -> str:
+    """A comment's state in the moderator's words, for tooltips and the legend."""
+    words = {Status.PUBLISHED: _("published"), Status.PENDING: _("awaiting moderation"),
+             Status.REJECTED: _("rejected"), Status.DELETED: _("deleted")}
+    return words.get(Status(status), status) if status in Status.values else status
 
 
 def _float(value: object) -> float | None:
@@ -373,14 +377,15 @@ def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]
             "pct": _text(W - RIGHT + 6, y + 4, f"{25 * k}%", size=11, fill=C_HOSTILITY),
         })
     chart["axis"] = {"left": LEFT, "right": W - RIGHT, "cy": _n(TOP + BARS_H / 2), "count_x": LEFT - 40,
-                     "pct_x": W - 8, "base_y": base_y}
+                     "pct_x": W - 8, "base_y": base_y,
+                     "count_label": _("comments"), "pct_label": _("hostility")}
     bw = plot_w / len(stats.bins)
     chart["bars"] = []
     for b in stats.bins:
         y = base_y
-        for value, colour, what in ((b.published, C_PUBLISHED, STATUS_WORDS[Status.PUBLISHED]),
-                                    (b.held, C_HELD, STATUS_WORDS[Status.PENDING]),
-                                    (b.rejected, C_REJECTED, STATUS_WORDS[Status.REJECTED])):
+        for value, colour, what in ((b.published, C_PUBLISHED, _status_word(Status.PUBLISHED)),
+                                    (b.held, C_HELD, _status_word(Status.PENDING)),
+                                    (b.rejected, C_REJECTED, _status_word(Status.REJECTED))):
             if not value:
                 continue
             h = BARS_H * value / scale_max
@@ -425,7 +430,7 @@ def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]
     ly = bottom + 26
     lx = float(LEFT)
     legend = []
-    for colour, label in ((C_PUBLISHED, STATUS_WORDS[Status.PUBLISHED]), (C_HELD, STATUS_WORDS[Status.PENDING]),
+    for colour, label in ((C_PUBLISHED, _status_word(Status.PUBLISHED)), (C_HELD, _status_word(Status.PENDING)),
                           (C_REJECTED, _("rejected / hostile"))):
         legend.append({"x": _n(lx), "fill": colour, "label": _text(lx + 16, ly, label, size=11)})
         lx += 30 + 7 * len(label)
@@ -458,7 +463,7 @@ def _lane(lane: Lane, y: float, x: Callable[[datetime], float], hostile_at: floa
             "x": _n(x(p.created)), "r": 5 if hostile else 4,
             "fill": C_REJECTED if hostile else C_HELD if p.status == Status.PENDING else C_PUBLISHED,
             "outlined": p.status != Status.PUBLISHED,
-            "title": f"#{p.id} {p.author}, {_when(p.created, years)}, {STATUS_WORDS.get(p.status, p.status)}"
+            "title": f"#{p.id} {p.author}, {_when(p.created, years)}, {_status_word(p.status)}"
                      + (", " + _("hostility %(pct)s%%") % {"pct": round(100 * p.toxicity)}
                         if p.toxicity is not None else "") + more,
         })
