@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 PATH_SEGMENT = 12  # digits per level: ids up to 10^12
 MAX_DEPTH = 100  # keeps a path within index key limits (1,212 bytes)
@@ -49,70 +50,70 @@ class SortOrder(models.TextChoices):
 class Site(models.Model):
     """A website that embeds Townhall, with the policy its threads follow."""
 
-    slug = models.SlugField(max_length=50, unique=True, help_text="the site's short name in the embed snippet and URLs")
-    name = models.CharField(max_length=200, help_text="the site's name, shown to moderators")
-    require_name = models.BooleanField(default=False, help_text="commenters must give a name")
-    require_email = models.BooleanField(default=False, help_text="commenters must give an email (never shown)")
+    slug = models.SlugField(max_length=50, unique=True, help_text=_("the site's short name in the embed snippet and URLs"))
+    name = models.CharField(max_length=200, help_text=_("the site's name, shown to moderators"))
+    require_name = models.BooleanField(default=False, help_text=_("commenters must give a name"))
+    require_email = models.BooleanField(default=False, help_text=_("commenters must give an email (never shown)"))
     edit_window_minutes = models.PositiveIntegerField(
         default=15, validators=[MaxValueValidator(7 * 24 * 60)],
-        help_text="minutes an author may edit or delete their comment",
+        help_text=_("minutes an author may edit or delete their comment"),
     )
     display_depth = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="nesting levels shown before replies continue flat",
+        help_text=_("nesting levels shown before replies continue flat"),
     )
     page_size = models.PositiveSmallIntegerField(
         default=20, validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="top-level comments per page",
+        help_text=_("top-level comments per page"),
     )
     replies_per_page = models.PositiveSmallIntegerField(
         default=10, validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="replies shown per comment before 'more replies'",
+        help_text=_("replies shown per comment before 'more replies'"),
     )
-    rules = models.TextField(blank=True, default="", help_text="rules text shown above the comment form")
+    rules = models.TextField(blank=True, default="", help_text=_("rules text shown above the comment form"))
     identity_params = models.JSONField(
         default=list, blank=True,
-        help_text="query parameters that are part of a page's identity (?p=123 on a WordPress blog)",
+        help_text=_("query parameters that are part of a page's identity (?p=123 on a WordPress blog)"),
     )
     close_after_days = models.PositiveIntegerField(
         default=0, validators=[MaxValueValidator(36500)],
-        help_text="close threads this many days after they start (0: never)",
+        help_text=_("close threads this many days after they start (0: never)"),
     )
-    premoderate = models.BooleanField(default=False, help_text="hold every new comment for a moderator")
+    premoderate = models.BooleanField(default=False, help_text=_("hold every new comment for a moderator"))
     mail_sender_name = models.CharField(
         max_length=100, blank=True, default="",
-        help_text="the sender name of this site's mail (the address is TOWNHALL_EMAIL_FROM's); empty: the site's name",
+        help_text=_("the sender name of this site's mail (the address is TOWNHALL_EMAIL_FROM's); empty: the site's name"),
     )
     language = models.CharField(
         max_length=10, choices=settings.LANGUAGES, default="en",
-        help_text="language of the widget, the no-JS pages and the emails when the page names none (its lang)",
+        help_text=_("language of the widget, the no-JS pages and the emails when the page names none (its lang)"),
     )
     # Who may speak (issue 10): sign-in through the site's own accounts (single sign-on).
     sign_in_required = models.BooleanField(
-        default=False, help_text="only readers signed in through the site's own login may comment",
+        default=False, help_text=_("only readers signed in through the site's own login may comment"),
     )
     login_url = models.URLField(
         max_length=500, blank=True, default="",
-        help_text="the site's login page, linked from the comment form when sign-in is required",
+        help_text=_("the site's login page, linked from the comment form when sign-in is required"),
     )
     erasure_grace_days = models.PositiveIntegerField(
         default=7, validators=[MaxValueValidator(90)],
-        help_text="days between a reader's confirmed request to erase their comments and the erasure",
+        help_text=_("days between a reader's confirmed request to erase their comments and the erasure"),
     )
     # The HS256 key the site signs sign-in tokens with (`townhall site sso SLUG`): not policy,
     # never in any response after it is first shown.
     sso_secret = models.CharField(
         max_length=100, blank=True, default="", editable=False,
-        help_text="the key the site signs sign-in tokens with (`townhall site sso SLUG` shows it once)",
+        help_text=_("the key the site signs sign-in tokens with (`townhall site sso SLUG` shows it once)"),
     )
     default_sort = models.CharField(
         max_length=10, choices=SortOrder.choices, default=SortOrder.OLDEST,
-        help_text="the order a reader sees first: oldest, newest, top (best score), or picks (editors' picks first)",
+        help_text=_("the order a reader sees first: oldest, newest, top (best score), or picks (editors' picks first)"),
     )
     # Never public: not a policy field.
     article_key = models.CharField(
         max_length=64, blank=True, default="",
-        help_text="the key the site's CMS sends to set an article's text (townhall site article-key SLUG)",
+        help_text=_("the key the site's CMS sends to set an article's text (townhall site article-key SLUG)"),
     )
     created = models.DateTimeField(auto_now_add=True)
 

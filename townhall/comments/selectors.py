@@ -16,6 +16,7 @@ from typing import Any, Literal, cast
 
 from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from townhall.comments.locator import canonical_url, is_web_url
 from townhall.comments.models import (
@@ -90,11 +91,11 @@ def site_policy_table(site: Site) -> list[tuple[str, str, str]]:
         field = site_policy_field(name)
         value = getattr(site, name)
         if isinstance(value, bool):
-            shown = "yes" if value else "no"
+            shown = _("yes") if value else _("no")
         elif isinstance(value, list):
-            shown = ", ".join(map(str, value)) or "(none)"
+            shown = ", ".join(map(str, value)) or _("(none)")
         else:
-            shown = str(value) if value != "" else "(none)"
+            shown = str(value) if value != "" else _("(none)")
         rows.append((str(field.verbose_name).capitalize(), shown, str(field.help_text)))
     return rows
 

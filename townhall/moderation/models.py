@@ -5,6 +5,7 @@ stored on the comment itself (`Comment.moderation`, `reasons`, `flagged`)."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from townhall.comments.models import Comment, Site, Thread
 
@@ -14,72 +15,72 @@ class Policy(models.Model):
     from its first comment."""
 
     site = models.OneToOneField(
-        Site, on_delete=models.CASCADE, related_name="moderation_policy", help_text="the site this policy moderates"
+        Site, on_delete=models.CASCADE, related_name="moderation_policy", help_text=_("the site this policy moderates")
     )
     post_moderation = models.BooleanField(
-        default=True, help_text="soft signals publish and flag for review instead of holding"
+        default=True, help_text=_("soft signals publish and flag for review instead of holding")
     )
     # Hard rules.
-    min_length = models.PositiveIntegerField(default=1, help_text="shortest comment text accepted, in characters")
-    max_length = models.PositiveIntegerField(default=5000, help_text="longest comment text accepted, in characters")
-    flood_count = models.PositiveIntegerField(default=5, help_text="comments per author per flood window")
-    flood_seconds = models.PositiveIntegerField(default=60, help_text="the flood window, in seconds")
+    min_length = models.PositiveIntegerField(default=1, help_text=_("shortest comment text accepted, in characters"))
+    max_length = models.PositiveIntegerField(default=5000, help_text=_("longest comment text accepted, in characters"))
+    flood_count = models.PositiveIntegerField(default=5, help_text=_("comments per author per flood window"))
+    flood_seconds = models.PositiveIntegerField(default=60, help_text=_("the flood window, in seconds"))
     # Word lists (matched after folding case, accents, look-alikes, spacing and leetspeak).
-    banned_words = models.JSONField(default=list, blank=True, help_text="words that reject a comment")
-    suspect_words = models.JSONField(default=list, blank=True, help_text="words that hold (or flag) a comment")
+    banned_words = models.JSONField(default=list, blank=True, help_text=_("words that reject a comment"))
+    suspect_words = models.JSONField(default=list, blank=True, help_text=_("words that hold (or flag) a comment"))
     # Links.
-    max_links = models.PositiveIntegerField(default=3, help_text="more links than this hold a comment")
-    link_allow = models.JSONField(default=list, blank=True, help_text="if set, links elsewhere are held")
-    link_deny = models.JSONField(default=list, blank=True, help_text="link domains that reject a comment")
+    max_links = models.PositiveIntegerField(default=3, help_text=_("more links than this hold a comment"))
+    link_allow = models.JSONField(default=list, blank=True, help_text=_("if set, links elsewhere are held"))
+    link_deny = models.JSONField(default=list, blank=True, help_text=_("link domains that reject a comment"))
     # Languages (ISO 639-1); empty accepts every language.
     languages = models.JSONField(
-        default=list, blank=True, help_text="accepted languages (ISO 639-1 codes); empty: every language"
+        default=list, blank=True, help_text=_("accepted languages (ISO 639-1 codes); empty: every language")
     )
     # Classifier thresholds (0..1). The hostility ones are empty by default: the shipped model's
     # calibrated defaults apply (`selectors.thresholds_for`), and follow it when it changes.
     toxicity_warn = models.FloatField(
         null=True, blank=True, default=None,
-        help_text="hostility score that asks the author to revise; empty: the shipped model's default",
+        help_text=_("hostility score that asks the author to revise; empty: the shipped model's default"),
     )
     toxicity_hold = models.FloatField(
         null=True, blank=True, default=None,
-        help_text="hostility score that holds a comment for a moderator; empty: the shipped model's default",
+        help_text=_("hostility score that holds a comment for a moderator; empty: the shipped model's default"),
     )
     thresholds_model = models.CharField(
         max_length=40, blank=True, default="",
-        help_text="version of the hostility model the site's own thresholds were set for",
+        help_text=_("version of the hostility model the site's own thresholds were set for"),
     )
-    spam_hold = models.FloatField(default=0.8, help_text="spam score (0..1) that holds a comment with other signals")
+    spam_hold = models.FloatField(default=0.8, help_text=_("spam score (0..1) that holds a comment with other signals"))
     # Near-duplicates: share of a comment's word triples already posted on the site recently.
-    duplicate_hours = models.PositiveIntegerField(default=72, help_text="hours a posted text counts for repeats")
+    duplicate_hours = models.PositiveIntegerField(default=72, help_text=_("hours a posted text counts for repeats"))
     duplicate_containment = models.FloatField(
-        default=0.9, help_text="share (0..1) of a comment's word triples already posted that makes it a repeat"
+        default=0.9, help_text=_("share (0..1) of a comment's word triples already posted that makes it a repeat")
     )
     # Reports from this many distinct readers hide a published comment pending review.
     report_hide_count = models.PositiveIntegerField(
-        default=3, help_text="reports from this many distinct readers hide a comment pending review"
+        default=3, help_text=_("reports from this many distinct readers hide a comment pending review")
     )
     # New and trusted commenters (trust is bound to the server-issued reader token).
     premoderate_first = models.PositiveIntegerField(
-        default=0, help_text="hold the first N comments of an unknown author (0: none)"
+        default=0, help_text=_("hold the first N comments of an unknown author (0: none)")
     )
     trusted_after = models.PositiveIntegerField(
-        default=5, help_text="approved comments after which soft signals no longer hold an author's comments"
+        default=5, help_text=_("approved comments after which soft signals no longer hold an author's comments")
     )
     # Flame wars.
-    flamewar_min_run = models.PositiveIntegerField(default=8, help_text="alternating replies between 2-3 authors")
-    flamewar_min_hostile = models.PositiveIntegerField(default=2, help_text="hostile replies that make a run a flame war")
+    flamewar_min_run = models.PositiveIntegerField(default=8, help_text=_("alternating replies between 2-3 authors"))
+    flamewar_min_hostile = models.PositiveIntegerField(default=2, help_text=_("hostile replies that make a run a flame war"))
     flamewar_slow_minutes = models.PositiveIntegerField(
-        default=10, help_text="slow mode a new flame war's branch gets: one reply per author per N minutes (0: none)"
+        default=10, help_text=_("slow mode a new flame war's branch gets: one reply per author per N minutes (0: none)")
     )
     flamewar_toxicity_hold = models.FloatField(
         null=True, blank=True, default=None,
-        help_text="hostility score that holds a reply inside a flame war; empty: the shipped model's default",
+        help_text=_("hostility score that holds a reply inside a flame war; empty: the shipped model's default"),
     )
     # The site's own model, fitted on its moderators' decisions; null: the shipped model alone.
     site_model = models.ForeignKey(
         "SiteModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="the site's own model in use (townhall moderation retrain); empty: the shipped model alone",
+        help_text=_("the site's own model in use (townhall moderation retrain); empty: the shipped model alone"),
     )
 
     def __str__(self) -> str:
@@ -107,20 +108,21 @@ class BanKind(models.TextChoices):
     are things the server issued or checked; an author key covers whichever of them the comment
     was keyed by; an IP range stops a network, and everyone behind it."""
 
-    AUTHOR_KEY = "author_key"
-    READER = "reader", "reader token"
-    SSO_USER = "sso_user", "signed-in user (the site's user id)"
-    EMAIL = "email", "email address (kept as its keyed digest)"
-    EMAIL_DOMAIN = "email_domain"
-    IP_RANGE = "ip_range"
+    # The labels spell out what the generated ones were, so the migration state stays the same.
+    AUTHOR_KEY = "author_key", _("Author Key")
+    READER = "reader", _("reader token")
+    SSO_USER = "sso_user", _("signed-in user (the site's user id)")
+    EMAIL = "email", _("email address (kept as its keyed digest)")
+    EMAIL_DOMAIN = "email_domain", _("Email Domain")
+    IP_RANGE = "ip_range", _("Ip Range")
 
 
 class BanAction(models.TextChoices):
     """What a sanction does to the next comment it matches."""
 
-    BAN = "ban", "refuse their comments (a suspension when it has an end)"
-    PREMODERATE = "premoderate", "hold every comment of theirs for a moderator"
-    WARN = "warn", "show them a warning they must acknowledge before posting again"
+    BAN = "ban", _("refuse their comments (a suspension when it has an end)")
+    PREMODERATE = "premoderate", _("hold every comment of theirs for a moderator")
+    WARN = "warn", _("show them a warning they must acknowledge before posting again")
 
 
 class Ban(models.Model):
@@ -133,11 +135,11 @@ class Ban(models.Model):
     action = models.CharField(max_length=12, choices=BanAction.choices, default=BanAction.BAN)
     reason = models.CharField(max_length=300, blank=True, default="")
     message = models.CharField(
-        max_length=500, blank=True, default="", help_text="the warning the commenter reads (warnings only)"
+        max_length=500, blank=True, default="", help_text=_("the warning the commenter reads (warnings only)")
     )
-    acknowledged = models.DateTimeField(null=True, blank=True, help_text="when the commenter acknowledged the warning")
+    acknowledged = models.DateTimeField(null=True, blank=True, help_text=_("when the commenter acknowledged the warning"))
     until = models.DateTimeField(null=True, blank=True)  # null: permanent
-    lifted = models.DateTimeField(null=True, blank=True, help_text="when a moderator lifted it")
+    lifted = models.DateTimeField(null=True, blank=True, help_text=_("when a moderator lifted it"))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

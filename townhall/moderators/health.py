@@ -21,8 +21,10 @@ from typing import Any
 
 from django.db.models.fields.json import KT
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from townhall.comments.models import Comment, Status, Thread
 from townhall.moderation.models import FlameWar
@@ -127,7 +129,14 @@ class ThreadStats:
     @property
     def step_label(self) -> str:
         hours = int(self.step.total_seconds() // 3600)
-        return "hour" if hours == 1 else f"{hours} hours"
+        return _("hour") if hours == 1 else _("%(n)s hours") % {"n": hours}
+
+
+def _status_word(status: str) -> str:
+    """A comment's state in the moderator's words, for tooltips and the legend."""
+    words = {Status.PUBLISHED: _("published"), Status.PENDING: _("awaiting moderation"),
+             Status.REJECTED: _("rejected"), Status.DELETED: _("deleted")}
+    return words.get(Status(status), status) if status in Status.values else status
 
 
 def _float(value: object) -> float | None:
@@ -289,12 +298,13 @@ def _with_year(stats: ThreadStats, now: datetime | None = None) -> bool:
 
 
 def _when(t: datetime, with_year: bool) -> str:
-    return t.strftime("%b %d %Y %H:%M" if with_year else "%b %d %H:%M")
+    # Django's month names, in the active language (strftime's are the C locale's).
+    return dateformat.format(t, "M d Y H:i" if with_year else "M d H:i")
 
 
 def _time_label(t: datetime, step: timedelta, with_year: bool = False) -> str:
     if step >= timedelta(hours=24):
-        return t.strftime("%b %d %Y" if with_year else "%b %d")
+        return dateformat.format(t, "M d Y" if with_year else "M d")
     return _when(t, with_year)
 
 
@@ -306,11 +316,11 @@ def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]
     plot_w = W - LEFT - RIGHT
     chart: dict[str, Any] = {
         "w": W, "height": height,
-        "title": f"Health of thread “{stats.thread.title or stats.thread.url}”",
+        "title": _("Health of thread “%(title)s”") % {"title": stats.thread.title or stats.thread.url},
         "desc": _describe(stats, now=now),
     }
     if not stats.points or stats.start is None or stats.end is None:
-        chart["empty"] = _text(W / 2, height / 2, "No comments yet.", size=16, anchor="middle", fill=C_MUTED)
+        chart["empty"] = _text(W / 2, height / 2, _("No comments yet."), size=16, anchor="middle", fill=C_MUTED)
         return chart
 
     t0, t1 = stats.start, stats.end
@@ -325,10 +335,14 @@ def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]
     rej_pct = round(100 * stats.rejected / stats.total)
     peak = stats.peak_hostility
     chart["header"] = [
-        _text(LEFT, 20, f"{stats.total} comments · {stats.participants} participants · "
-              f"{held_pct}% awaiting moderation · {rej_pct}% rejected", size=14, weight="bold"),
-        _text(LEFT, 38, f"comments per {stats.step_label}"
-              + (f" · peak mean hostility {round(100 * peak)}%" if peak is not None else ""), fill=C_MUTED),
+        _text(LEFT, 20, " · ".join([
+            ngettext("%(n)s comment", "%(n)s comments", stats.total) % {"n": stats.total},
+            ngettext("%(n)s participant", "%(n)s participants", stats.participants) % {"n": stats.participants},
+            _("%(pct)s%% awaiting moderation") % {"pct": held_pct}, _("%(pct)s%% rejected") % {"pct": rej_pct},
+        ]), size=14, weight="bold"),
+        _text(LEFT, 38, _("comments per %(step)s") % {"step": stats.step_label}
+              + (" · " + _("peak mean hostility %(pct)s%%") % {"pct": round(100 * peak)} if peak is not None else ""),
+              fill=C_MUTED),
     ]
 
     # Flame wars: shaded bands across both panels, labelled above the bars, and a line at the
@@ -339,13 +353,15 @@ def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]
         x0 = x(war.start)
         x1 = max(x(war.end), x0 + 4)
         xd = x(war.detected)
-        label = (f"flame war{' (resolved)' if war.status == 'resolved' else ''}: "
-                 f"{' vs '.join(war.participants[:3])} · {war.comment_count} replies, {war.hostile_count} hostile")
+        label = ((_("flame war (resolved): %(who)s") if war.status == "resolved" else _("flame war: %(who)s"))
+                 % {"who": _(" vs ").join(war.participants[:3])} + " · "
+                 + _("%(replies)s replies, %(hostile)s hostile") % {"replies": war.comment_count,
+                                                                    "hostile": war.hostile_count})
         chart["wars"].append({
             "id": war.id, "x": _n(x0), "y": TOP - 8, "width": _n(x1 - x0), "height": bottom - TOP + 8,
             "label": _text(min(x0 + 4, W - RIGHT - 10), TOP + 6 + 14 * i, label, size=11, fill=C_WAR, weight="bold"),
             "xd": _n(xd), "yd": TOP + 10 + 14 * i, "bottom": bottom,
-            "detected": _text(xd + 4, bottom - 4, f"detected {_when(war.detected, years)}", size=10, fill=C_WAR),
+            "detected": _text(xd + 4, bottom - 4, _("detected %(when)s") % {"when": _when(war.detected, years)}, size=10, fill=C_WAR),
         })
 
     # Bars, their grid and both vertical axes.
@@ -361,13 +377,15 @@ def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]
             "pct": _text(W - RIGHT + 6, y + 4, f"{25 * k}%", size=11, fill=C_HOSTILITY),
         })
     chart["axis"] = {"left": LEFT, "right": W - RIGHT, "cy": _n(TOP + BARS_H / 2), "count_x": LEFT - 40,
-                     "pct_x": W - 8, "base_y": base_y}
+                     "pct_x": W - 8, "base_y": base_y,
+                     "count_label": _("comments"), "pct_label": _("hostility")}
     bw = plot_w / len(stats.bins)
     chart["bars"] = []
     for b in stats.bins:
         y = base_y
-        for value, colour, what in ((b.published, C_PUBLISHED, "published"), (b.held, C_HELD, "awaiting moderation"),
-                                    (b.rejected, C_REJECTED, "rejected")):
+        for value, colour, what in ((b.published, C_PUBLISHED, _status_word(Status.PUBLISHED)),
+                                    (b.held, C_HELD, _status_word(Status.PENDING)),
+                                    (b.rejected, C_REJECTED, _status_word(Status.REJECTED))):
             if not value:
                 continue
             h = BARS_H * value / scale_max
@@ -394,7 +412,8 @@ def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]
 
     # Participants: one lane each, a dot per comment, the longest exchange boxed.
     chart["lanes_label"] = _text(LEFT, lanes_top - 8,
-                                 f"most active participants ({len(stats.lanes)} of {stats.participants})",
+                                 _("most active participants (%(shown)s of %(all)s)") % {
+                                     "shown": len(stats.lanes), "all": stats.participants},
                                  size=11, fill=C_MUTED)
     lane_of = {lane.author: i for i, lane in enumerate(stats.lanes)}
     ex = stats.exchange
@@ -411,17 +430,19 @@ def layout(stats: ThreadStats, *, now: datetime | None = None) -> dict[str, Any]
     ly = bottom + 26
     lx = float(LEFT)
     legend = []
-    for colour, label in ((C_PUBLISHED, "published"), (C_HELD, "awaiting moderation"), (C_REJECTED, "rejected / hostile")):
+    for colour, label in ((C_PUBLISHED, _status_word(Status.PUBLISHED)), (C_HELD, _status_word(Status.PENDING)),
+                          (C_REJECTED, _("rejected / hostile"))):
         legend.append({"x": _n(lx), "fill": colour, "label": _text(lx + 16, ly, label, size=11)})
         lx += 30 + 7 * len(label)
     chart["legend"] = {
         "y": ly - 10, "line_y": ly - 4, "swatches": legend,
-        "line_x1": _n(lx), "line_x2": _n(lx + 18), "line_label": _text(lx + 22, ly, "mean hostility", size=11),
-        "war_x": _n(lx + 120), "war_label": _text(lx + 136, ly, "flame war (line: detected)", size=11),
+        "line_x1": _n(lx), "line_x2": _n(lx + 18), "line_label": _text(lx + 22, ly, _("mean hostility"), size=11),
+        "war_x": _n(lx + 120), "war_label": _text(lx + 136, ly, _("flame war (line: detected)"), size=11),
     }
     if ex is not None:
-        chart["exchange"] = _text(LEFT, ly + 22, f"longest exchange: {' ↔ '.join(ex.authors)}, {ex.count} comments "
-                                  f"in a row, {_when(ex.start, years)} – {_when(ex.end, years)} (boxed)",
+        chart["exchange"] = _text(LEFT, ly + 22, _(
+            "longest exchange: %(who)s, %(n)s comments in a row, %(start)s – %(end)s (boxed)") % {
+            "who": " ↔ ".join(ex.authors), "n": ex.count, "start": _when(ex.start, years), "end": _when(ex.end, years)},
                                   size=12, weight="bold")
     return chart
 
@@ -437,13 +458,14 @@ def _lane(lane: Lane, y: float, x: Callable[[datetime], float], hostile_at: floa
     for group in groups.values():
         p = max(group, key=lambda q: _severity(q, hostile_at))
         hostile = p.toxicity is not None and p.toxicity >= hostile_at
-        more = f" and {len(group) - 1} more here" if len(group) > 1 else ""
+        more = " " + _("and %(n)s more here") % {"n": len(group) - 1} if len(group) > 1 else ""
         dots.append({
             "x": _n(x(p.created)), "r": 5 if hostile else 4,
             "fill": C_REJECTED if hostile else C_HELD if p.status == Status.PENDING else C_PUBLISHED,
             "outlined": p.status != Status.PUBLISHED,
-            "title": f"#{p.id} {p.author}, {_when(p.created, years)}, {p.status}"
-                     + (f", hostility {round(100 * p.toxicity)}%" if p.toxicity is not None else "") + more,
+            "title": f"#{p.id} {p.author}, {_when(p.created, years)}, {_status_word(p.status)}"
+                     + (", " + _("hostility %(pct)s%%") % {"pct": round(100 * p.toxicity)}
+                        if p.toxicity is not None else "") + more,
         })
     return {"y": _n(y), "label": _text(LEFT - 8, y + 4, f"{name} ({lane.count})", size=11, anchor="end"),
             "dots": dots}
@@ -468,15 +490,21 @@ def _nice_max(n: int) -> float:
 def _describe(stats: ThreadStats, *, now: datetime | None = None) -> str:
     """The picture in one paragraph, for screen readers."""
     if not stats.points:
-        return "No comments yet."
+        return _("No comments yet.")
     years = _with_year(stats, now)
-    parts = [f"{stats.total} comments by {stats.participants} participants; "
-             f"{stats.held} awaiting moderation, {stats.rejected} rejected."]
+    parts = [_("%(comments)s by %(participants)s; %(held)s awaiting moderation, %(rejected)s rejected.") % {
+        "comments": ngettext("%(n)s comment", "%(n)s comments", stats.total) % {"n": stats.total},
+        "participants": ngettext("%(n)s participant", "%(n)s participants", stats.participants) % {
+            "n": stats.participants},
+        "held": stats.held, "rejected": stats.rejected}]
     if stats.peak_hostility is not None:
-        parts.append(f"Peak mean hostility {round(100 * stats.peak_hostility)}%.")
+        parts.append(_("Peak mean hostility %(pct)s%%.") % {"pct": round(100 * stats.peak_hostility)})
     for war in stats.wars:
-        parts.append(f"Flame war from {_when(war.start, years)} to {_when(war.end, years)} between "
-                     f"{', '.join(war.participants)} ({war.comment_count} replies, {war.hostile_count} hostile).")
+        parts.append(_("Flame war from %(start)s to %(end)s between %(who)s (%(replies)s replies, %(hostile)s hostile).")
+                     % {"start": _when(war.start, years), "end": _when(war.end, years),
+                        "who": ", ".join(war.participants), "replies": war.comment_count,
+                        "hostile": war.hostile_count})
     if stats.exchange:
-        parts.append(f"Longest exchange: {' and '.join(stats.exchange.authors)}, {stats.exchange.count} in a row.")
+        parts.append(_("Longest exchange: %(who)s, %(n)s in a row.") % {
+            "who": _(" and ").join(stats.exchange.authors), "n": stats.exchange.count})
     return " ".join(parts)

@@ -233,6 +233,13 @@ def _alert_item(alert: Alert, *, user_id: int, with_actions: bool) -> AlertItem 
 
 
 def alert_batch(*, preference: AlertPreference, alerts: list[Alert]) -> AlertBatch | None:
+    """A moderator's alerts in the site's language: a moderator has no language setting of their
+    own, and the site's `language` is the one its moderators work in."""
+    with translation.override(preference.site.language):
+        return _alert_batch(preference=preference, alerts=alerts)
+
+
+def _alert_batch(*, preference: AlertPreference, alerts: list[Alert]) -> AlertBatch | None:
     items = [i for a in alerts if (i := _alert_item(a, user_id=preference.user_id, with_actions=False))]
     if not items:
         return None
@@ -247,9 +254,10 @@ def alert_batch(*, preference: AlertPreference, alerts: list[Alert]) -> AlertBat
 
 def alert_mail(*, batch: AlertBatch, alerts: list[Alert], address: EmailAddress) -> EmailMultiAlternatives:
     """The mail version of a batch: each held or reported comment with its own approve, reject
-    and spam links, bound to this moderator."""
+    and spam links, bound to this moderator, in the site's language like the batch."""
     preference = batch.preference
-    items = [i for a in alerts if (i := _alert_item(a, user_id=preference.user_id, with_actions=True))]
-    return _build(site=preference.site, address=address, subject=batch.subject, template="alerts",
-                  context={"items": items, "preferences_url": absolute(reverse("notifications:alerts"))},
-                  unsubscribe=Unsubscribe(preference_id=preference.pk))
+    with translation.override(preference.site.language):
+        items = [i for a in alerts if (i := _alert_item(a, user_id=preference.user_id, with_actions=True))]
+        return _build(site=preference.site, address=address, subject=batch.subject, template="alerts",
+                      context={"items": items, "preferences_url": absolute(reverse("notifications:alerts"))},
+                      unsubscribe=Unsubscribe(preference_id=preference.pk))

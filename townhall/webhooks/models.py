@@ -7,29 +7,31 @@ can drop repeats by that id. Attempts are kept one row each for the dashboard's 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from townhall.comments.models import Site
 
 
 class EventType(models.TextChoices):
-    COMMENT_PUBLISHED = "comment.published"
-    COMMENT_HELD = "comment.held"
-    COMMENT_REJECTED = "comment.rejected"
-    COMMENT_EDITED = "comment.edited"
-    COMMENT_DELETED = "comment.deleted"
-    COMMENT_REPORTED = "comment.reported"
-    FLAMEWAR_DETECTED = "flamewar.detected"
+    # Labels as Django would generate them (the migration state stays the same), translated.
+    COMMENT_PUBLISHED = "comment.published", _("Comment Published")
+    COMMENT_HELD = "comment.held", _("Comment Held")
+    COMMENT_REJECTED = "comment.rejected", _("Comment Rejected")
+    COMMENT_EDITED = "comment.edited", _("Comment Edited")
+    COMMENT_DELETED = "comment.deleted", _("Comment Deleted")
+    COMMENT_REPORTED = "comment.reported", _("Comment Reported")
+    FLAMEWAR_DETECTED = "flamewar.detected", _("Flamewar Detected")
     # Sent only by "send test event", to the one endpoint asked for.
-    TEST = "webhook.test"
+    TEST = "webhook.test", _("Test")
 
 
 SUBSCRIBABLE: tuple[str, ...] = tuple(e.value for e in EventType if e != EventType.TEST)
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending"  # not yet answered with a 2xx; the next attempt is scheduled
-    DELIVERED = "delivered"
-    FAILED = "failed"  # the retry schedule ran out, or the endpoint was disabled or removed
+    PENDING = "pending", _("Pending")  # not yet answered with a 2xx; the next attempt is scheduled
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")  # the retry schedule ran out, or the endpoint was disabled or removed
 
 
 class Endpoint(models.Model):

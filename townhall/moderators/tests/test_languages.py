@@ -34,3 +34,25 @@ def test_the_arabic_sign_in_page_reads_right_to_left(client: Client) -> None:
     html = client.get("/moderate/login/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert "سجّل الدخول للإشراف" in html
+
+
+def test_the_thread_health_chart_and_its_page_in_french(site: Site, people: People) -> None:
+    comment = held(site, author_name="Ann", text="Un commentaire retenu.")
+    html = signed_in(people.moderator).get(f"/moderate/threads/{comment.thread_id}/health/",
+                                           HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Santé du fil" in html and "1 commentaire · 1 participant · 100 % en attente de modération" in html
+    assert ">commentaires</text>" in html and ">hostilité</text>" in html and "hostilité moyenne" in html
+    assert "participants les plus actifs (1 sur 1)" in html and "Afficher les conversations" in html
+    assert "Health of thread" not in html and "awaiting moderation" not in html and "most active" not in html
+
+
+def test_the_sites_policy_and_the_sanction_labels_in_german(site: Site, people: People) -> None:
+    client = signed_in(people.admin)
+    sites = client.get("/moderate/sites/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "jeden neuen Kommentar für Moderatoren zurückhalten" in sites
+    assert "<dd>nein <span" in sites and "<dd>(keine) <span" in sites
+    assert "hold every new comment for a moderator" not in sites
+    sanctions = client.get(f"/moderate/sites/{site.slug}/sanctions/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "IP-Bereich" in sanctions and "Leser-Token" in sanctions
+    assert "eine Warnung zeigen, die vor dem nächsten Beitrag bestätigt werden muss" in sanctions
+    assert "Ip Range" not in sanctions and "refuse their comments" not in sanctions

@@ -12,8 +12,9 @@ from django.test import Client
 from townhall.comments.models import Site
 from townhall.comments.services import site_update
 from townhall.core.testing import PAGE
-from townhall.notifications.tests.conftest import Handler, Worker
-from townhall.notifications.tests.helpers import ANN, BOB, batch_window, post
+from townhall.notifications.services import alert_preference_save
+from townhall.notifications.tests.conftest import Handler, Worker, make_moderator
+from townhall.notifications.tests.helpers import ANN, BOB, batch_window, confirmed, post
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +52,18 @@ def test_a_reply_mail_is_in_the_sites_language(lang: str, site: Site, smtp: Hand
     assert link is not None
     page = client.get(link.group(1).removeprefix("http://testserver")).content.decode()
     assert page_title in page and f'<html lang="{lang}"' in page
+
+
+def test_a_moderators_alert_is_in_the_sites_language(site: Site, smtp: Handler, worker: Worker) -> None:
+    moderator = make_moderator(site, "mod", "mod@staff.example")
+    confirmed(site, "mod@staff.example")
+    alert_preference_save(user=moderator, site=site, mode="immediate", by_mail=True, held=True)
+    site_update(site=site, language="de", premoderate=True)
+    post(site, "Bitte diesen Kommentar zum Haushalt freigeben.", name="Ann")
+    worker.run()
+    [alert] = smtp.to("mod@staff.example")
+    assert str(alert.message["Subject"]).strip() == f"[A blog] Zurückgehalten zu {PAGE}"
+    assert "Von Ann" in alert.text and "zum Haushalt" in alert.text
+    assert "Freigeben: http" in alert.text and "Diese Benachrichtigungen beenden:" in alert.text
+    assert "Held on" not in alert.text and "Approve" not in alert.text and "By Ann" not in alert.text
+    assert '<html lang="de" dir="ltr">' in alert.html
