@@ -1,7 +1,8 @@
 """A few hundred XSS vectors (xss_vectors.py, assembled from public filter-evasion references)
-posted as comment text, author name and website, and rendered in Chromium on every surface: the
-widget on a host page, the no-JS thread page and the moderation queue. The pages' CSP is
-bypassed, so what is tested is the escaping and sanitising itself, not the CSP behind it.
+posted as comment text, author name, website and thread title, and rendered in Chromium on every
+surface: the widget on a host page, the no-JS thread page, the moderation queue, the moderators'
+thread health page and Django's admin (comment list and change pages, thread list). The pages'
+CSP is bypassed, so what is tested is the escaping and sanitising itself, not the CSP behind it.
 
 Two detectors, each proven by a planted positive control on every surface: `__xss(n)` records a
 vector that ran; a DOM scan of the rendered comments flags anything that could run later (an
@@ -21,7 +22,7 @@ from django.test import Client
 from django.utils import timezone
 
 from townhall.comments.cache import page_cache
-from townhall.comments.models import Comment, Site, Status
+from townhall.comments.models import MAX_TITLE, Comment, Site, Status, Thread
 from townhall.comments.services import comment_set_status, site_create
 from townhall.posting.services import ImportRow, comment_import
 from townhall.widget.tests.xss_vectors import vectors
@@ -30,6 +31,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PER_PAGE = 100
+# Pages that show one comment or one thread title cost a page load each (about 0.4 s on a busy
+# 2-core machine): those check a sample spread over the vectors; the lists check every vector.
+ADMIN_CHANGE_PAGES = 5
+TITLE_PAGES = 4
 
 HOOK = "window.__xssFired = []; window.__xss = (n) => window.__xssFired.push(n);"
 SCAN = """(root) => {
@@ -113,6 +118,28 @@ def context_for(browser: Any, live_server: Any) -> Iterator[Any]:
         context.close()
 
 
+def staff_page(context_for: Any, live_server: Any) -> Any:
+    """A browser page signed in as a superuser (moderator of every site, admin)."""
+    admin = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only")
+    client = Client()
+    client.force_login(admin)
+    page = context_for()
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return page
+
+
+def titles() -> list[str]:
+    """Every vector in a thread title. A thread has one title, so vectors are packed, space
+    separated, up to the title limit: a page load per thread then checks several at once."""
+    out: list[str] = []
+    for _, text, _ in vectors():
+        if out and len(out[-1]) + 1 + len(text) <= MAX_TITLE:
+            out[-1] += " " + text
+        else:
+            out.append(text)
+    return out
+
+
 def check_surface(page: Any, comments: str, expected: int) -> None:
     """The rendered comments ran nothing and hold nothing that could run; then the planted
     controls prove both detectors work on this very page."""
@@ -152,14 +179,58 @@ def test_no_vector_runs_on_any_surface(xss_site: Site, context_for: Any, live_se
     # The moderation queue, with every vector held.
     for comment in Comment.objects.all():
         comment_set_status(comment=comment, status=Status.PENDING)
-    admin = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only")
-    client = Client()
-    client.force_login(admin)
-    page = context_for()
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = staff_page(context_for, live_server)
     remaining, number = Comment.objects.count(), 1
     while remaining > 0:
         page.goto(f"{live_server.url}/moderate/queue/pending/?page={number}")
         shown = min(remaining, 50)
         check_surface(page, "[data-item]", shown)
         remaining, number = remaining - shown, number + 1
+
+    # The thread health page: the most active names in the chart's lanes and tooltips.
+    for thread in Thread.objects.filter(site=xss_site):
+        page.goto(f"{live_server.url}/moderate/threads/{thread.pk}/health/")
+        check_surface(page, ".page-head, #health", 2)
+
+    # Django's admin: the comment list (names, threads), and change pages for a sample (text,
+    # name, website), read-only as every field there is.
+    ids = list(Comment.objects.order_by("pk").values_list("pk", flat=True))
+    for number in range(1, len(ids) // 100 + 2):
+        page.goto(f"{live_server.url}/admin/comments/comment/?o=1&p={number}")
+        check_surface(page, "#result_list tbody tr", len(ids[(number - 1) * 100:number * 100]))
+    for pk in ids[::len(ids) // ADMIN_CHANGE_PAGES + 1]:
+        page.goto(f"{live_server.url}/admin/comments/comment/{pk}/change/")
+        check_surface(page, "#content-main fieldset", 1)
+
+
+def test_no_title_runs_on_any_surface(xss_site: Site, context_for: Any, live_server: Any) -> None:
+    """Thread titles (set by a thread's first post) on every page that shows one."""
+    packed = titles()
+    for k, title in enumerate(packed):
+        row = ImportRow(ref=k, text="t", created=timezone.now())
+        done = comment_import(site=xss_site, url=f"{live_server.url}/xss-title/{k}", rows=[row], title=title,
+                              moderate=False)
+        assert done[0].comment is not None
+    threads = list(Thread.objects.filter(site=xss_site).order_by("pk"))
+    assert len(threads) == len(packed) and all(t.title for t in threads)
+
+    # Pages showing one title: the ones breaking out of <title> and a spread of the rest.
+    sample = [t for t in threads if "</title" in t.title.lower()]
+    sample += [t for t in threads[::len(threads) // TITLE_PAGES + 1] if t not in sample]
+    page = context_for()
+    for thread in sample:
+        page.goto(f"{live_server.url}/embed/thread?" + urlencode({"site": "xss", "url": thread.url}))
+        check_surface(page, "body", 1)
+
+    page = staff_page(context_for, live_server)
+    for thread in sample:
+        page.goto(f"{live_server.url}/moderate/threads/{thread.pk}/health/")
+        check_surface(page, ".page-head, #health", 2)
+    page.goto(f"{live_server.url}/admin/comments/thread/")
+    check_surface(page, "#result_list tbody tr", len(threads))
+
+    # The queue names each held comment's thread by its title.
+    for comment in Comment.objects.all():
+        comment_set_status(comment=comment, status=Status.PENDING)
+    page.goto(f"{live_server.url}/moderate/queue/pending/?site=xss")
+    check_surface(page, "[data-item]", len(threads))
