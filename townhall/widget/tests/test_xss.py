@@ -21,6 +21,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from townhall.articles.models import ArticleSource
+from townhall.articles.services import article_submit
 from townhall.comments.cache import page_cache
 from townhall.comments.models import MAX_TITLE, Comment, Site, Status, Thread
 from townhall.comments.services import comment_set_status, site_create
@@ -35,6 +37,8 @@ PER_PAGE = 100
 # 2-core machine): those check a sample spread over the vectors; the lists check every vector.
 ADMIN_CHANGE_PAGES = 5
 TITLE_PAGES = 4
+QUOTED_AUTHORS = 20  # each quoted name is a comment of its own
+CONVERSATIONS = 3  # each is a root and 8 alternating replies to it, named by its two authors
 
 HOOK = "window.__xssFired = []; window.__xss = (n) => window.__xssFired.push(n);"
 SCAN = """(root) => {
@@ -234,3 +238,48 @@ def test_no_title_runs_on_any_surface(xss_site: Site, context_for: Any, live_ser
         comment_set_status(comment=comment, status=Status.PENDING)
     page.goto(f"{live_server.url}/moderate/queue/pending/?site=xss")
     check_surface(page, "[data-item]", len(threads))
+
+
+def test_no_vector_runs_in_quote_marks_or_conversations(xss_site: Site, context_for: Any, live_server: Any) -> None:
+    """Quote marks (the quoted words; the quoted comment's author) and conversation lines (their
+    authors' names) on the widget and the no-JS page. Every vector is quoted; the names are a
+    sample, as each quoted author or conversation needs comments of its own."""
+    url = f"{live_server.url}/xss-quotes"
+    article_submit(site=xss_site, url=url, text="An article that none of these comments quotes at all.",
+                   source=ArticleSource.MODERATOR)
+    all_vectors, now = vectors(), timezone.now()
+    named = all_vectors[::len(all_vectors) // (QUOTED_AUTHORS + 2 * CONVERSATIONS) + 1]
+    quoted, talkers = named[:QUOTED_AUTHORS], named[QUOTED_AUTHORS:]
+    rows = [ImportRow(ref=f"a{n}", text=f"the words that comment number {n} wrote here today", created=now,
+                      author_name=text[:100], author_id=f"a{n}") for n, text, _ in quoted]
+    # Not in the article: each vector gets a "not in this article" mark with its own words.
+    blocks = [f"> {text} and enough words to count as a quote" for _, text, _ in all_vectors]
+    blocks += [f"> the words that comment number {n} wrote here today" for n, _, _ in quoted]
+    rows += [ImportRow(ref=f"b{k}", text="\n\n".join(blocks[k:k + 50]), created=now, author_name="quoter",
+                       author_id="quoter") for k in range(0, len(blocks), 50)]
+    for b in range(CONVERSATIONS):
+        pair = talkers[2 * b:2 * b + 2]
+        rows.append(ImportRow(ref=f"r{b}", text="a branch", created=now, author_name="root", author_id="root"))
+        for i in range(8):
+            n, text, _ = pair[i % 2]
+            rows.append(ImportRow(ref=f"r{b}.{i}", text=f"reply {i}", created=now, parent_ref=f"r{b}",
+                                  author_name=text[:100], author_id=f"t{n}"))
+    assert all(i.comment is not None for i in comment_import(site=xss_site, url=url, rows=rows, moderate=False))
+    marks = [m for c in Comment.objects.filter(thread__url=url) for m in c.quotes or []]
+    assert sum(m["kind"] == "comment" for m in marks) == len(quoted)
+    assert sum(m["kind"] == "missing" for m in marks) >= 0.9 * len(all_vectors)
+    assert Thread.objects.get(url=url).conversations.count() == CONVERSATIONS
+
+    host = (f'<!doctype html><html><head><meta charset="utf-8"><title>Host</title></head><body>'
+            f'<div id="townhall" data-site="xss" data-url="{url}"></div>'
+            f'<script defer src="{live_server.url}/static/townhall/embed.js"></script></body></html>')
+    page = context_for({url: host})
+    page.goto(url)
+    page.wait_for_selector("#townhall .th-q")
+    page.wait_for_selector("#townhall .th-cv")
+    check_surface(page, "#townhall .th-list", 1)
+
+    page = context_for()
+    page.goto(f"{live_server.url}/embed/thread?" + urlencode({"site": "xss", "url": url}))
+    check_surface(page, ".th-list", 1)
+    assert page.locator(".th-cv").count() == CONVERSATIONS
