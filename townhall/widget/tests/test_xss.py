@@ -1,7 +1,8 @@
 """A few hundred XSS vectors (xss_vectors.py, assembled from public filter-evasion references)
-posted as comment text, author name and website, and rendered in Chromium on every surface: the
-widget on a host page, the no-JS thread page and the moderation queue. The pages' CSP is
-bypassed, so what is tested is the escaping and sanitising itself, not the CSP behind it.
+posted as comment text, author name, website and thread title, and rendered in Chromium on every
+surface: the widget on a host page, the no-JS thread page, the moderation queue, the moderators'
+thread health page and Django's admin (comment list and change pages, thread list). The pages'
+CSP is bypassed, so what is tested is the escaping and sanitising itself, not the CSP behind it.
 
 Two detectors, each proven by a planted positive control on every surface: `__xss(n)` records a
 vector that ran; a DOM scan of the rendered comments flags anything that could run later (an
@@ -20,8 +21,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from townhall.articles.models import ArticleSource
+from townhall.articles.services import article_submit
 from townhall.comments.cache import page_cache
-from townhall.comments.models import Comment, Site, Status
+from townhall.comments.models import MAX_TITLE, Comment, Site, Status, Thread
 from townhall.comments.services import comment_set_status, site_create
 from townhall.posting.services import ImportRow, comment_import
 from townhall.widget.tests.xss_vectors import vectors
@@ -30,6 +33,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PER_PAGE = 100
+# Pages that show one comment or one thread title cost a page load each (about 0.4 s on a busy
+# 2-core machine): those check a sample spread over the vectors; the lists check every vector.
+ADMIN_CHANGE_PAGES = 5
+TITLE_PAGES = 4
+QUOTED_AUTHORS = 20  # each quoted name is a comment of its own
+CONVERSATIONS = 3  # each is a root and 8 alternating replies to it, named by its two authors
 
 HOOK = "window.__xssFired = []; window.__xss = (n) => window.__xssFired.push(n);"
 SCAN = """(root) => {
@@ -113,6 +122,28 @@ def context_for(browser: Any, live_server: Any) -> Iterator[Any]:
         context.close()
 
 
+def staff_page(context_for: Any, live_server: Any) -> Any:
+    """A browser page signed in as a superuser (moderator of every site, admin)."""
+    admin = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only")
+    client = Client()
+    client.force_login(admin)
+    page = context_for()
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return page
+
+
+def titles() -> list[str]:
+    """Every vector in a thread title. A thread has one title, so vectors are packed, space
+    separated, up to the title limit: a page load per thread then checks several at once."""
+    out: list[str] = []
+    for _, text, _ in vectors():
+        if out and len(out[-1]) + 1 + len(text) <= MAX_TITLE:
+            out[-1] += " " + text
+        else:
+            out.append(text)
+    return out
+
+
 def check_surface(page: Any, comments: str, expected: int) -> None:
     """The rendered comments ran nothing and hold nothing that could run; then the planted
     controls prove both detectors work on this very page."""
@@ -152,14 +183,103 @@ def test_no_vector_runs_on_any_surface(xss_site: Site, context_for: Any, live_se
     # The moderation queue, with every vector held.
     for comment in Comment.objects.all():
         comment_set_status(comment=comment, status=Status.PENDING)
-    admin = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only")
-    client = Client()
-    client.force_login(admin)
-    page = context_for()
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = staff_page(context_for, live_server)
     remaining, number = Comment.objects.count(), 1
     while remaining > 0:
         page.goto(f"{live_server.url}/moderate/queue/pending/?page={number}")
         shown = min(remaining, 50)
         check_surface(page, "[data-item]", shown)
         remaining, number = remaining - shown, number + 1
+
+    # The thread health page: the most active names in the chart's lanes and tooltips.
+    for thread in Thread.objects.filter(site=xss_site):
+        page.goto(f"{live_server.url}/moderate/threads/{thread.pk}/health/")
+        check_surface(page, ".page-head, #health", 2)
+
+    # Django's admin: the comment list (names, threads), and change pages for a sample (text,
+    # name, website), read-only as every field there is.
+    ids = list(Comment.objects.order_by("pk").values_list("pk", flat=True))
+    for number in range(1, len(ids) // 100 + 2):
+        page.goto(f"{live_server.url}/admin/comments/comment/?o=1&p={number}")
+        check_surface(page, "#result_list tbody tr", len(ids[(number - 1) * 100:number * 100]))
+    for pk in ids[::len(ids) // ADMIN_CHANGE_PAGES + 1]:
+        page.goto(f"{live_server.url}/admin/comments/comment/{pk}/change/")
+        check_surface(page, "#content-main fieldset", 1)
+
+
+def test_no_title_runs_on_any_surface(xss_site: Site, context_for: Any, live_server: Any) -> None:
+    """Thread titles (set by a thread's first post) on every page that shows one."""
+    packed = titles()
+    for k, title in enumerate(packed):
+        row = ImportRow(ref=k, text="t", created=timezone.now())
+        done = comment_import(site=xss_site, url=f"{live_server.url}/xss-title/{k}", rows=[row], title=title,
+                              moderate=False)
+        assert done[0].comment is not None
+    threads = list(Thread.objects.filter(site=xss_site).order_by("pk"))
+    assert len(threads) == len(packed) and all(t.title for t in threads)
+
+    # Pages showing one title: the ones breaking out of <title> and a spread of the rest.
+    sample = [t for t in threads if "</title" in t.title.lower()]
+    sample += [t for t in threads[::len(threads) // TITLE_PAGES + 1] if t not in sample]
+    page = context_for()
+    for thread in sample:
+        page.goto(f"{live_server.url}/embed/thread?" + urlencode({"site": "xss", "url": thread.url}))
+        check_surface(page, "body", 1)
+
+    page = staff_page(context_for, live_server)
+    for thread in sample:
+        page.goto(f"{live_server.url}/moderate/threads/{thread.pk}/health/")
+        check_surface(page, ".page-head, #health", 2)
+    page.goto(f"{live_server.url}/admin/comments/thread/")
+    check_surface(page, "#result_list tbody tr", len(threads))
+
+    # The queue names each held comment's thread by its title.
+    for comment in Comment.objects.all():
+        comment_set_status(comment=comment, status=Status.PENDING)
+    page.goto(f"{live_server.url}/moderate/queue/pending/?site=xss")
+    check_surface(page, "[data-item]", len(threads))
+
+
+def test_no_vector_runs_in_quote_marks_or_conversations(xss_site: Site, context_for: Any, live_server: Any) -> None:
+    """Quote marks (the quoted words; the quoted comment's author) and conversation lines (their
+    authors' names) on the widget and the no-JS page. Every vector is quoted; the names are a
+    sample, as each quoted author or conversation needs comments of its own."""
+    url = f"{live_server.url}/xss-quotes"
+    article_submit(site=xss_site, url=url, text="An article that none of these comments quotes at all.",
+                   source=ArticleSource.MODERATOR)
+    all_vectors, now = vectors(), timezone.now()
+    named = all_vectors[::len(all_vectors) // (QUOTED_AUTHORS + 2 * CONVERSATIONS) + 1]
+    quoted, talkers = named[:QUOTED_AUTHORS], named[QUOTED_AUTHORS:]
+    rows = [ImportRow(ref=f"a{n}", text=f"the words that comment number {n} wrote here today", created=now,
+                      author_name=text[:100], author_id=f"a{n}") for n, text, _ in quoted]
+    # Not in the article: each vector gets a "not in this article" mark with its own words.
+    blocks = [f"> {text} and enough words to count as a quote" for _, text, _ in all_vectors]
+    blocks += [f"> the words that comment number {n} wrote here today" for n, _, _ in quoted]
+    rows += [ImportRow(ref=f"b{k}", text="\n\n".join(blocks[k:k + 50]), created=now, author_name="quoter",
+                       author_id="quoter") for k in range(0, len(blocks), 50)]
+    for b in range(CONVERSATIONS):
+        pair = talkers[2 * b:2 * b + 2]
+        rows.append(ImportRow(ref=f"r{b}", text="a branch", created=now, author_name="root", author_id="root"))
+        for i in range(8):
+            n, text, _ = pair[i % 2]
+            rows.append(ImportRow(ref=f"r{b}.{i}", text=f"reply {i}", created=now, parent_ref=f"r{b}",
+                                  author_name=text[:100], author_id=f"t{n}"))
+    assert all(i.comment is not None for i in comment_import(site=xss_site, url=url, rows=rows, moderate=False))
+    marks = [m for c in Comment.objects.filter(thread__url=url) for m in c.quotes or []]
+    assert sum(m["kind"] == "comment" for m in marks) == len(quoted)
+    assert sum(m["kind"] == "missing" for m in marks) >= 0.9 * len(all_vectors)
+    assert Thread.objects.get(url=url).conversations.count() == CONVERSATIONS
+
+    host = (f'<!doctype html><html><head><meta charset="utf-8"><title>Host</title></head><body>'
+            f'<div id="townhall" data-site="xss" data-url="{url}"></div>'
+            f'<script defer src="{live_server.url}/static/townhall/embed.js"></script></body></html>')
+    page = context_for({url: host})
+    page.goto(url)
+    page.wait_for_selector("#townhall .th-q")
+    page.wait_for_selector("#townhall .th-cv")
+    check_surface(page, "#townhall .th-list", 1)
+
+    page = context_for()
+    page.goto(f"{live_server.url}/embed/thread?" + urlencode({"site": "xss", "url": url}))
+    check_surface(page, ".th-list", 1)
+    assert page.locator(".th-cv").count() == CONVERSATIONS
