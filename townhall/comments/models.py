@@ -52,51 +52,66 @@ class Site(models.Model):
 
     slug = models.SlugField(max_length=50, unique=True, help_text=_("the site's short name in the embed snippet and URLs"))
     name = models.CharField(max_length=200, help_text=_("the site's name, shown to moderators"))
-    require_name = models.BooleanField(default=False, help_text=_("commenters must give a name"))
-    require_email = models.BooleanField(default=False, help_text=_("commenters must give an email (never shown)"))
+    require_name = models.BooleanField(
+        _("require name"),default=False, help_text=_("commenters must give a name"))
+    require_email = models.BooleanField(
+        _("require email"),default=False, help_text=_("commenters must give an email (never shown)"))
     edit_window_minutes = models.PositiveIntegerField(
+        _("edit window (minutes)"),
         default=15, validators=[MaxValueValidator(7 * 24 * 60)],
         help_text=_("minutes an author may edit or delete their comment"),
     )
     display_depth = models.PositiveSmallIntegerField(
+        _("display depth"),
         default=5, validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text=_("nesting levels shown before replies continue flat"),
     )
     page_size = models.PositiveSmallIntegerField(
+        _("page size"),
         default=20, validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("top-level comments per page"),
     )
     replies_per_page = models.PositiveSmallIntegerField(
+        _("replies per page"),
         default=10, validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("replies shown per comment before 'more replies'"),
     )
-    rules = models.TextField(blank=True, default="", help_text=_("rules text shown above the comment form"))
+    rules = models.TextField(
+        _("rules"),blank=True, default="", help_text=_("rules text shown above the comment form"))
     identity_params = models.JSONField(
+        _("identity parameters"),
         default=list, blank=True,
         help_text=_("query parameters that are part of a page's identity (?p=123 on a WordPress blog)"),
     )
     close_after_days = models.PositiveIntegerField(
+        _("close after (days)"),
         default=0, validators=[MaxValueValidator(36500)],
         help_text=_("close threads this many days after they start (0: never)"),
     )
-    premoderate = models.BooleanField(default=False, help_text=_("hold every new comment for a moderator"))
+    premoderate = models.BooleanField(
+        _("pre-moderate"),default=False, help_text=_("hold every new comment for a moderator"))
     mail_sender_name = models.CharField(
+        _("mail sender name"),
         max_length=100, blank=True, default="",
         help_text=_("the sender name of this site's mail (the address is TOWNHALL_EMAIL_FROM's); empty: the site's name"),
     )
     language = models.CharField(
+        _("language"),
         max_length=10, choices=settings.LANGUAGES, default="en",
         help_text=_("language of the widget, the no-JS pages and the emails when the page names none (its lang)"),
     )
     # Who may speak (issue 10): sign-in through the site's own accounts (single sign-on).
     sign_in_required = models.BooleanField(
+        _("sign-in required"),
         default=False, help_text=_("only readers signed in through the site's own login may comment"),
     )
     login_url = models.URLField(
+        _("login URL"),
         max_length=500, blank=True, default="",
         help_text=_("the site's login page, linked from the comment form when sign-in is required"),
     )
     erasure_grace_days = models.PositiveIntegerField(
+        _("erasure grace period (days)"),
         default=7, validators=[MaxValueValidator(90)],
         help_text=_("days between a reader's confirmed request to erase their comments and the erasure"),
     )
@@ -107,6 +122,7 @@ class Site(models.Model):
         help_text=_("the key the site signs sign-in tokens with (`townhall site sso SLUG` shows it once)"),
     )
     default_sort = models.CharField(
+        _("default sort"),
         max_length=10, choices=SortOrder.choices, default=SortOrder.OLDEST,
         help_text=_("the order a reader sees first: oldest, newest, top (best score), or picks (editors' picks first)"),
     )

@@ -52,6 +52,8 @@ def test_the_sites_policy_and_the_sanction_labels_in_german(site: Site, people: 
     assert "jeden neuen Kommentar für Moderatoren zurückhalten" in sites
     assert "<dd>nein <span" in sites and "<dd>(keine) <span" in sites
     assert "hold every new comment for a moderator" not in sites
+    assert "<dt>Vorab moderieren</dt>" in sites and "<dt>Anmeldung erforderlich</dt>" in sites  # the labels too
+    assert "<dt>Premoderate</dt>" not in sites
     sanctions = client.get(f"/moderate/sites/{site.slug}/sanctions/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "IP-Bereich" in sanctions and "Leser-Token" in sanctions
     assert "eine Warnung zeigen, die vor dem nächsten Beitrag bestätigt werden muss" in sanctions
