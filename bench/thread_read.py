@@ -268,15 +268,21 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[rank]
 
 
+# What the TLS proxy in front of a real deployment adds: servers started with
+# TOWNHALL_TRUSTED_PROXIES=1 redirect plain HTTP, so every benchmark request says it came over
+# HTTPS (a 301 would otherwise pass for a fast answer).
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
 def get(path: str, params: list[tuple[str, str]] | dict[str, str], headers: dict[str, str] | None = None) -> Request:
-    return ("GET", f"{path}?{urlencode(params)}", None, headers or {})
+    return ("GET", f"{path}?{urlencode(params)}", None, {**PROXY_HEADERS, **(headers or {})})
 
 
 def fetch(port: int, request: Request) -> tuple[int, dict[str, str], bytes]:
     method, path, body, headers = request
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
-        conn.request(method, path, body=body, headers=headers)
+        conn.request(method, path, body=body, headers={**PROXY_HEADERS, **headers})
         response = conn.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:

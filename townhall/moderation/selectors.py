@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import DatabaseError
+
 from townhall.comments.models import Site
 from townhall.comments.services import MAX_TEXT
 from townhall.moderation.ml import hostility_model
 from townhall.moderation.models import Policy
+
+
+def languages_restricted() -> bool:
+    """Whether any site accepts only some languages: only then does a worker need the language
+    model (68 MB) loaded before its first comment. True when the database cannot say yet."""
+    try:
+        return Policy.objects.exclude(languages=[]).exists()
+    except DatabaseError:  # not migrated yet: load everything, as before
+        return True
 
 
 def policy_for(site: Site) -> Policy:

@@ -50,12 +50,13 @@ def spam_model() -> LinearTextModel:
     return LinearTextModel.load("spam")
 
 
-def warm_up() -> None:
-    """Load all models now rather than on the first comment.
+def warm_up(*, languages: bool = True) -> None:
+    """Load the models now rather than on the first comment: call this at process start.
 
-    py3langid decompresses its model (about 3-6 s); call this at process start
-    (e.g. AppConfig.ready() or a worker's startup) so no request pays for it.
+    py3langid decompresses its model (about 3-6 s) and holds 68 MB of arrays in every worker;
+    `languages=False` leaves it for the first comment that needs it (no site restricts languages).
     """
     hostility_model().score("warm up")
     spam_model().score("warm up")
-    detect_language("warm up the language model")
+    if languages:
+        detect_language("warm up the language model")
