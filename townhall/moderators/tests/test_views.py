@@ -167,7 +167,7 @@ def test_sites_page_shows_the_policy_with_the_models_help(site: Site, people: Pe
     site_update(site=site, page_size=7, identity_params=["p"])
     html = signed_in(people.moderator).get("/moderate/sites/").content.decode()
     assert "<dt>Page size</dt><dd>7 <span" in html and "top-level comments per page" in html
-    assert "<dt>Identity params</dt><dd>p <span" in html
+    assert "<dt>Identity parameters</dt><dd>p <span" in html
     assert "Another site" not in html
 
 

@@ -11,18 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from townhall.comments.models import Site
+from townhall.comments.commandline import site_or_error
 from townhall.core.errors import DomainError
 from townhall.moderators import services
 from townhall.moderators.models import Role, SiteRole
-
-
-def _site(slug: str) -> Site:
-    site = Site.objects.filter(slug=slug).first()
-    if site is None:
-        known = ", ".join(Site.objects.values_list("slug", flat=True)) or "none yet: `townhall site add`"
-        raise CommandError(f"no site {slug!r} (sites: {known})")
-    return site
 
 
 def _user(username: str) -> User:
@@ -83,7 +75,7 @@ class Command(BaseCommand):
         if action == "create":
             self._create(opts)
             return
-        site, user = _site(opts["site"]), _user(opts["user"])
+        site, user = site_or_error(opts["site"]), _user(opts["user"])
         try:
             if action == "add":
                 role = services.siterole_grant(actor=None, site=site, user=user, role=Role(opts["role"]))
@@ -95,7 +87,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
 
     def _create(self, opts: dict[str, Any]) -> None:
-        site, username, email = _site(opts["site"]), opts["user"].strip(), opts["email"].strip()
+        site, username, email = site_or_error(opts["site"]), opts["user"].strip(), opts["email"].strip()
         if User.objects.filter(username=username).exists():
             raise CommandError(f"user {username!r} already exists: give them a role with "
                                f"`townhall moderator add --site {site.slug} {username}`")
@@ -125,7 +117,7 @@ class Command(BaseCommand):
     def _list(self, slug: str | None) -> None:
         roles = SiteRole.objects.select_related("site", "user").order_by("site__slug", "user__username")
         if slug:
-            roles = roles.filter(site=_site(slug))
+            roles = roles.filter(site=site_or_error(slug))
         rows = [(r.site.slug, r.user.username, r.role) for r in roles]
         supers = list(User.objects.filter(is_superuser=True, is_active=True).values_list("username", flat=True))
         if not rows and not supers:

@@ -6,18 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from townhall.comments.models import Site
+from townhall.comments.commandline import site_or_error
 from townhall.core.errors import DomainError
 from townhall.webhooks import services
 from townhall.webhooks.models import SUBSCRIBABLE, Endpoint
-
-
-def _site(slug: str) -> Site:
-    site = Site.objects.filter(slug=slug).first()
-    if site is None:
-        known = ", ".join(Site.objects.values_list("slug", flat=True)) or "none yet: `townhall site add`"
-        raise CommandError(f"no site {slug!r} (sites: {known})")
-    return site
 
 
 def _endpoint(pk: int) -> Endpoint:
@@ -51,7 +43,7 @@ class Command(BaseCommand):
         try:
             if action == "add":
                 events = [e.strip() for e in opts["events"].split(",") if e.strip()]
-                endpoint = services.endpoint_create(actor=None, site=_site(opts["site"]), url=opts["url"],
+                endpoint = services.endpoint_create(actor=None, site=site_or_error(opts["site"]), url=opts["url"],
                                                     events=events, description=opts["description"])
                 self.stdout.write(f"added endpoint {endpoint.pk} for {endpoint.site.slug}: {endpoint.url}")
                 self.stdout.write(f"secret: {endpoint.secret}")
@@ -77,7 +69,7 @@ class Command(BaseCommand):
     def _list(self, slug: str | None) -> None:
         endpoints = Endpoint.objects.select_related("site").order_by("site__slug", "id")
         if slug:
-            endpoints = endpoints.filter(site=_site(slug))
+            endpoints = endpoints.filter(site=site_or_error(slug))
         if not endpoints:
             self.stdout.write("no webhook endpoints")
             return

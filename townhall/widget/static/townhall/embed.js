@@ -444,8 +444,8 @@
         ? (node.local.outcome === 'rejected' ? S.rejected : S.deleted) : null;
       const header = h('div', { class: 'th-head' },
         blank ? null : website
-          ? h('a', { class: 'th-name', dir: 'auto', href: website, rel: 'nofollow ugc noopener noreferrer', target: '_blank',
-            text: name })
+          ? h('a', { class: 'th-name', dir: 'auto', href: website, rel: 'nofollow ugc noopener noreferrer',
+            target: '_blank', text: name })
           : h('b', { class: 'th-name', dir: 'auto', text: name }),
         blank ? null : (c.badges || []).map((b) =>
           h('span', { class: 'th-badge th-badge-' + b, text: S.badges[b] || b })),
@@ -593,7 +593,7 @@
       if (!state.x && (d.picks[0] || d.conversations[0] || d.thread.quotes || !d.thread.article)) {
         const s = doc.head.appendChild(h('script', { src: BASE + '/static/townhall/extras.js' }));
         state.x = new Promise((ok) => {
-          s.onload = () => ok(s.x({ state, api, announce, loadReplies, host, ACTIONS, S }));
+          s.onload = () => ok(s.x({ state, api, announce, loadReplies, host, ACTIONS, S, h }));
         });
       }
       if (state.x) state.x.then((x) => x.page(d));

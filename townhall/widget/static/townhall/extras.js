@@ -55,22 +55,10 @@
   let PLURAL; // the widget's language, set below
   const t = (s, vars) => String(s).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : ''));
   const plural = (forms, n, vars) => t(forms[PLURAL.select(n)] || forms.other, Object.assign({ n }, vars));
-  function h(tag, attrs, ...kids) {
-    const e = doc.createElement(tag);
-    for (const k in attrs || {}) {
-      const v = attrs[k];
-      if (v == null || v === false) continue;
-      if (k === 'class') e.className = v;
-      else if (k === 'text') e.textContent = v;
-      else e.setAttribute(k, v === true ? '' : v);
-    }
-    for (const c of kids.flat()) if (c != null && c !== false) e.append(c);
-    return e;
-  }
 
   if (!script) return;
   script.x = (ctx) => {
-    const { state, api, host, announce } = ctx;
+    const { state, api, host, announce, h } = ctx;
     PLURAL = new Intl.PluralRules(host.lang || 'en');
     const S = Object.assign({}, STRINGS, ctx.S.extras, (window.Townhall && window.Townhall.strings) || {});
     const ui = state.ui;
