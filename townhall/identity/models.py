@@ -84,6 +84,23 @@ class ReaderSession(models.Model):
         return f"session of {self.identity}"
 
 
+class ReaderAddress(models.Model):
+    """A browser that followed a confirmation link its own request caused: its anonymous posts
+    speak as the address (townhall.identity.speakers), so every browser that did so is one
+    commenter. One address per browser per site: the last one it confirmed."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    reader = models.CharField(max_length=64, help_text="the reader id inside the browser's token")
+    address = models.ForeignKey(EmailAddress, on_delete=models.CASCADE, related_name="readers")
+    created = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "reader"], name="readeraddress_site_reader")]
+
+    def __str__(self) -> str:
+        return f"reader bound to {self.address}"
+
+
 class UsedTokenId(models.Model):
     """The `jti` of every sign-in token exchanged, until it expires: a token works once."""
 

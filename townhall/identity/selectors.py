@@ -8,7 +8,7 @@ import hmac
 from django.conf import settings
 
 from townhall.comments.models import Site
-from townhall.identity.models import EmailAddress
+from townhall.identity.models import EmailAddress, ReaderAddress
 
 
 def email_normalise(email: str) -> str:
@@ -35,3 +35,19 @@ def email_is_confirmed(*, site: Site, email: str) -> bool:
 def email_address_usable(address: EmailAddress) -> bool:
     """Mail other than the confirmation may go to this row: confirmed and not stopped."""
     return address.confirmed is not None and address.disabled is None
+
+
+def reader_bound_to(*, site: Site, reader: str, address: EmailAddress) -> bool:
+    """Whether this browser already followed a confirmation link for this address."""
+    return ReaderAddress.objects.filter(site=site, reader=reader, address=address).exists()
+
+
+def reader_address_digest(*, site: Site, reader: str) -> str | None:
+    """The digest of the confirmed, still usable address this browser is bound to on the site."""
+    return (
+        ReaderAddress.objects.filter(
+            site=site, reader=reader, address__confirmed__isnull=False, address__disabled__isnull=True
+        )
+        .values_list("address__digest", flat=True)
+        .first()
+    )

@@ -1,7 +1,8 @@
 """Writes about readers' addresses: register one, confirm it with a signed link's token.
 
 The confirmation token is signed and expires; it names the address row, never the address, so
-a link in a forwarded mail tells nobody who it was for."""
+a link in a forwarded mail tells nobody who it was for. It may also name the reader id of the
+browser whose request caused it: following it binds that browser to the address (ReaderAddress)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext
 
 from townhall.comments.models import Site
 from townhall.core.errors import FieldError, ValidationFailed
-from townhall.identity.models import EmailAddress, Identity, Mute
+from townhall.identity.models import EmailAddress, Identity, Mute, ReaderAddress
 from townhall.identity.selectors import email_digest, email_normalise
 
 CONFIRM_SALT = "townhall.identity.confirm"
@@ -27,13 +28,13 @@ def email_address_register(*, site: Site, email: str) -> tuple[EmailAddress, boo
     )
 
 
-def email_confirmation_token(*, address: EmailAddress) -> str:
-    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(f"{address.pk}:{address.digest[:16]}")
+def email_confirmation_token(*, address: EmailAddress, reader: str = "") -> str:
+    """`reader`: the reader id of the browser that asked, bound to the address when followed."""
+    value = f"{address.pk}:{address.digest[:16]}"
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(f"{value}:{reader}" if reader else value)
 
 
-def email_confirmation_check(*, token: str) -> EmailAddress:
-    """The address behind a confirmation token, changing nothing (the page a link opens, before
-    its button is pressed). Raises ValidationFailed with code `expired` or `invalid`."""
+def _confirmation_read(token: str) -> tuple[EmailAddress, str]:
     try:
         value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
             token.strip(), max_age=CONFIRM_MAX_AGE
@@ -42,20 +43,30 @@ def email_confirmation_check(*, token: str) -> EmailAddress:
         raise ValidationFailed([FieldError("token", gettext("has expired: ask for a new link"), "expired")]) from None
     except signing.BadSignature:
         raise ValidationFailed([FieldError("token", gettext("is not a link this server sent"), "invalid")]) from None
-    pk, _, digest_head = value.partition(":")
+    # Links mailed before readers were bound carry no third part: they confirm the address only.
+    pk, digest_head, reader = (value.split(":", 2) + [""])[:3]
     address = EmailAddress.objects.filter(pk=int(pk), digest__startswith=digest_head).first()
     if address is None:
         raise ValidationFailed([FieldError("token", gettext("names an address that no longer exists"), "invalid")])
-    return address
+    return address, reader
+
+
+def email_confirmation_check(*, token: str) -> EmailAddress:
+    """The address behind a confirmation token, changing nothing (the page a link opens, before
+    its button is pressed). Raises ValidationFailed with code `expired` or `invalid`."""
+    return _confirmation_read(token)[0]
 
 
 def email_address_confirm(*, token: str) -> EmailAddress:
-    """Mark the address behind a confirmation token confirmed (idempotent). Raises ValidationFailed
-    with code `expired` or `invalid`."""
-    address = email_confirmation_check(token=token)
+    """Mark the address behind a confirmation token confirmed, and bind the browser that asked
+    for it, if the token names one (idempotent). Raises ValidationFailed with code `expired` or
+    `invalid`."""
+    address, reader = _confirmation_read(token)
     if address.confirmed is None:
         address.confirmed = timezone.now()
         address.save(update_fields=["confirmed"])
+    if reader:
+        ReaderAddress.objects.update_or_create(site_id=address.site_id, reader=reader, defaults={"address": address})
     return address
 
 

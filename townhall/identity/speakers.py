@@ -4,12 +4,15 @@ A comment's author key says which comments are one person's (history, trust, slo
 bans, flame-war sides, the identicon). It rests on what the server can check, never on a
 typed name or email alone, which anyone can type:
   - signed in through the site (single sign-on): the site's user id;
+  - else, when the browser sent a reader token and followed a confirmation link its own request
+    caused for an address, that address (`email:`): every browser that did so is one commenter;
   - else the server-issued reader token the browser sent;
   - else (an API client without a token) the client's address with the name it typed: two
     people typing one name from two addresses stay two people;
   - imported and seeded comments: their source and its author id, else its author name, in a
     space of their own (`import:`), which no live post can enter.
-A confirmed email binds bans across browsers (townhall.moderation's ban kinds), not the key.
+A typed email, even a confirmed one, never joins that identity by itself: only a browser that
+followed the link does. Bans on an email digest (townhall.moderation) stop every browser.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from django.db.models import Q
 from townhall.comments.models import Comment, Site
 from townhall.identity.models import Identity, ReaderSession
 from townhall.identity.names import name_skeleton
+from townhall.identity.selectors import reader_address_digest
 
 
 def _key(basis: str) -> str:
@@ -39,6 +43,10 @@ def identity_key(identity: Identity) -> str:
 
 def reader_key(reader: str) -> str:
     return _key(f"reader:{reader}")
+
+
+def email_author_key(digest: str) -> str:
+    return _key(f"email:{digest}")
 
 
 def imported_author_key(source: str, author_id: str, name: str) -> str:
@@ -92,7 +100,8 @@ def speaker_for(
     if identity is not None:
         key = identity_key(identity)
     elif reader:
-        key = reader_key(reader)
+        digest = reader_address_digest(site=site, reader=reader)
+        key = email_author_key(digest) if digest else reader_key(reader)
     elif ip:
         key = _key(f"ip:{ip}:name:{name.strip().casefold()}")
     else:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from townhall.comments.models import Comment, Site, Status
 from townhall.core.errors import RateLimited, ValidationFailed
 from townhall.identity.selectors import email_digest
-from townhall.identity.speakers import session_identity
+from townhall.identity.speakers import email_author_key, session_identity
 from townhall.moderation import duplicates, flamewar
 from townhall.moderation.decisions import SOFT, Action, Decision, Reason
 from townhall.moderation.ml import WordList, hostility_model, is_confidently_not, spam_model
@@ -79,8 +79,10 @@ class Context:
 
 def _author_q(comment: Comment) -> Q:
     # The server-issued token is the stronger identity; without one, the keyed email or name.
+    # With one, the author key too: browsers bound to one confirmed address (or one sign-in)
+    # share it, so they share a history (townhall.identity.speakers).
     if comment.author_token:
-        return Q(author_token=comment.author_token)
+        return Q(author_token=comment.author_token) | Q(author_key=comment.author_key)
     return Q(author_key=comment.author_key)
 
 
@@ -133,7 +135,7 @@ def hard_rules(ctx: Context) -> None:
 def _sanctions(ctx: Context) -> list[Ban]:
     """The site's sanctions in force that hold against this comment's author: by author key,
     reader token, signed-in user, email (as typed: a banned address is refused whoever types
-    it), email domain or network."""
+    it; or the address a browser is bound to), email domain or network."""
     c = ctx.comment
     live = Ban.objects.filter(site=ctx.site, lifted__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=ctx.now))
     email = c.author_email.strip().lower()
@@ -146,6 +148,8 @@ def _sanctions(ctx: Context) -> list[Ban]:
             or (ban.kind == BanKind.READER and c.author_token and ban.value == c.author_token)
             or (ban.kind == BanKind.SSO_USER and identity is not None and ban.value == identity.subject)
             or (ban.kind == BanKind.EMAIL and email and ban.value in (digest, email))
+            # A browser bound to the banned address speaks as it, typed or not.
+            or (ban.kind == BanKind.EMAIL and c.author_key == email_author_key(ban.value))
             or (ban.kind == BanKind.EMAIL_DOMAIN and email and email.rsplit("@", 1)[-1] == ban.value.lower().lstrip("@"))
             or (ban.kind == BanKind.IP_RANGE and c.ip and _in_range(c.ip, ban.value))
         ):

@@ -8,6 +8,7 @@ from ninja import Router, Status
 
 from townhall.comments.schemas import ErrorOut
 from townhall.comments.selectors import site_by_slug
+from townhall.core import tokens
 from townhall.core.throttles import WRITE
 from townhall.notifications import services
 from townhall.notifications.schemas import FollowIn, FollowOut
@@ -23,7 +24,9 @@ FOLLOW_MESSAGE = gettext_lazy("You will get an email for each new comment on thi
 def follow_create(request: HttpRequest, payload: FollowIn) -> Status[dict[str, str]]:
     """POST /api/v1/follows {site, url, email, title?} — anyone. Follows the article by mail
     (every new published comment). Side effects: a confirmation mail the first time the address
-    asks for anything on the site; 202 either way, with the same message."""
+    asks for anything on the site (or this browser, sending its reader token, asks for it: its
+    link binds the browser to the address); 202 either way, with the same message."""
     site = site_by_slug(payload.site)
-    services.thread_follow(site=site, url=payload.url, email=payload.email, title=payload.title)
+    reader = tokens.reader_id(request.headers.get("X-Townhall-Token")) or ""
+    services.thread_follow(site=site, url=payload.url, email=payload.email, title=payload.title, reader=reader)
     return Status(202, {"message": str(FOLLOW_MESSAGE)})

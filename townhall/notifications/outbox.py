@@ -19,7 +19,7 @@ from django_tasks.base import Task
 from townhall.comments.events import Event
 from townhall.comments.models import Comment, Site, Status, Thread
 from townhall.identity.models import EmailAddress
-from townhall.identity.selectors import email_address_get, email_address_usable, email_digest
+from townhall.identity.selectors import email_address_get, email_address_usable, email_digest, reader_bound_to
 from townhall.identity.services import email_confirmation_token
 from townhall.moderation.models import FlameWar
 from townhall.moderators.selectors import can_moderate
@@ -50,11 +50,11 @@ KEEP_SENT = timedelta(days=7)  # longer than every retry's back-off
 DIGEST_SECONDS = {AlertMode.HOURLY: 3600, AlertMode.DAILY: 24 * 3600}
 
 
-def _retry(t: Task[Any, Any], *args: Any, attempt: int) -> str:
+def _retry(t: Task[Any, Any], *args: Any, attempt: int, after: tuple[Any, ...] = ()) -> str:
     if attempt >= settings.MAIL_RETRIES:
         logger.warning("%s: gave up after %d attempts", t.name, attempt + 1)
         return "gave up"
-    tasks.enqueue_later(t, *args, attempt + 1, seconds=settings.MAIL_RETRY_SECONDS * 2**attempt)
+    tasks.enqueue_later(t, *args, attempt + 1, *after, seconds=settings.MAIL_RETRY_SECONDS * 2**attempt)
     return "retry"
 
 
@@ -84,7 +84,7 @@ def notices_for_event(*, event: str, comment_id: int) -> int:
     asked = comment.notify and bool(comment.author_email)
     if asked and event in (Event.COMMENT_PUBLISHED, Event.COMMENT_HELD):
         # Ticking "Email me replies" again on an article they had unsubscribed from is asking again.
-        requested = address_request(site=site, email=comment.author_email)
+        requested = address_request(site=site, email=comment.author_email, reader=comment.author_token)
         ThreadMute.objects.filter(address=requested, thread=thread).delete()
     owed: list[tuple[EmailAddress | None, NoticeKind]] = []
     mine = _address(site, comment.author_email) if asked else None
@@ -157,14 +157,17 @@ def notices_send(*, address_id: int, notice_ids: list[int], attempt: int) -> str
     return str(outcome)
 
 
-def confirmation_send(*, address_id: int, attempt: int) -> str:
+def confirmation_send(*, address_id: int, attempt: int, reader: str = "") -> str:
     address = EmailAddress.objects.select_related("site").filter(pk=address_id).first()
-    if address is None or address.confirmed is not None or address.disabled is not None:
+    if address is None or address.disabled is not None:
         return "not needed"
-    message = compose.confirmation(address=address, token=email_confirmation_token(address=address))
+    # A confirmed address still gets a link for a browser not yet bound to it (speakers).
+    if address.confirmed is not None and (not reader or reader_bound_to(site=address.site, reader=reader, address=address)):
+        return "not needed"
+    message = compose.confirmation(address=address, token=email_confirmation_token(address=address, reader=reader))
     outcome = mail_send(message, address=address)
     if outcome == Outcome.RETRY:
-        return _retry(tasks.confirmation_send, address_id, attempt=attempt)
+        return _retry(tasks.confirmation_send, address_id, attempt=attempt, after=(reader,))
     return str(outcome)
 
 

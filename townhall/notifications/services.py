@@ -23,6 +23,7 @@ from townhall.comments.selectors import thread_locate
 from townhall.comments.services import _thread_get_or_create
 from townhall.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from townhall.identity.models import EmailAddress
+from townhall.identity.selectors import reader_bound_to
 from townhall.identity.services import (
     email_address_confirm,
     email_address_disable,
@@ -50,20 +51,23 @@ from townhall.notifications.tokens import Unsubscribe
 CONFIRMATION_EVERY = timedelta(hours=1)  # at most one confirmation mail per address per hour
 
 
-def address_request(*, site: Site, email: str) -> EmailAddress:
+def address_request(*, site: Site, email: str, reader: str = "") -> EmailAddress:
     """An address asks for mail. The first time (and again, at most hourly, until it is
     confirmed) a confirmation link is mailed; nothing else goes to it before it is followed.
+    `reader`: the browser that asked; its link binds it to the address, so a browser not yet
+    bound gets one (at most hourly) even for a confirmed address.
     Asking again after "stop all mail" is asking again: the stop is lifted."""
     address, _ = email_address_register(site=site, email=email)
     with transaction.atomic():
         state, _ = AddressState.objects.select_for_update().get_or_create(address=address)
         now = timezone.now()
         state.unsubscribed = None
-        if address.confirmed is None and address.disabled is None and (
+        unbound = bool(reader) and not reader_bound_to(site=site, reader=reader, address=address)
+        if (address.confirmed is None or unbound) and address.disabled is None and (
             state.confirmation_sent is None or now - state.confirmation_sent > CONFIRMATION_EVERY
         ):
             state.confirmation_sent = now
-            tasks.confirmation_send.enqueue(address.pk)
+            tasks.confirmation_send.enqueue(address.pk, 0, reader)
         state.save()
     return address
 
@@ -77,8 +81,9 @@ def _clean_email(value: str) -> str:
     return value
 
 
-def thread_follow(*, site: Site, url: str, email: str, title: str = "") -> Thread:
+def thread_follow(*, site: Site, url: str, email: str, title: str = "", reader: str = "") -> Thread:
     """Mail every new published comment of an article to `email` (once it is confirmed).
+    `reader`: the reader id of the browser that asked (its confirmation link binds it).
     Side effects: a confirmation mail the first time; the thread's follower count."""
     errors: list[FieldError] = []
     try:
@@ -92,7 +97,7 @@ def thread_follow(*, site: Site, url: str, email: str, title: str = "") -> Threa
     if errors:
         raise ValidationFailed(errors)
     thread = _thread_get_or_create(site=site, url=canonical, title=title.strip()[:300])
-    address = address_request(site=site, email=email)
+    address = address_request(site=site, email=email, reader=reader)
     with transaction.atomic():
         ThreadMute.objects.filter(address=address, thread=thread).delete()
         _, created = ThreadFollow.objects.get_or_create(address=address, thread=thread)

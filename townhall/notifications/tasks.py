@@ -34,10 +34,11 @@ def comment_event(event: str, comment_id: int) -> int:
 
 
 @task()
-def confirmation_send(address_id: int, attempt: int = 0) -> str:
+def confirmation_send(address_id: int, attempt: int = 0, reader: str = "") -> str:
+    """`reader`: the browser that asked, bound to the address when the link is followed."""
     from townhall.notifications import outbox
 
-    return outbox.confirmation_send(address_id=address_id, attempt=attempt)
+    return outbox.confirmation_send(address_id=address_id, attempt=attempt, reader=reader)
 
 
 @task()

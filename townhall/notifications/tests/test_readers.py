@@ -8,14 +8,18 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
-from townhall.comments.models import Site, Status
+from townhall.comments.models import Comment, Site, Status
 from townhall.comments.services import site_update
 from townhall.core.testing import PAGE, post_json
+from townhall.core.tokens import reader_id
 from townhall.identity.selectors import email_address_get, email_is_confirmed
+from townhall.identity.speakers import reader_key
 from townhall.moderation.decisions import Verdict
+from townhall.moderation.services import ban_create
 from townhall.moderators.services import comment_decide, comment_set_featured
-from townhall.notifications.models import ThreadFollow
+from townhall.notifications.models import AddressState, ThreadFollow
 from townhall.notifications.tests.conftest import Handler, Received, Worker, make_moderator
 from townhall.notifications.tests.helpers import ANN, BOB, CARL, FROM, batch_window, confirmed, post
 from townhall.notifications.tokens import verp_read
@@ -153,3 +157,43 @@ def test_the_task_is_written_in_the_transaction_of_the_change(site: Site, smtp: 
     assert DBTaskResult.objects.count() == 0
     worker.run()
     assert smtp.received == []
+
+
+def test_browsers_that_confirmed_one_address_are_one_commenter(
+    site: Site, smtp: Handler, worker: Worker, client: Client
+) -> None:
+    first, second, third = (client.post("/api/v1/tokens").json()["token"] for _ in range(3))
+
+    def say(token: str, text: str, **fields: object) -> Comment:
+        r = post_json(client, "/api/v1/comments", {"site": "blog", "url": PAGE, "text": text, "author_name": "Ann",
+                                                   **fields}, **{"X-Townhall-Token": token})
+        assert r.status_code in (201, 202), r.json()
+        return Comment.objects.get(pk=r.json()["id"])
+
+    old = say(first, "Before I ever gave an address here.")
+    say(first, "Tell me about replies, please.", author_email=ANN, notify=True)
+    worker.run()
+    [confirm] = smtp.to(ANN)
+    assert client.post(confirm.path("/mail/confirm/")).status_code == 200
+    # An hour on (one link an hour per address), the second browser follows the article, and its
+    # own link binds it too, though the address is confirmed already.
+    AddressState.objects.update(confirmation_sent=timezone.now() - timedelta(hours=2))
+    r = post_json(client, "/api/v1/follows", {"site": "blog", "url": PAGE, "email": ANN}, **{"X-Townhall-Token": second})
+    assert r.status_code == 202
+    worker.run()
+    again = smtp.to(ANN)[-1]
+    assert again is not confirm and client.post(again.path("/mail/confirm/")).status_code == 200
+
+    one, two = say(first, "From the laptop."), say(second, "From the phone, no address typed.")
+    assert one.author_key == two.author_key != old.author_key
+    assert Comment.objects.get(pk=old.pk).author_key == old.author_key, "old comments keep their key"
+    # Typing a confirmed address, without following a link from this browser, joins nobody.
+    stranger = say(third, "I know Ann's address.", author_email=ANN)
+    assert stranger.author_key == reader_key(reader_id(third) or "") != one.author_key
+
+    ban_create(site=site, kind="email", value=ANN)
+    for token in (first, second):
+        r = post_json(client, "/api/v1/comments", {"site": "blog", "url": PAGE, "text": "Still here, banned?",
+                                                   "author_name": "Ann"}, **{"X-Townhall-Token": token})
+        assert r.status_code == 403 and r.json()["code"] == "rejected"
+
