@@ -116,9 +116,12 @@ class Townhall:
 
     @staticmethod
     def key(path: str, scope: Scope, headers: dict[bytes, bytes], vary: tuple[bytes, ...]) -> tuple[Any, ...]:
+        # The scheme (and a trusted proxy's word on it) decides whether Django answers or
+        # redirects to HTTPS: an answer kept for one is not the other's.
         return (
-            path, scope["query_string"], headers.get(b"host"), headers.get(b"origin"),
-            headers.get(b"if-none-match"), *(headers.get(h) for h in vary),
+            path, scope["query_string"], scope.get("scheme"), headers.get(b"x-forwarded-proto"),
+            headers.get(b"host"), headers.get(b"origin"), headers.get(b"if-none-match"),
+            *(headers.get(h) for h in vary),
         )
 
     def keep(self, path: str, scope: Scope, headers: dict[bytes, bytes], response: Response, seen: int, asked: float) -> None:

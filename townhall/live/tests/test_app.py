@@ -182,3 +182,14 @@ def test_a_body_over_the_limit_gets_djangos_answer_without_being_read_whole(blog
     chunked = asgi.request("POST", "/api/v1/comments", "", [body[i : i + 100] for i in range(0, len(body), 100)], **headers)
     assert (chunked.status, chunked.body) == (direct.status_code, direct.content)
     assert asgi.read <= 11  # read up to one byte past the limit, no further
+
+
+def test_behind_a_tls_proxy_a_plain_http_read_gets_djangos_redirect_not_a_kept_page(seed: Site, settings: Any) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    with driven() as asgi:  # Django's middleware reads these settings when it is built
+        https = asgi.get("/api/v1/threads", THREAD, Origin=ORIGIN, **{"X-Forwarded-Proto": "https"})
+        assert https.status == 200
+        assert asgi.get("/api/v1/threads", THREAD, Origin=ORIGIN, **{"X-Forwarded-Proto": "https"}) == https  # kept
+        plain = asgi.get("/api/v1/threads", THREAD, Origin=ORIGIN)
+        assert plain.status == 301 and (plain.header("location") or "").startswith("https://")
