@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks.base import Task
 
@@ -129,13 +130,18 @@ def _notice(*, address: EmailAddress, comment: Comment, kind: NoticeKind) -> int
     return int(created)
 
 
+def _claim_unsent(rows: QuerySet[Any]) -> list[int]:
+    """The unsent rows' ids, marked sent in one transaction: two workers never send one twice."""
+    with transaction.atomic():
+        ids = list(rows.select_for_update().filter(sent__isnull=True).order_by("pk").values_list("pk", flat=True))
+        rows.model.objects.filter(pk__in=ids).update(sent=timezone.now())
+    return ids
+
+
 def notices_deliver(*, address_id: int) -> str:
     # The outbox keeps sent rows a while (a retry reads them), then they go: no archive of mail.
     Notice.objects.filter(address_id=address_id, sent__lt=timezone.now() - KEEP_SENT).delete()
-    with transaction.atomic():
-        ids = list(Notice.objects.select_for_update().filter(address_id=address_id, sent__isnull=True)
-                   .order_by("pk").values_list("pk", flat=True))
-        Notice.objects.filter(pk__in=ids).update(sent=timezone.now())
+    ids = _claim_unsent(Notice.objects.filter(address_id=address_id))
     if not ids:
         return "nothing"
     return notices_send(address_id=address_id, notice_ids=ids, attempt=0)
@@ -221,10 +227,7 @@ def alerts_deliver(*, preference_id: int) -> str:
     Alert.objects.filter(preference_id=preference_id, sent__lt=timezone.now() - KEEP_SENT).delete()
     # A spent link's row only has to outlive the link itself.
     ActionUse.objects.filter(used__lt=timezone.now() - timedelta(hours=settings.MAIL_ACTION_HOURS + 1)).delete()
-    with transaction.atomic():
-        ids = list(Alert.objects.select_for_update().filter(preference_id=preference_id, sent__isnull=True)
-                   .order_by("pk").values_list("pk", flat=True))
-        Alert.objects.filter(pk__in=ids).update(sent=timezone.now())
+    ids = _claim_unsent(Alert.objects.filter(preference_id=preference_id))
     if not ids:
         return "nothing"
     return ",".join(alerts_send(preference_id=preference_id, alert_ids=ids, destination=name, attempt=0)
