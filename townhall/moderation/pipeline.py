@@ -246,7 +246,7 @@ def toxicity(ctx: Context) -> None:
     if ctx.policy.site_model_id:
         # The site's own model (fitted on its moderators' decisions) stands in for the shipped one,
         # from the same forward pass.
-        own = site_score(ctx.policy.site_model_id, analysis)
+        own = site_score(ctx.policy.site_model_id, analysis, ctx.comment.text)
         if own is not None:
             score, version = own, f"{model.version}+site{ctx.policy.site_model_id}"
     ctx.versions["toxicity"] = version

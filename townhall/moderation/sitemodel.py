@@ -2,9 +2,9 @@
 
 Labels are the reviews moderators gave (approve: 0; reject or spam: 1), or a decisions file
 from the system a site arrives from (`text,label`). Features are the shipped hostility
-score and the encoder's embedding of the comment (`ml/sitefit.py`), so a site teaches
-Townhall what its own community treats as over the line in the encoder's terms, not as a word
-list. A site model replaces the shipped score only after it beat it on a held-out part of the
+score, the encoder's embedding of the comment and the site's own words (`ml/sitefit.py`), so a
+site teaches Townhall what its own community treats as over the line in the encoder's terms,
+with its vocabulary beside them. A site model replaces the shipped score only after it beat it on a held-out part of the
 same decisions, and it can be switched back. A site with no decisions keeps the shipped model.
 """
 
@@ -20,20 +20,23 @@ from townhall.comments.models import Comment, Site
 from townhall.core.errors import DomainError
 from townhall.moderation.ml import hostility_model
 from townhall.moderation.ml.hostility import Analysis
-from townhall.moderation.ml.sitefit import design, fit, predict
+from townhall.moderation.ml.sitefit import BITS, SiteFit, design, fit_site, predict_dense, words
 from townhall.moderation.models import Policy, SiteModel
 from townhall.moderation.selectors import thresholds_for
 
-FEATURES = "hostility+parts+embedding"  # what a stored model's weights are over; others are ignored
+# What a stored model's weights are over. The earlier dense-only models still score; a model
+# over features this code does not know is ignored (the shipped score stands).
+FEATURES = "hostility+parts+words+embedding"
+DENSE_ONLY = "hostility+parts+embedding"
 MIN_EXAMPLES = 30
 MIN_GAIN = 0.01  # ROC-AUC points the site model must add on held-out decisions
 
 
-def features(text: str) -> tuple[float, np.ndarray]:
-    """(shipped score, design row) from one forward pass."""
+def features(text: str) -> tuple[float, np.ndarray, np.ndarray]:
+    """(shipped score, design row, word buckets) from one forward pass."""
     model = hostility_model()
     analysis = model.analyse(text)
-    return analysis.score, design(analysis, model)
+    return analysis.score, design(analysis, model), words(text)
 
 
 def roc_auc(y: np.ndarray, s: np.ndarray) -> float:
@@ -97,10 +100,15 @@ def _fit_and_store(*, site: Site, policy: Policy, texts: list[str], y: np.ndarra
     # A deterministic held-out part: every third decision, in the order given (time order).
     test = np.array([i % 3 == 2 for i in range(len(texts))])
     rows = [features(t) for t in texts]
-    base = np.array([score for score, _ in rows])
-    x = np.vstack([row for _, row in rows])
-    w = fit(x[~test], y[~test])
-    site_scores = predict(w, x)
+    base = np.array([score for score, _, _ in rows])
+    x = np.vstack([row for _, row, _ in rows])
+    buckets = [b for _, _, b in rows]
+    train = np.flatnonzero(~test)
+    held = np.flatnonzero(test)
+    site_scores = np.zeros(len(texts))
+    site_scores[held] = fit_site(x[train], [buckets[i] for i in train], y[train]).predict(
+        x[held], [buckets[i] for i in held]
+    )
     threshold = thresholds_for(policy).hold
     before = {"roc_auc": roc_auc(y[test], base[test]), "f1": f1_at(y[test], base[test], threshold)}
     after = {"roc_auc": roc_auc(y[test], site_scores[test]), "f1": f1_at(y[test], site_scores[test], threshold)}
@@ -108,10 +116,10 @@ def _fit_and_store(*, site: Site, policy: Policy, texts: list[str], y: np.ndarra
         after["roc_auc"] >= before["roc_auc"] and after["f1"] > before["f1"]
     )
     # Refit on every decision once the held-out check has spoken: more data, same recipe.
-    w = fit(x, y)
+    fitted = fit_site(x, buckets, y)
     with transaction.atomic():
         model = SiteModel.objects.create(
-            site=site, bits=0, weights=[float(v) for v in w], examples=len(texts),
+            site=site, bits=BITS, weights=fitted.to_json(), examples=len(texts),
             metrics={"before": before, "after": after, "held_out": int(test.sum()), "switched": better,
                      "features": FEATURES, "base_version": hostility_model().version, "source": source},
         )
@@ -132,17 +140,23 @@ def rollback(*, policy: Policy) -> SiteModel | None:
 
 
 @lru_cache(maxsize=64)
-def _loaded(model_id: int) -> np.ndarray | None:
+def loaded_model(model_id: int) -> SiteFit | np.ndarray | None:
     model = SiteModel.objects.get(pk=model_id)
-    if model.metrics.get("features") != FEATURES:
-        return None
-    return np.array(model.weights, dtype=np.float64)
+    kind = model.metrics.get("features")
+    if kind == FEATURES:
+        return SiteFit.from_json(model.weights)
+    if kind == DENSE_ONLY:
+        return np.array(model.weights, dtype=np.float64)
+    return None
 
 
-def site_score(model_id: int, analysis: Analysis) -> float | None:
+def site_score(model_id: int, analysis: Analysis, text: str) -> float | None:
     """The site model's score for an analysed comment, or None when the model was fitted on
-    other features (then the shipped score stands)."""
-    w = _loaded(model_id)
-    if w is None:
+    features this code does not know (then the shipped score stands)."""
+    fitted = loaded_model(model_id)
+    if fitted is None:
         return None
-    return float(predict(w, design(analysis, hostility_model())))
+    x = design(analysis, hostility_model())
+    if isinstance(fitted, SiteFit):
+        return float(fitted.predict(x, [words(text)])[0])
+    return predict_dense(fitted, x)

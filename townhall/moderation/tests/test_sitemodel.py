@@ -1,5 +1,6 @@
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
@@ -76,3 +77,20 @@ def test_review_records_the_verdict_and_can_ban(site: Site) -> None:
     c.refresh_from_db()
     assert c.status == "rejected" and c.moderation["review"]["decision"] == "spam"
     assert site.bans.get().value == c.author_key
+
+
+def test_a_model_stored_before_the_words_joined_still_scores(site: Site) -> None:
+    from townhall.moderation.ml import hostility_model
+    from townhall.moderation.ml.sitefit import design
+    from townhall.moderation.models import SiteModel
+    from townhall.moderation.sitemodel import DENSE_ONLY, site_score
+
+    text = "Go read the Daily Bugle then"
+    analysis = hostility_model().analyse(text)
+    weights = np.zeros(len(design(analysis, hostility_model())))
+    weights[0] = 2.0  # a constant logit of 2, whatever the comment
+    old = SiteModel.objects.create(site=site, bits=0, weights=[float(v) for v in weights],
+                                   metrics={"features": DENSE_ONLY})
+    unknown = SiteModel.objects.create(site=site, bits=0, weights=[1.0], metrics={"features": "something else"})
+    assert site_score(old.pk, analysis, text) == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert site_score(unknown.pk, analysis, text) is None

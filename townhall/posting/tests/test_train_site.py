@@ -47,8 +47,9 @@ def test_train_site_from_past_decisions_switches_and_scores_with_it(site: Site, 
     assert "30 decisions" in out and "switched to" in out
     model = Policy.objects.get(site=site).site_model
     assert model is not None and model.metrics["source"] == "decisions file"
-    sneer = hostility_model().analyse("Go read the Daily Bugle then, Bugle reader 99")
-    score = site_score(model.pk, sneer)
+    text = "Go read the Daily Bugle then, Bugle reader 99"
+    sneer = hostility_model().analyse(text)
+    score = site_score(model.pk, sneer, text)
     assert score is not None and score > 0.5 > sneer.score
 
 
