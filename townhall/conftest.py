@@ -16,7 +16,6 @@ from townhall.comments.cache import page_cache, site_cache
 from townhall.comments.models import Site
 from townhall.comments.services import site_create
 from townhall.core.testing import ORIGIN, PAGE, post_json
-from townhall.moderation.sitemodel import loaded_model as site_models
 
 __all__ = ["ORIGIN", "PAGE", "post_json"]
 
@@ -27,7 +26,6 @@ def _isolation(settings: Any) -> Iterator[None]:
     # cached in one test could answer in the next.
     page_cache.clear()
     site_cache.clear()
-    site_models.cache_clear()  # site model ids repeat too
     settings.RATE_WRITE = "10000/min"
     settings.RATE_VOTE = "10000/min"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

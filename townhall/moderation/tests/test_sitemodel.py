@@ -83,7 +83,9 @@ def test_a_model_stored_before_the_words_joined_still_scores(site: Site) -> None
     from townhall.moderation.ml import hostility_model
     from townhall.moderation.ml.sitefit import design
     from townhall.moderation.models import SiteModel
-    from townhall.moderation.sitemodel import DENSE_ONLY, site_score
+    from townhall.moderation.sitemodel import DENSE_ONLY, loaded_model, site_score
+
+    loaded_model.cache_clear()  # model ids repeat between tests (rolled back), models never change
 
     text = "Go read the Daily Bugle then"
     analysis = hostility_model().analyse(text)
