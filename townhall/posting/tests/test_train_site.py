@@ -13,7 +13,7 @@ from townhall.comments.models import Site
 from townhall.moderation.ml import hostility_model
 from townhall.moderation.models import Policy, SiteModel
 from townhall.moderation.pipeline import moderate
-from townhall.moderation.sitemodel import site_score
+from townhall.moderation.sitemodel import loaded_model, site_score
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def run(*args: str) -> str:
 
 
 def test_train_site_from_past_decisions_switches_and_scores_with_it(site: Site, tmp_path: Path) -> None:
+    loaded_model.cache_clear()  # model ids repeat between tests (rolled back), models never change
     out = run("train-site", "--site", site.slug, "--decisions", str(decisions(tmp_path)))
     assert "30 decisions" in out and "switched to" in out
     model = Policy.objects.get(site=site).site_model
