@@ -25,6 +25,10 @@ ENCODER_DIR = Path(__file__).resolve().parent / "models" / "encoder"
 TRAIN_TOKENS = 128
 MAX_TOKENS = 64
 FILES = ("model.onnx", "tokenizer.json")
+# A text longer than this is tokenized by its two ends only, each END_CHARS long: far more than
+# the 46 and 16 tokens read from them (a token is 1 to 10 characters).
+WHOLE_CHARS = 1200
+END_CHARS = 500
 
 _SPACE = re.compile(r"\s+")
 _ARTEFACTS = re.compile(r"newline_token|tab_token", re.I)
@@ -81,6 +85,7 @@ class Encoder:
         # 0.02 ROC-AUC and time); truncation is done by hand, below, to keep the head and the tail.
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
+        self._cls, self._sep = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")
         options = ort.SessionOptions()
         # One thread: a request is one comment, and the server runs one process per core.
         options.intra_op_num_threads = threads
@@ -91,12 +96,24 @@ class Encoder:
 
     def window(self, text: str) -> list[int]:
         """The tokens read: all of them, or the head and the tail of a long text."""
-        ids = self._tokenizer.encode(prepare(text) or ".").ids
-        cls, body, sep = ids[0], ids[1:-1], ids[-1]
+        text = prepare(text) or "."
         size = MAX_TOKENS - 2
+        head = size * 3 // 4
+        if len(text) > WHOLE_CHARS:
+            # Only the ends are read, so only the ends are tokenized (0.6 ms saved at 2,000
+            # characters). Cut at spaces, which every word piece respects, the tokens are the
+            # ones the whole text gives; where there is no space to cut at, it is tokenized whole.
+            first = text.rfind(" ", 0, END_CHARS)
+            last = text.find(" ", len(text) - END_CHARS)
+            if first > 0 and last > first:
+                ends = self._tokenizer.encode_batch([text[:first], text[last + 1 :]], add_special_tokens=False)
+                front, back = ends[0].ids, ends[1].ids
+                if len(front) >= head and len(back) >= size - head:
+                    return [self._cls, *front[:head], *back[len(back) - (size - head) :], self._sep]
+        ids = self._tokenizer.encode(text).ids
+        cls, body, sep = ids[0], ids[1:-1], ids[-1]
         if len(body) <= size:
             return ids
-        head = size * 3 // 4
         return [cls, *body[:head], *body[len(body) - (size - head) :], sep]
 
     def run(self, ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -8,6 +8,7 @@ salted ``hash()``, so a model file works across processes and machines.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import zlib
@@ -38,8 +39,12 @@ MAX_CHARS = 4000
 TAIL_CHARS = 1000
 
 
+@functools.lru_cache(maxsize=16)
 def clean(text: str) -> str:
-    """Source-neutral text: unescaped HTML, placeholders for URLs and @users, folded."""
+    """Source-neutral text: unescaped HTML, placeholders for URLs and @users, folded.
+
+    Kept for the last few texts: one comment is cleaned for the word model, the insult rules,
+    the spam model and a site's own words (about 0.5 ms each for 2,000 characters)."""
     if len(text) > MAX_CHARS + TAIL_CHARS:
         text = text[:MAX_CHARS] + "\n" + text[-TAIL_CHARS:]
     text = html.unescape(text)

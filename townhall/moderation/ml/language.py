@@ -27,9 +27,23 @@ def _strip(text: str) -> str:
     return " ".join(_NOISE.sub(" ", text).split())
 
 
+# A comment's language is settled by its first thousand characters; reading a 5,000-character
+# one whole cost py3langid about 5 ms.
+READ_CHARS = 1000
+
+
+def _sample(text: str) -> str:
+    """The first READ_CHARS of the text once noise is gone, cut at a space."""
+    text = _strip(text[: 3 * READ_CHARS])
+    if len(text) <= READ_CHARS:
+        return text
+    cut = text.rfind(" ", 0, READ_CHARS)
+    return text[: cut if cut > READ_CHARS // 2 else READ_CHARS]
+
+
 def detect_language(text: str) -> tuple[str, float]:
-    """(ISO 639-1 code, probability 0..1). Empty text gives ("und", 0.0)."""
-    cleaned = _strip(text)
+    """(ISO 639-1 code, probability 0..1) of the text's first READ_CHARS. Empty text gives ("und", 0.0)."""
+    cleaned = _sample(text)
     if not cleaned:
         return "und", 0.0
     lang, prob = _get_identifier().classify(cleaned)
@@ -48,7 +62,7 @@ def is_confidently_not(
     Short texts ("ok", "lol", a name) are never flagged: langid is unreliable
     on them and a wrong "not English" verdict is worse than a missed one.
     """
-    cleaned = _strip(text)
+    cleaned = _sample(text)
     if sum(ch.isalpha() for ch in cleaned) < min_chars:
         return None
     lang, prob = detect_language(cleaned)
