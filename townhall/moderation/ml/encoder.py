@@ -85,7 +85,10 @@ class Encoder:
         # 0.02 ROC-AUC and time); truncation is done by hand, below, to keep the head and the tail.
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
-        self._cls, self._sep = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")
+        cls, sep = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")
+        if cls is None or sep is None:
+            raise ModelFileError(f"{directory}/tokenizer.json has no [CLS] or [SEP] token")
+        self._cls, self._sep = cls, sep
         options = ort.SessionOptions()
         # One thread: a request is one comment, and the server runs one process per core.
         options.intra_op_num_threads = threads
