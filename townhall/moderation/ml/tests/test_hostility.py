@@ -14,8 +14,10 @@ from townhall.moderation.ml.encoder import (
     ENCODER_DIR,
     FILES,
     MAX_TOKENS,
+    WHOLE_CHARS,
     Encoder,
     ModelFileError,
+    prepare,
 )
 from townhall.moderation.ml.linear import MODELS_DIR
 
@@ -54,6 +56,28 @@ def test_long_texts_are_read_as_their_head_and_tail_in_one_bounded_window() -> N
     # An insult at the very end of a long comment still counts.
     long_tail = " ".join([CIVIL] * 40) + " " + HOSTILE
     assert hostility_model().score(long_tail) > hostility_model().score(" ".join([CIVIL] * 41))
+
+
+def test_a_long_text_tokenized_by_its_ends_reads_the_tokens_the_whole_text_gives() -> None:
+    encoder = hostility_model().encoder
+    tokenizer = encoder._tokenizer
+
+    def from_whole(text: str) -> list[int]:
+        ids = tokenizer.encode(prepare(text)).ids
+        body, size = ids[1:-1], MAX_TOKENS - 2
+        if len(body) <= size:
+            return ids
+        head = size * 3 // 4
+        return [ids[0], *body[:head], *body[len(body) - (size - head) :], ids[-1]]
+
+    words = ["council", "budget's", "unbelievable", "naïve", "e-mail", "2,000", "&amp;", "(really?)", "Zürich"]
+    long = " ".join(words[(i * 7) % len(words)] for i in range(600))
+    assert len(long) > WHOLE_CHARS
+    assert encoder.window(long) == from_whole(long)
+    # Ends with no space to cut at: tokenized whole, the same window.
+    unbroken = "x" * 700 + " middle " + "y" * 700 + " end" * 80
+    assert encoder.window(unbroken) == from_whole(unbroken)
+    assert len(from_whole(unbroken)) == MAX_TOKENS
 
 
 def test_hostile_scores_above_civil_and_above_the_hold_threshold() -> None:

@@ -49,3 +49,11 @@ def test_english_is_not_flagged():
 
 def test_detect_language_empty():
     assert detect_language("") == ("und", 0.0)
+
+
+def test_a_long_comment_is_judged_by_its_first_thousand_characters():
+    english = "The council approved the new budget after a long debate about the bridge. " * 16
+    french = "Je pense que cet article est très mal écrit et plein d'erreurs. " * 60
+    assert len(english) > 1000
+    assert detect_language(english + french)[0] == "en"
+    assert is_confidently_not(french[:900] + english * 4, {"en"}) == "fr"
