@@ -88,14 +88,14 @@ class Policy(models.Model):
 
 
 class SiteModel(models.Model):
-    """A logistic model of "a moderator of this site rejects it", over the shipped models' scores
-    and hashed words, fitted by `townhall moderation retrain`. Weights are plain numbers in JSON,
-    never a pickle."""
+    """A model of "a moderator of this site rejects it", over the shipped model's score, the
+    comment's embedding and its hashed words, fitted by `townhall moderation retrain` or
+    `train-site`. Weights are plain numbers in JSON, never a pickle."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="models")
     created = models.DateTimeField(auto_now_add=True)
-    bits = models.PositiveSmallIntegerField()
-    weights = models.JSONField()  # [bias, dense..., hashed...]
+    bits = models.PositiveSmallIntegerField()  # of the word buckets (0: no words)
+    weights = models.JSONField()  # ml/sitefit.SiteFit.to_json(); a plain list for older dense-only models
     metrics = models.JSONField(default=dict)
     examples = models.PositiveIntegerField(default=0)
 

@@ -4,8 +4,9 @@ Labels are the reviews moderators gave (approve: 0; reject or spam: 1), or a dec
 from the system a site arrives from (`text,label`). Features are the shipped hostility
 score, the encoder's embedding of the comment and the site's own words (`ml/sitefit.py`), so a
 site teaches Townhall what its own community treats as over the line in the encoder's terms,
-with its vocabulary beside them. A site model replaces the shipped score only after it beat it on a held-out part of the
-same decisions, and it can be switched back. A site with no decisions keeps the shipped model.
+with its vocabulary beside them. A site model replaces the shipped score only after it beat it
+on a held-out part of the same decisions, and it can be switched back. A site with no decisions
+keeps the shipped model.
 """
 
 from __future__ import annotations
@@ -139,7 +140,9 @@ def rollback(*, policy: Policy) -> SiteModel | None:
     return previous
 
 
-@lru_cache(maxsize=64)
+# A model with words is about 50,000 weights (under 1 MB in memory): a process keeps the few its
+# sites use.
+@lru_cache(maxsize=16)
 def loaded_model(model_id: int) -> SiteFit | np.ndarray | None:
     model = SiteModel.objects.get(pk=model_id)
     kind = model.metrics.get("features")
