@@ -146,7 +146,7 @@ def rollback(*, policy: Policy) -> SiteModel | None:
 def loaded_model(model_id: int) -> SiteFit | np.ndarray | None:
     model = SiteModel.objects.get(pk=model_id)
     kind = model.metrics.get("features")
-    if kind == FEATURES:
+    if kind == FEATURES and model.bits == BITS:  # words hashed into other buckets would not match
         return SiteFit.from_json(model.weights)
     if kind == DENSE_ONLY:
         return np.array(model.weights, dtype=np.float64)

@@ -86,7 +86,8 @@ def test_a_model_stored_before_the_words_joined_still_scores(site: Site) -> None
     from townhall.moderation.ml import hostility_model
     from townhall.moderation.ml.sitefit import design
     from townhall.moderation.models import SiteModel
-    from townhall.moderation.sitemodel import DENSE_ONLY, loaded_model, site_score
+    from townhall.moderation.ml.sitefit import BITS
+    from townhall.moderation.sitemodel import DENSE_ONLY, FEATURES, loaded_model, site_score
 
     loaded_model.cache_clear()  # model ids repeat between tests (rolled back), models never change
 
@@ -97,5 +98,7 @@ def test_a_model_stored_before_the_words_joined_still_scores(site: Site) -> None
     old = SiteModel.objects.create(site=site, bits=0, weights=[float(v) for v in weights],
                                    metrics={"features": DENSE_ONLY})
     unknown = SiteModel.objects.create(site=site, bits=0, weights=[1.0], metrics={"features": "something else"})
+    other_buckets = SiteModel.objects.create(site=site, bits=BITS + 1, weights={}, metrics={"features": FEATURES})
     assert site_score(old.pk, analysis, text) == pytest.approx(1 / (1 + np.exp(-2.0)))
     assert site_score(unknown.pk, analysis, text) is None
+    assert site_score(other_buckets.pk, analysis, text) is None
