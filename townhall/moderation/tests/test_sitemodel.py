@@ -84,9 +84,8 @@ def test_review_records_the_verdict_and_can_ban(site: Site) -> None:
 
 def test_a_model_stored_before_the_words_joined_still_scores(site: Site) -> None:
     from townhall.moderation.ml import hostility_model
-    from townhall.moderation.ml.sitefit import design
+    from townhall.moderation.ml.sitefit import BITS, design
     from townhall.moderation.models import SiteModel
-    from townhall.moderation.ml.sitefit import BITS
     from townhall.moderation.sitemodel import DENSE_ONLY, FEATURES, loaded_model, site_score
 
     loaded_model.cache_clear()  # model ids repeat between tests (rolled back), models never change
