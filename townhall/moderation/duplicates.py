@@ -5,16 +5,38 @@ old triples; a reply that quotes someone and answers (49, 50, 51) brings enough 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Lookup
 
 from townhall.comments.models import Comment, Site
 from townhall.moderation.ml import fold
 from townhall.moderation.models import Shingle
 
 MIN_WORDS = 5  # "Where?" or "+1" from two readers is not a repeat
+
+
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """`hash__any_of=[...]`: the list as one parameter. A long comment has about 350 triples, and
+    an IN list of 350 parameters cost 3 ms on PostgreSQL (each adapted on its own) and 1 ms on
+    SQLite, for an index lookup that takes well under 1 ms."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        values = [int(v) for v in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", (*params, values)
+        # `lhs` is Django's own quoted column; the values travel as a parameter.
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(values))  # noqa: S608
+
+
+Shingle._meta.get_field("hash").register_lookup(AnyOf)
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -44,7 +66,7 @@ def find_repeat(
     hashes = shingles(text)
     if not hashes:
         return None, 0.0
-    qs = Shingle.objects.filter(site=site, hash__in=hashes, created__gte=since)
+    qs = Shingle.objects.filter(site=site, hash__any_of=list(hashes), created__gte=since)
     if exclude_id:
         qs = qs.exclude(comment_id=exclude_id)
     top = list(qs.values("comment_id").annotate(n=Count("id")).order_by("-n")[:5])
