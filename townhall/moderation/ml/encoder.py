@@ -110,8 +110,9 @@ class Encoder:
             first = text.rfind(" ", 0, END_CHARS)
             last = text.find(" ", len(text) - END_CHARS)
             if first > 0 and last > first:
-                ends = self._tokenizer.encode_batch([text[:first], text[last + 1 :]], add_special_tokens=False)
-                front, back = ends[0].ids, ends[1].ids
+                # Two calls, not encode_batch: that one starts a thread pool in every worker.
+                front = self._tokenizer.encode(text[:first], add_special_tokens=False).ids
+                back = self._tokenizer.encode(text[last + 1 :], add_special_tokens=False).ids
                 if len(front) >= head and len(back) >= size - head:
                     return [self._cls, *front[:head], *back[len(back) - (size - head) :], self._sep]
         ids = self._tokenizer.encode(text).ids
