@@ -20,7 +20,7 @@ from django.db import transaction
 from townhall.comments.models import Comment, Site
 from townhall.core.errors import DomainError
 from townhall.moderation.ml import hostility_model
-from townhall.moderation.ml.hostility import Analysis
+from townhall.moderation.ml.hostility import Analysis, Phrase
 from townhall.moderation.ml.sitefit import BITS, SiteFit, design, fit_site, predict_dense, words
 from townhall.moderation.models import Policy, SiteModel
 from townhall.moderation.selectors import thresholds_for
@@ -163,3 +163,23 @@ def site_score(model_id: int, analysis: Analysis, text: str) -> float | None:
     if isinstance(fitted, SiteFit):
         return float(fitted.predict(x, [words(text)])[0])
     return predict_dense(fitted, x)
+
+
+def explanation(*, text: str, model_id: int | None) -> list[Phrase]:
+    """The phrases behind the score the pipeline gave: the site model's where one scored it (and
+    still exists), else the shipped model's."""
+    model = hostility_model()
+    try:
+        fitted = loaded_model(model_id) if model_id else None
+    except SiteModel.DoesNotExist:
+        fitted = None
+    if fitted is None:
+        return model.explain(text)
+
+    def rescore(texts: list[str], analyses: list[Analysis]) -> np.ndarray:
+        x = np.vstack([design(a, model) for a in analyses])
+        if isinstance(fitted, SiteFit):
+            return fitted.predict(x, [words(t) for t in texts])
+        return np.array([predict_dense(fitted, row) for row in x])
+
+    return model.explain(text, rescore=rescore)

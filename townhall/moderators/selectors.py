@@ -4,6 +4,7 @@ history. Every queue is filtered to the sites the user may moderate before anyth
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,8 +20,8 @@ from django.utils.translation import gettext as _
 from townhall.comments.models import Comment, Report, Site, Status, Thread
 from townhall.comments.selectors import site_policy_table
 from townhall.core.errors import Forbidden, NotFound
+from townhall.moderation import sitemodel
 from townhall.moderation.decisions import DESCRIPTIONS, Reason
-from townhall.moderation.ml import hostility_model
 from townhall.moderation.ml.hostility import Phrase
 from townhall.moderation.models import Ban, FlameWar, FlameWarStatus
 from townhall.moderation.pipeline import policy_for
@@ -487,8 +488,11 @@ def audit_rows(entries: list[AuditLog]) -> list[AuditRow]:
 
 
 def comment_explanation(comment: Comment) -> list[Phrase]:
-    """The phrases behind the comment's hostility score, most telling first (on demand only)."""
-    return hostility_model().explain(comment.text)
+    """The phrases behind the comment's hostility score, most telling first (on demand only): of
+    the site's own model where that is what scored it."""
+    version = str(((comment.moderation or {}).get("versions") or {}).get("toxicity", ""))
+    scored_by = re.search(r"\+site(\d+)$", version)
+    return sitemodel.explanation(text=comment.text, model_id=int(scored_by[1]) if scored_by else None)
 
 
 # ---------------------------------------------------------------------------- sanctions

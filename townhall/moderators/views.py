@@ -325,7 +325,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def comment_explain(request: HttpRequest, pk: int) -> HttpResponse:
     """GET /moderate/comments/<id>/explain/ — a moderator of the comment's site. The phrases that
-    drove the hostility score (occlusion on the shipped model), computed now, when a moderator
+    drove the hostility score (occlusion on the model that scored it), computed now, when a moderator
     opens the item: it costs a few dozen forward passes, which the posting path never pays."""
     comment = selectors.access_comment(request.user, pk)
     phrases = selectors.comment_explanation(comment)

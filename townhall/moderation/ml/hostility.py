@@ -27,6 +27,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,10 @@ class Analysis:
     score: float
     embedding: np.ndarray
     parts: dict[str, float]
+
+
+# (texts, their analyses) -> the scores to explain, for a model built on this one.
+Rescore = Callable[[list[str], list[Analysis]], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -125,11 +130,12 @@ class HostilityModel:
     def score_many(self, texts: list[str]) -> np.ndarray:
         return np.array([self.score(t) for t in texts])
 
-    def explain(self, text: str, top: int = 3) -> list[Phrase]:
+    def explain(self, text: str, top: int = 3, rescore: Rescore | None = None) -> list[Phrase]:
         """The phrases whose removal lowers the score most (occlusion over word spans).
 
         Costs one forward pass per occluded variant (at most MAX_OCCLUSIONS): for a moderator opening an item,
-        never for the posting path.
+        never for the posting path. `rescore` turns the variants' analyses into the scores to
+        explain where another model (a site's own) stands on this one's.
         """
         cleaned = prepare(text)
         words = [(m.start(), m.end()) for m in _WORD.finditer(cleaned)]
@@ -145,6 +151,13 @@ class HostilityModel:
         texts = [cleaned, *variants]
         linear = np.array([_logit(self.linear.score(v)) for v in texts])
         scores = self._combine(head, unit, linear, np.array([rule_score(clean(v)) for v in texts]))
+        if rescore is not None:
+            analyses = [
+                Analysis(float(scores[i]), unit[i], {"head": float(head[i]), "prototype": float(
+                    unit[i] @ self._hostile - unit[i] @ self._civil), "linear": float(linear[i])})
+                for i in range(len(texts))
+            ]
+            scores = rescore(texts, analyses)
         drops = scores[0] - scores[1:]
         if not len(drops) or float(drops.max()) <= 0.02:
             return []

@@ -38,3 +38,31 @@ def test_the_queue_links_each_scored_item_to_its_explanation(site: Site, people:
     c = held(site, text=HOSTILE)
     page = signed_in(people.moderator).get("/moderate/queue/pending/")
     assert f'data-explain="/moderate/comments/{c.pk}/explain/"'.encode() in page.content
+
+
+def test_a_comment_the_site_model_scored_is_explained_by_the_site_model(site: Site, people: People) -> None:
+    from django.test import Client
+
+    from townhall.core.testing import ORIGIN, PAGE, post_json
+    from townhall.moderation.models import Policy
+    from townhall.moderation.services import policy_update
+    from townhall.moderation.sitemodel import loaded_model, train_from_decisions
+
+    loaded_model.cache_clear()  # model ids repeat between tests (rolled back), models never change
+    # This site rejects sneers at a rival paper, which the shipped model reads as harmless.
+    rejected = ["The Daily Bugle crowd again {i}", "Go back to the Bugle, {i}", "Typical Bugle reader logic {i}"]
+    approved = ["The council vote is on Tuesday {i}", "Thanks for the figures on the budget {i}",
+                "The bridge repairs start in spring {i}"]
+    rows = [(texts[i % 3].format(i=i), label) for i in range(20) for texts, label in ((rejected, 1), (approved, 0))]
+    policy_update(site=site, toxicity_warn=0.99, toxicity_hold=0.99)
+    result = train_from_decisions(site=site, policy=Policy.objects.get(site=site), rows=rows)
+    assert result.switched
+    text = "Thanks for the report on the budget. Only a Bugle reader would doubt it."
+    r = post_json(Client(), "/api/v1/comments", {"site": site.slug, "url": PAGE, "text": text, "author_name": "Ann"},
+                  HTTP_ORIGIN=ORIGIN)
+    assert r.status_code in (201, 202), r.content
+    response = signed_in(people.moderator).get(
+        f"/moderate/comments/{r.json()['id']}/explain/", HTTP_ACCEPT="application/json"
+    )
+    phrases = response.json()["phrases"]
+    assert phrases and "bugle" in phrases[0]["text"].lower()
