@@ -116,9 +116,13 @@ class HostilityModel:
     def analyse(self, text: str) -> Analysis:
         head, unit = self.read(self.encoder.encode(text).raw)
         linear = _logit(self.linear.score(text))
-        prototype = float(unit[0] @ self._hostile - unit[0] @ self._civil)
         score = float(self._combine(head, unit, np.array([linear]), np.array([rule_score(clean(text))]))[0])
-        return Analysis(score, unit[0], {"head": float(head[0]), "prototype": prototype, "linear": linear})
+        return Analysis(score, unit[0], self._parts(head[0], unit[0], linear))
+
+    def _parts(self, head: float, unit: np.ndarray, linear: float) -> dict[str, float]:
+        """The three parts of one text, as `Analysis.parts` holds them."""
+        return {"head": float(head), "prototype": float(unit @ self._hostile - unit @ self._civil),
+                "linear": float(linear)}
 
     def standardised(self, analysis: Analysis) -> np.ndarray:
         """The three parts as the combination reads them (zero mean, unit spread on news)."""
@@ -152,12 +156,9 @@ class HostilityModel:
         linear = np.array([_logit(self.linear.score(v)) for v in texts])
         scores = self._combine(head, unit, linear, np.array([rule_score(clean(v)) for v in texts]))
         if rescore is not None:
-            analyses = [
-                Analysis(float(scores[i]), unit[i], {"head": float(head[i]), "prototype": float(
-                    unit[i] @ self._hostile - unit[i] @ self._civil), "linear": float(linear[i])})
-                for i in range(len(texts))
-            ]
-            scores = rescore(texts, analyses)
+            scores = rescore(texts, [
+                Analysis(float(scores[i]), unit[i], self._parts(head[i], unit[i], linear[i])) for i in range(len(texts))
+            ])
         drops = scores[0] - scores[1:]
         if not len(drops) or float(drops.max()) <= 0.02:
             return []

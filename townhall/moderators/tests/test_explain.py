@@ -44,16 +44,14 @@ def test_a_comment_the_site_model_scored_is_explained_by_the_site_model(site: Si
     from django.test import Client
 
     from townhall.core.testing import ORIGIN, PAGE, post_json
+    from townhall.moderation.ml.tests.test_sitefit import decisions
     from townhall.moderation.models import Policy
     from townhall.moderation.services import policy_update
     from townhall.moderation.sitemodel import loaded_model, train_from_decisions
 
     loaded_model.cache_clear()  # model ids repeat between tests (rolled back), models never change
-    # This site rejects sneers at a rival paper, which the shipped model reads as harmless.
-    rejected = ["The Daily Bugle crowd again {i}", "Go back to the Bugle, {i}", "Typical Bugle reader logic {i}"]
-    approved = ["The council vote is on Tuesday {i}", "Thanks for the figures on the budget {i}",
-                "The bridge repairs start in spring {i}"]
-    rows = [(texts[i % 3].format(i=i), label) for i in range(20) for texts, label in ((rejected, 1), (approved, 0))]
+    texts, labels = decisions()  # this site rejects sneers at a rival paper
+    rows = [(t, int(v)) for t, v in zip(texts, labels, strict=True)]
     policy_update(site=site, toxicity_warn=0.99, toxicity_hold=0.99)
     result = train_from_decisions(site=site, policy=Policy.objects.get(site=site), rows=rows)
     assert result.switched
